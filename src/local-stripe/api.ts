@@ -1,0 +1,52 @@
+/**
+ * What a resource module sees of a request, and how it declares its routes. Handlers are synchronous: they
+ * read and change the store in one turn of the event loop and return the response body (or throw a
+ * `StripeApiError`).
+ */
+import type { RenderContext, ExpandShape } from './expand.js';
+import { validateExpand } from './expand.js';
+import type { FormObject } from './form.js';
+import { parseShape, type InferShape, type Shape } from './params.js';
+import type { Store } from './store.js';
+
+export type Method = 'GET' | 'POST' | 'DELETE';
+
+export interface ApiRequest {
+  method: Method;
+  path: string;
+  /** Values of `:name` segments in the route pattern. */
+  pathParams: Record<string, string>;
+  /** The decoded query string (GET, DELETE) or form body (POST). */
+  params: FormObject;
+  store: Store;
+  render: RenderContext;
+}
+
+export type Handler = (req: ApiRequest) => unknown;
+
+export interface Route {
+  method: Method;
+  /** `/v1/customers/:id`; static segments win over `:params` when both match. */
+  pattern: string;
+  handler: Handler;
+}
+
+export function route(method: Method, pattern: string, handler: Handler): Route {
+  return { method, pattern, handler };
+}
+
+/** Reads the request's parameters against `shape` and checks its `expand` paths, before anything executes. */
+export function readParams<S extends Shape>(req: ApiRequest, shape: S, expandShape?: ExpandShape): InferShape<S> {
+  const params = parseShape(req.params, shape);
+  if (expandShape !== undefined) {
+    validateExpand((params as { expand?: string[] }).expand, expandShape);
+  }
+  return params;
+}
+
+/** The id from the path, as Stripe names it in errors. */
+export function pathId(req: ApiRequest, name = 'id'): string {
+  const id = req.pathParams[name];
+  if (id === undefined) throw new Error(`route has no :${name}`);
+  return id;
+}

@@ -1,0 +1,154 @@
+/**
+ * The local Stripe, in-process: `startLocalStripe({ port: 0, seed: 'demo' })` starts a stateful server that the
+ * official `stripe` SDK talks to unchanged (`new Stripe(key, { host, port, protocol: 'http' })`).
+ */
+import type { AddressInfo } from 'node:net';
+import { IdGenerator } from './ids.js';
+import type { FaultOptions } from './faults.js';
+import { routes } from './routes.js';
+import { LocalStripeServer, type LoggedRequest, type Accounts } from './server.js';
+import { Store, systemClock, type Clock } from './store.js';
+import { handlePage } from './pages.js';
+import { seedDemo, seedEmpty } from './seed.js';
+
+export { API_VERSION, type LoggedRequest } from './server.js';
+export type { FaultOptions, FaultRule } from './faults.js';
+export { manualClock, type Clock, Store } from './store.js';
+export { DEMO } from './seed.js';
+
+export const PLATFORM_ACCOUNT = 'acct_1LocalStripePlatf';
+
+export type SeedOption = 'demo' | 'empty' | ((store: Store) => void);
+
+export interface LocalStripeOptions {
+  /** 0 (the default) picks a free port. */
+  port?: number;
+  host?: string;
+  /** `'demo'` (fixed demo data), `'empty'` (only the default portal configuration), or a function. Default `'empty'`. */
+  seed?: SeedOption;
+  faults?: FaultOptions;
+  /** How long a portal session URL stays valid if not visited. Default 5 minutes. */
+  sessionTtlMs?: number;
+  /** Accept only these API keys (default: any `sk_test_…` / `rk_test_…`). */
+  apiKeys?: readonly string[];
+  /** Connected accounts that `Stripe-Account` may name; each has its own, empty state. */
+  connectedAccounts?: readonly string[];
+  /** Per-account requests per second before 429 (Stripe's test mode allows 25). Default: unlimited. */
+  rateLimitPerSecond?: number;
+  /** Requests kept in the log. Default 10,000. */
+  requestLogLimit?: number;
+  clock?: Clock;
+}
+
+export interface LocalStripe {
+  /** `http://127.0.0.1:PORT` */
+  url: string;
+  host: string;
+  port: number;
+  /** A key the server accepts. */
+  secretKey: string;
+  /** Options for `new Stripe(secretKey, { ...stripeConfig })`. */
+  stripeConfig: { host: string; port: number; protocol: 'http' };
+  /** Every request that reached `/v1`, oldest first (method, path, params, expand, headers, status). */
+  readonly requests: readonly LoggedRequest[];
+  clearRequests(): void;
+  /** Replaces the fault injection settings; `undefined` turns faults off. */
+  setFaults(faults: FaultOptions | undefined): void;
+  /** The platform account's state, for tests that arrange data directly. */
+  readonly store: Store;
+  /** Throws everything away and seeds again (idempotency keys and the request log included). */
+  reset(): void;
+  stop(): Promise<void>;
+}
+
+export const DEFAULT_SESSION_TTL_MS = 5 * 60 * 1000;
+
+export async function startLocalStripe(options: LocalStripeOptions = {}): Promise<LocalStripe> {
+  const host = options.host ?? '127.0.0.1';
+  const clock = options.clock ?? systemClock;
+  const sessionTtlMs = options.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS;
+  let baseUrl = '';
+
+  const build = (): { platform: Store; connected: Map<string, Store> } => {
+    const platform = new Store(PLATFORM_ACCOUNT, clock, new IdGenerator(), sessionTtlMs);
+    const seed = options.seed ?? 'empty';
+    if (seed === 'demo') seedDemo(platform);
+    else if (seed === 'empty') seedEmpty(platform);
+    else {
+      seedEmpty(platform);
+      seed(platform);
+    }
+    const connected = new Map<string, Store>();
+    for (const account of options.connectedAccounts ?? []) {
+      const store = new Store(account, clock, new IdGenerator(), sessionTtlMs);
+      seedEmpty(store);
+      connected.set(account, store);
+    }
+    return { platform, connected };
+  };
+
+  let state = build();
+  const accounts: Accounts = {
+    get platform() {
+      return state.platform;
+    },
+    all() {
+      return [state.platform, ...state.connected.values()];
+    },
+    storeFor(account) {
+      if (account === undefined || account === PLATFORM_ACCOUNT) return state.platform;
+      return state.connected.get(account);
+    },
+  };
+
+  const server = new LocalStripeServer({
+    routes,
+    accounts,
+    pages: (method, path, query) => handlePage(accounts, method, path, query, () => baseUrl),
+    ...(options.apiKeys !== undefined ? { apiKeys: options.apiKeys } : {}),
+    ...(options.faults !== undefined ? { faults: options.faults } : {}),
+    ...(options.rateLimitPerSecond !== undefined ? { rateLimitPerSecond: options.rateLimitPerSecond } : {}),
+    ...(options.requestLogLimit !== undefined ? { requestLogLimit: options.requestLogLimit } : {}),
+    control: { reset: () => reset() },
+    baseUrl: () => baseUrl,
+  });
+
+  const reset = (): void => {
+    state = build();
+    server.clearRequests();
+    server.clearIdempotency();
+  };
+
+  await new Promise<void>((resolve, reject) => {
+    server.server.once('error', reject);
+    server.server.listen(options.port ?? 0, host, () => {
+      server.server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.server.address() as AddressInfo).port;
+  baseUrl = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+
+  return {
+    url: baseUrl,
+    host,
+    port,
+    secretKey: options.apiKeys?.[0] ?? 'sk_test_localstripe',
+    stripeConfig: { host, port, protocol: 'http' },
+    get requests() {
+      return server.requests;
+    },
+    clearRequests: () => server.clearRequests(),
+    setFaults: (faults) => server.faults.set(faults),
+    get store() {
+      return state.platform;
+    },
+    reset,
+    stop: () =>
+      new Promise<void>((resolve, reject) => {
+        server.server.close((error) => (error ? reject(error) : resolve()));
+        server.server.closeAllConnections();
+        server.destroySockets();
+      }),
+  };
+}

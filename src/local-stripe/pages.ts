@@ -1,0 +1,40 @@
+/**
+ * The hosted pages the local Stripe serves beside its API, as Stripe serves them on its own domains:
+ * the billing portal a session `url` opens, and an invoice's `hosted_invoice_url` / `invoice_pdf`.
+ */
+import type { Accounts, PageHandler, PageResponse } from './server.js';
+
+/** One hosted page module: answers for its paths, undefined otherwise. */
+export type PageModule = (
+  accounts: Accounts,
+  method: string,
+  path: string,
+  query: URLSearchParams,
+  baseUrl: string,
+) => PageResponse | undefined;
+
+const modules: PageModule[] = [];
+
+export function handlePage(
+  accounts: Accounts,
+  method: string,
+  path: string,
+  query: URLSearchParams,
+  baseUrl: () => string,
+): ReturnType<PageHandler> {
+  for (const module of modules) {
+    const response = module(accounts, method, path, query, baseUrl());
+    if (response !== undefined) return response;
+  }
+  return undefined;
+}
+
+/** Escapes text for HTML. */
+export function html(text: string | number | null | undefined): string {
+  return String(text ?? '')
+    .replaceAll('&', '&amp;')
+    .replaceAll('<', '&lt;')
+    .replaceAll('>', '&gt;')
+    .replaceAll('"', '&quot;')
+    .replaceAll("'", '&#39;');
+}

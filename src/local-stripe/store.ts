@@ -1,0 +1,92 @@
+/**
+ * The state of one Stripe account in the local Stripe: every object it holds, its clock and its id generator.
+ * Handlers mutate objects in place inside one synchronous turn of the event loop, so concurrent requests can
+ * never interleave half-way through an update (no lost updates without locks).
+ */
+import type Stripe from 'stripe';
+import { Collection } from './collection.js';
+import { IdGenerator } from './ids.js';
+
+/** What the local Stripe keeps of a subscription: enough to check the flows and invoices that name one. */
+export interface SubscriptionRecord {
+  id: string;
+  created: number;
+  customer: string;
+  status: 'active' | 'past_due' | 'paused' | 'trialing' | 'canceled';
+  items: Array<{ id: string; price: string; product: string; quantity: number }>;
+  metadata: Record<string, string>;
+}
+
+export interface SessionRecord {
+  session: Stripe.BillingPortal.Session;
+  /** Milliseconds on the store's clock after which an unvisited URL answers as expired. */
+  expiresAt: number;
+  visitedAt: number | null;
+}
+
+export interface Clock {
+  /** Milliseconds since the epoch. */
+  now(): number;
+}
+
+export const systemClock: Clock = { now: () => Date.now() };
+
+/** A clock tests move by hand, so that expiry is tested without waiting. */
+export function manualClock(startMs = Date.UTC(2026, 10, 25, 12)): Clock & { advance(ms: number): void; set(ms: number): void } {
+  let now = startMs;
+  return {
+    now: () => now,
+    advance: (ms) => {
+      now += ms;
+    },
+    set: (ms) => {
+      now = ms;
+    },
+  };
+}
+
+export class Store {
+  readonly customers = new Collection<Stripe.Customer>('customer');
+  /** Deleted customers answer retrieve with `{ id, object, deleted: true }`. */
+  readonly deletedCustomers = new Set<string>();
+  /** Invoices as Stripe returns them, except that `lines.data` holds every line (the response shows the first page). */
+  readonly invoices = new Collection<Stripe.Invoice>('invoice');
+  readonly invoiceItems = new Collection<Stripe.InvoiceItem & { created: number }>('invoiceitem');
+  readonly configurations = new Collection<Stripe.BillingPortal.Configuration>('configuration');
+  readonly subscriptions = new Collection<SubscriptionRecord>('subscription');
+  /** Portal sessions by the secret in their URL (Stripe has no retrieve endpoint for sessions). */
+  readonly sessions = new Map<string, SessionRecord>();
+  /** Hosted invoice page secrets → invoice id. */
+  readonly invoiceSecrets = new Map<string, string>();
+
+  constructor(
+    readonly accountId: string,
+    readonly clock: Clock = systemClock,
+    readonly ids: IdGenerator = new IdGenerator(),
+    /** How long a portal session URL stays valid if not visited. */
+    readonly sessionTtlMs = 5 * 60 * 1000,
+  ) {}
+
+  private frozenAt: number | undefined;
+
+  /** Unix seconds now, on this store's clock (or the time `at` set, while the demo seed builds history). */
+  nowSeconds(): number {
+    return this.frozenAt ?? Math.floor(this.clock.now() / 1000);
+  }
+
+  /** Runs `fn` as if it were `seconds` (unix): how the seed creates objects in the past. */
+  at<T>(seconds: number, fn: () => T): T {
+    const previous = this.frozenAt;
+    this.frozenAt = seconds;
+    try {
+      return fn();
+    } finally {
+      this.frozenAt = previous;
+    }
+  }
+
+  defaultConfiguration(): Stripe.BillingPortal.Configuration | undefined {
+    for (const c of this.configurations.newestFirst()) if (c.is_default) return c;
+    return undefined;
+  }
+}
