@@ -20,6 +20,18 @@ export interface ApiRequest {
   params: FormObject;
   store: Store;
   render: RenderContext;
+  /**
+   * Every account this server knows (the platform and its connected accounts), for parameters that name
+   * another account (`on_behalf_of`). Optional so that the HTTP layer can adopt it without a flag day.
+   */
+  accounts?: AccountDirectory;
+}
+
+/** What a handler may ask about the server's accounts. */
+export interface AccountDirectory {
+  readonly platform: Store;
+  /** The store for an account id (the platform's when undefined); undefined if unknown. */
+  storeFor(account: string | undefined): Store | undefined;
 }
 
 export type Handler = (req: ApiRequest) => unknown;

@@ -30,7 +30,10 @@ export interface Kind<T = never> {
   render?(item: T, ctx: RenderContext): unknown;
   /** Dotted paths within the object whose id value can be expanded. */
   expandable: Record<string, ExpandableField>;
-  /** Fields returned only when named in `expand`. */
+  /**
+   * Fields returned only when named in `expand`, by their dotted path within the rendered object
+   * (`tax`, or a nested one like `features.subscription_update.products`). The function gets the rendered object.
+   */
   includable?: Record<string, (item: T, ctx: RenderContext) => unknown>;
 }
 
@@ -74,7 +77,7 @@ function validatePath(kindName: string, segments: readonly string[], fullPath: s
     validatePath(match[1].target, rest, fullPath);
     return;
   }
-  if (segments.length === 1 && kind.includable?.[segments[0] as string] !== undefined) return;
+  if (kind.includable?.[segments.join('.')] !== undefined) return;
   cannotExpand(fullPath);
 }
 
@@ -119,13 +122,22 @@ function expandValue(value: unknown, field: ExpandableField, rest: readonly stri
   return expanded;
 }
 
+/** A copy of `node` with `value` at `segments`, copying only the objects along the path (a null parent: unchanged). */
+function setIn(node: Json, segments: readonly string[], value: unknown): Json {
+  const [head, ...rest] = segments as [string, ...string[]];
+  if (rest.length === 0) return { ...node, [head]: value };
+  const child = node[head];
+  if (child === null || typeof child !== 'object') return node;
+  return { ...node, [head]: setIn(child as Json, rest, value) };
+}
+
 /** Returns a copy of `item` with one path expanded; copies only the objects along the path. */
 function expandIn(item: Json, kindName: string, segments: readonly string[], ctx: RenderContext): Json {
   const kind = kindOf(kindName);
   const match = matchExpandable(kind, segments);
   if (match === undefined) {
-    const include = kind.includable?.[segments[0] as string];
-    return include === undefined ? item : { ...item, [segments[0] as string]: include(item as never, ctx) };
+    const include = kind.includable?.[segments.join('.')];
+    return include === undefined ? item : setIn(item, segments, include(item as never, ctx));
   }
   const [key, field] = match;
   const keySegments = key.split('.');

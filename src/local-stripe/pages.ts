@@ -2,6 +2,8 @@
  * The hosted pages the local Stripe serves beside its API, as Stripe serves them on its own domains:
  * the billing portal a session `url` opens, and an invoice's `hosted_invoice_url` / `invoice_pdf`.
  */
+import { invoicePages } from './pages/invoice-page.js';
+import { portalPages } from './pages/portal-page.js';
 import type { Accounts, PageHandler, PageResponse } from './server.js';
 
 /** One hosted page module: answers for its paths, undefined otherwise. */
@@ -13,7 +15,7 @@ export type PageModule = (
   baseUrl: string,
 ) => PageResponse | undefined;
 
-const modules: PageModule[] = [];
+const modules: PageModule[] = [portalPages, invoicePages];
 
 export function handlePage(
   accounts: Accounts,

@@ -1,5 +1,15 @@
 /** Every `/v1` route the local Stripe serves, one list per resource module. */
 import type { Route } from './api.js';
 import { customerRoutes } from './resources/customers.js';
+import { invoiceItemRoutes } from './resources/invoice-items.js';
+import { invoiceRoutes } from './resources/invoices.js';
+import { portalConfigurationRoutes } from './resources/portal-configurations.js';
+import { portalSessionRoutes } from './resources/portal-sessions.js';
 
-export const routes: readonly Route[] = [...customerRoutes];
+export const routes: readonly Route[] = [
+  ...customerRoutes,
+  ...invoiceRoutes,
+  ...invoiceItemRoutes,
+  ...portalConfigurationRoutes,
+  ...portalSessionRoutes,
+];

@@ -1,9 +1,9 @@
 /**
  * The local Stripe's HTTP layer: Stripe's wire protocol in front of the resource modules.
  *
- * Per request, in order: request id and log entry → injected faults and latency → auth (`Bearer`/Basic
- * `sk_test_…`/`rk_test_…`) → `Stripe-Account` → `Stripe-Version` → rate limit → route → idempotency (POST)
- * → handler → JSON with `Request-Id`. Hosted pages (portal sessions, invoices) and the `/_local/` control API
+ * Per request, in order: request id and log entry → auth (`Bearer`/Basic `sk_test_…`/`rk_test_…`) →
+ * `Stripe-Account` → `Stripe-Version` → rate limit → route → idempotency claim (POST) → injected faults and
+ * latency → handler → JSON with `Request-Id`. Hosted pages (portal sessions, invoices) and the `/_local/` control API
  * are served beside `/v1`.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -20,7 +20,7 @@ import {
   unrecognizedUrl,
 } from './errors.js';
 import { decodeForm, type FormObject } from './form.js';
-import { Faults, type FaultOptions } from './faults.js';
+import { Faults, type FaultOptions, type FaultRule } from './faults.js';
 import { fingerprint, IdempotencyStore, type StoredResponse } from './idempotency.js';
 import { IdGenerator } from './ids.js';
 import type { Store } from './store.js';
@@ -238,25 +238,6 @@ export class LocalStripeServer {
       return;
     }
 
-    const decision = this.faults.decide(method, url.pathname);
-    if (decision.delayMs > 0) await sleep(decision.delayMs);
-    const rule = decision.rule;
-    if (rule !== undefined) {
-      switch (rule.kind) {
-        case 'hang':
-          return; // never answered; the client's timeout (or stop()) ends it
-        case 'reset':
-          req.socket.destroy();
-          return;
-        case 'rate_limit':
-          this.finish(entry, res, rateLimited(rule.shouldRetry, rule.retryAfterSeconds));
-          return;
-        case 'server_error':
-          this.finish(entry, res, serverError(rule.status ?? 500, rule.shouldRetry));
-          return;
-      }
-    }
-
     let claimComplete: ((response: StoredResponse | undefined) => void) | undefined;
     try {
       const apiKey = this.authenticate(header(req, 'authorization'));
@@ -294,6 +275,17 @@ export class LocalStripeServer {
         claimComplete = claim.complete;
       }
 
+      // Faults and latency come after the idempotency claim, so that a concurrent request with the same key
+      // sees the first one in flight (409), as it would on Stripe. An injected fault releases the key.
+      const decision = this.faults.decide(method, url.pathname);
+      if (decision.delayMs > 0) await sleep(decision.delayMs);
+      if (decision.rule !== undefined) {
+        claimComplete?.(undefined);
+        claimComplete = undefined;
+        this.injectFault(decision.rule, entry, req, res);
+        return;
+      }
+
       const result = match.route.handler({
         method: method as Method,
         path: url.pathname,
@@ -301,6 +293,7 @@ export class LocalStripeServer {
         params,
         store,
         render: { store, baseUrl: this.options.baseUrl() },
+        accounts: this.options.accounts,
       });
       const json = JSON.stringify(result);
       claimComplete?.({ status: 200, body: json, requestId });
@@ -318,6 +311,22 @@ export class LocalStripeServer {
         );
       }
       this.finish(entry, res, error);
+    }
+  }
+
+  private injectFault(rule: FaultRule, entry: LoggedRequest, req: IncomingMessage, res: ServerResponse): void {
+    switch (rule.kind) {
+      case 'hang':
+        return; // never answered; the client's timeout (or stop()) ends it
+      case 'reset':
+        req.socket.destroy();
+        return;
+      case 'rate_limit':
+        this.finish(entry, res, rateLimited(rule.shouldRetry, rule.retryAfterSeconds));
+        return;
+      case 'server_error':
+        this.finish(entry, res, serverError(rule.status ?? 500, rule.shouldRetry));
+        return;
     }
   }
 
