@@ -23,7 +23,18 @@ export function seededRandom(seed: number): RandomSource {
 }
 
 export class IdGenerator {
-  constructor(private readonly random: RandomSource = cryptoRandom) {}
+  constructor(private random: RandomSource = cryptoRandom) {}
+
+  /** Runs `fn` with ids drawn from `source` (the demo seed's fixed ids), then goes back to the previous source. */
+  using<T>(source: RandomSource, fn: () => T): T {
+    const previous = this.random;
+    this.random = source;
+    try {
+      return fn();
+    } finally {
+      this.random = previous;
+    }
+  }
 
   chars(length: number, alphabet = ALPHABET): string {
     let out = '';
@@ -46,18 +57,3 @@ export class IdGenerator {
     return this.chars(8, '0123456789ABCDEF');
   }
 }
-
-/** Lengths Stripe uses per prefix (from its example objects). */
-export const ID_LENGTH = {
-  cus: 14,
-  in: 24,
-  il: 24,
-  ii: 24,
-  bpc: 24,
-  bps: 24,
-  sub: 24,
-  si: 14,
-  price: 24,
-  prod: 14,
-  acct: 16,
-} as const;

@@ -1,0 +1,109 @@
+/**
+ * The demo seed, read back through the SDK: the fixed ids docs and tests rely on, the spread of data the issue
+ * promises (customers, invoices in every status, both collection methods, multi-line and proration invoices,
+ * credit balances, two portal configurations, subscriptions), amounts that add up, and determinism.
+ */
+import type Stripe from 'stripe';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO } from '../../src/local-stripe/index.js';
+import { startHarness, type Harness } from '../support/local-stripe.js';
+
+let h: Harness;
+let invoices: Stripe.Invoice[];
+let customers: Stripe.Customer[];
+
+beforeAll(async () => {
+  h = await startHarness({ seed: 'demo' });
+  invoices = await h.stripe.invoices.list({ limit: 100 }).autoPagingToArray({ limit: 1000 });
+  customers = await h.stripe.customers.list({ limit: 100 }).autoPagingToArray({ limit: 1000 });
+});
+afterAll(() => h.local.stop());
+
+function isProration(line: Stripe.InvoiceLineItem): boolean {
+  return Boolean(line.parent?.invoice_item_details?.proration || line.parent?.subscription_item_details?.proration);
+}
+
+describe('demo seed', () => {
+  it('has the documented objects under their fixed ids', async () => {
+    const ada = await h.stripe.customers.retrieve(DEMO.customer);
+    const acme = await h.stripe.customers.retrieve(DEMO.businessCustomer);
+    const joan = await h.stripe.customers.retrieve(DEMO.newCustomer);
+    expect([ada, acme, joan].map((c) => (c.deleted ? null : c.name))).toEqual([
+      'Ada Lovelace',
+      'Acme Corporation',
+      'Joan Clarke',
+    ]);
+    const defaults = await h.stripe.billingPortal.configurations.retrieve(DEMO.defaultConfiguration);
+    expect(defaults.is_default).toBe(true);
+    const enterprise = await h.stripe.billingPortal.configurations.retrieve(DEMO.enterpriseConfiguration);
+    expect(enterprise).toMatchObject({ is_default: false, name: 'Enterprise' });
+    expect((await h.stripe.invoices.list({ subscription: DEMO.subscription })).data.length).toBeGreaterThan(0);
+    expect((await h.stripe.invoices.list({ customer: DEMO.newCustomer })).data).toEqual([]);
+  });
+
+  it('spans at least 25 customers and ~150 invoices in every status and both collection methods', () => {
+    expect(customers.length).toBeGreaterThanOrEqual(25);
+    expect(invoices.length).toBeGreaterThanOrEqual(140);
+    expect(new Set(invoices.map((i) => i.status))).toEqual(new Set(['draft', 'open', 'paid', 'uncollectible', 'void']));
+    expect(new Set(invoices.map((i) => i.collection_method))).toEqual(new Set(['charge_automatically', 'send_invoice']));
+    expect(new Set(invoices.map((i) => i.currency))).toEqual(new Set(['usd', 'eur', 'gbp', 'jpy']));
+  });
+
+  it('has credit balances, a carried minimum-charge debit, multi-line invoices and prorations', async () => {
+    expect(customers.filter((c) => c.balance < 0).length).toBeGreaterThanOrEqual(3);
+    const applied = invoices.filter((i) => i.status !== 'draft' && i.starting_balance < 0);
+    expect(applied.length).toBeGreaterThan(0);
+    const belowMinimum = invoices.find((i) => i.status === 'paid' && i.total > 0 && i.total < 50 && i.amount_due === 0);
+    expect(belowMinimum?.ending_balance).toBe(belowMinimum?.total);
+    expect(invoices.filter((i) => i.lines.data.length > 1).length).toBeGreaterThan(20);
+    const withProration = invoices.filter((i) => i.lines.data.some(isProration));
+    expect(withProration).toHaveLength(1);
+    const prorations = withProration[0]?.lines.data.filter(isProration) ?? [];
+    expect(prorations.map((l) => Math.sign(l.amount)).sort()).toEqual([-1, 1]);
+    expect(prorations.every((l) => l.discountable === false)).toBe(true);
+    const subscriptionInvoices = invoices.filter((i) => i.parent?.type === 'subscription_details');
+    expect(new Set(subscriptionInvoices.map((i) => i.parent?.subscription_details?.subscription)).size).toBeGreaterThanOrEqual(5);
+    expect(subscriptionInvoices.every((i) => i.billing_reason === 'subscription_cycle')).toBe(true);
+  });
+
+  it('has amounts that add up on every invoice', () => {
+    for (const invoice of invoices) {
+      const lines = invoice.lines.data.reduce((sum, line) => sum + line.amount, 0);
+      if (!invoice.lines.has_more) expect(invoice.subtotal, invoice.id).toBe(lines);
+      expect(invoice.total, invoice.id).toBe(invoice.subtotal);
+      expect(invoice.amount_remaining, invoice.id).toBe(invoice.amount_due - invoice.amount_paid);
+      if (invoice.status === 'draft') {
+        expect([invoice.number, invoice.hosted_invoice_url, invoice.ending_balance], invoice.id).toEqual([null, null, null]);
+        continue;
+      }
+      expect(invoice.number, invoice.id).toMatch(/^[0-9A-F]{8}-\d{4}$/);
+      expect(invoice.hosted_invoice_url, invoice.id).toMatch(new RegExp(`^${h.local.url}/i/`));
+      expect(invoice.amount_due, invoice.id).toBe(Math.max(0, invoice.total + invoice.starting_balance - (invoice.ending_balance ?? 0)));
+      if (invoice.status === 'paid') expect(invoice.amount_paid, invoice.id).toBe(invoice.amount_due);
+      if (invoice.collection_method === 'send_invoice') expect(invoice.due_date, invoice.id).not.toBeNull();
+    }
+  });
+
+  it('is the same on every start', async () => {
+    const again = await startHarness({ seed: 'demo' });
+    try {
+      const second = await again.stripe.invoices.list({ limit: 100 }).autoPagingToArray({ limit: 1000 });
+      const strip = (list: Stripe.Invoice[]) =>
+        JSON.stringify(list).replaceAll(h.local.url, '').replaceAll(again.local.url, '');
+      expect(strip(second)).toBe(strip(invoices));
+    } finally {
+      await again.local.stop();
+    }
+  });
+
+  it('gives objects created after the seed fresh random ids', async () => {
+    const other = await startHarness({ seed: 'demo' });
+    try {
+      const a = await h.stripe.customers.create({ name: 'New' });
+      const b = await other.stripe.customers.create({ name: 'New' });
+      expect(a.id).not.toBe(b.id);
+    } finally {
+      await other.local.stop();
+    }
+  });
+});

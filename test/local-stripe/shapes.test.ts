@@ -1,0 +1,102 @@
+/**
+ * The local Stripe's objects against Stripe's own example objects (`../shared/stripe/fixtures/`): the same keys,
+ * recursively, except the drift that `fixtures/README.md` lists between the fixture snapshot and stripe@23.1.0.
+ * Type conformance is checked by the compiler: each object is assigned to the SDK's own type.
+ */
+import { readFileSync } from 'node:fs';
+import type Stripe from 'stripe';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO } from '../../src/local-stripe/index.js';
+import { startHarness, type Harness } from '../support/local-stripe.js';
+
+const FIXTURES = new URL('../../../shared/stripe/fixtures/', import.meta.url);
+
+function fixture(name: string): Record<string, unknown> {
+  return JSON.parse(readFileSync(new URL(name, FIXTURES), 'utf8')) as Record<string, unknown>;
+}
+
+type Json = Record<string, unknown>;
+const isObject = (v: unknown): v is Json => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/**
+ * Differences in key sets between `actual` and `expected`, as `path: +key` (extra) / `path: -key` (missing).
+ * Recurses where both sides hold an object (or a non-empty array of objects), except into `metadata`;
+ * `lastResponse` is the SDK's own.
+ */
+function keyDiff(actual: unknown, expected: unknown, path = ''): string[] {
+  if (!isObject(actual) || !isObject(expected)) {
+    if (Array.isArray(actual) && Array.isArray(expected) && actual.length > 0 && expected.length > 0) {
+      return keyDiff(actual[0], expected[0], `${path}[0]`);
+    }
+    return [];
+  }
+  const out: string[] = [];
+  const actualKeys = new Set(Object.keys(actual).filter((k) => k !== 'lastResponse'));
+  const expectedKeys = new Set(Object.keys(expected));
+  for (const key of actualKeys) if (!expectedKeys.has(key)) out.push(`${path || '.'}: +${key}`);
+  for (const key of expectedKeys) if (!actualKeys.has(key)) out.push(`${path || '.'}: -${key}`);
+  for (const key of actualKeys) {
+    if (key === 'metadata') continue; // the account's own keys, not Stripe's
+    if (expectedKeys.has(key)) out.push(...keyDiff(actual[key], expected[key], `${path}.${key}`));
+  }
+  return out;
+}
+
+let h: Harness;
+
+beforeAll(async () => {
+  h = await startHarness({ seed: 'demo' });
+});
+afterAll(() => h.local.stop());
+
+describe('objects match Stripe’s example objects', () => {
+  it('Customer', async () => {
+    const customer: Stripe.Customer | Stripe.DeletedCustomer = await h.stripe.customers.retrieve(DEMO.customer);
+    // The fixture has a discount object; our customers have none (null), so its keys are not compared.
+    expect(keyDiff(customer, fixture('customer.json'))).toEqual([]);
+  });
+
+  it('Invoice, with its embedded lines, and without the stale top-level `subscription`', async () => {
+    const list = await h.stripe.invoices.list({ customer: DEMO.customer, limit: 100 });
+    const invoice: Stripe.Invoice | undefined = list.data.find((i) => i.lines.data.length > 1);
+    if (invoice === undefined) throw new Error('no multi-line demo invoice');
+    // fixtures/README.md: `subscription` was removed in 2025-03-31.basil. The fixture's line `pricing` also lacks
+    // `price_details`, which stripe@23.1.0 types for `type: 'price_details'` (the only type there is).
+    const drift = ['.: -subscription', '.lines.data[0].pricing: +price_details'];
+    expect(keyDiff(invoice, fixture('invoice.json'))).toEqual(drift);
+    expect('subscription' in invoice).toBe(false);
+  });
+
+  it('InvoiceLineItem, listed on its own', async () => {
+    const invoice = (await h.stripe.invoices.list({ customer: DEMO.customer, limit: 1 })).data[0];
+    if (invoice === undefined) throw new Error('no demo invoice');
+    const lines = await h.stripe.invoices.listLineItems(invoice.id);
+    const line: Stripe.InvoiceLineItem | undefined = lines.data[0];
+    expect(keyDiff(line, fixture('line_item.json'))).toEqual(['.pricing: +price_details']);
+  });
+
+  it('BillingPortal.Session, with the keys added since the fixture', async () => {
+    const session: Stripe.BillingPortal.Session = await h.stripe.billingPortal.sessions.create({
+      customer: DEMO.customer,
+      return_url: 'https://example.com/account',
+      flow_data: { type: 'subscription_update', subscription_update: { subscription: DEMO.subscription } },
+    });
+    // fixtures/README.md: the fixture has no `after_expiration`, and its `flow` lacks `customer_update` and
+    // `subscription_pause`, which stripe@23.1.0's type has.
+    expect(keyDiff(session, fixture('billing_portal.session.json')).sort()).toEqual(
+      ['.: +after_expiration', '.flow: +customer_update', '.flow: +subscription_pause'].sort(),
+    );
+  });
+
+  it('BillingPortal.Configuration, with the features added since the fixture', async () => {
+    const configuration: Stripe.BillingPortal.Configuration = await h.stripe.billingPortal.configurations.retrieve(
+      DEMO.defaultConfiguration,
+    );
+    // fixtures/README.md: no `subscription_pause` in the fixture; stripe@23.1.0 also requires
+    // `cancellation_reason.feedback_options`, which the fixture predates.
+    expect(keyDiff(configuration, fixture('billing_portal.configuration.json'))).toEqual([
+      '.features: +subscription_pause',
+      '.features.subscription_cancel.cancellation_reason: +feedback_options',
+    ]);
+  });
+});
