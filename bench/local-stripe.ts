@@ -2,6 +2,7 @@
  * The local Stripe under load: it must never be the bottleneck of the gateway's benchmarks or tests.
  * It runs in its own process with the demo seed; autocannon sends Stripe-shaped requests with a test key.
  */
+import { DEMO } from '../src/local-stripe/index.js';
 import { load, startChild, type LoadResult } from './support.js';
 
 export interface LocalStripeScenario extends LoadResult {
@@ -12,19 +13,18 @@ export interface LocalStripeScenario extends LoadResult {
 
 const KEY = 'sk_test_bench';
 
-async function firstId(url: string, path: string): Promise<string> {
-  const response = await fetch(`${url}${path}`, { headers: { Authorization: `Bearer ${KEY}` } });
-  const body = (await response.json()) as { data: Array<{ id: string }> };
-  const id = body.data[0]?.id;
-  if (id === undefined) throw new Error(`no objects at ${path}`);
+async function firstInvoice(url: string, customer: string): Promise<string> {
+  const response = await fetch(`${url}/v1/invoices?limit=1&customer=${customer}`, { headers: { Authorization: `Bearer ${KEY}` } });
+  const id = ((await response.json()) as { data: Array<{ id: string }> }).data[0]?.id;
+  if (id === undefined) throw new Error(`the demo customer ${customer} has no invoices`);
   return id;
 }
 
 export async function benchLocalStripe(options: { durationSeconds: number; connections: number }): Promise<LocalStripeScenario[]> {
   const server = await startChild('src/local-stripe/main.ts', ['--port', '0', '--seed', 'demo'], 0, /listening on (http:\/\/\S+)/);
   try {
-    const customer = await firstId(server.url, '/v1/customers?limit=1');
-    const invoice = await firstId(server.url, `/v1/invoices?limit=1&customer=${customer}`);
+    const customer = DEMO.customer;
+    const invoice = await firstInvoice(server.url, customer);
     const headers = { Authorization: `Bearer ${KEY}`, 'Stripe-Version': '2026-10-28.endive' };
     const scenarios: Array<{ name: string; path: string; method?: 'GET' | 'POST'; body?: string }> = [
       { name: 'local-stripe: retrieve customer', path: `/v1/customers/${customer}` },

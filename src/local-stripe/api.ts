@@ -20,11 +20,8 @@ export interface ApiRequest {
   params: FormObject;
   store: Store;
   render: RenderContext;
-  /**
-   * Every account this server knows (the platform and its connected accounts), for parameters that name
-   * another account (`on_behalf_of`). Optional so that the HTTP layer can adopt it without a flag day.
-   */
-  accounts?: AccountDirectory;
+  /** Every account this server knows (the platform and its connected accounts), for `on_behalf_of`. */
+  accounts: AccountDirectory;
 }
 
 /** What a handler may ask about the server's accounts. */

@@ -6,7 +6,11 @@
  * `field:null` (missing value), clauses joined by `AND` or by `OR` (not both), at most 10 clauses.
  * Quoted strings take `\'` / `\"` / `\\` escapes. Results come newest first; `page` is an opaque cursor.
  */
+import { readParams, route, type Route } from './api.js';
 import { invalidParam } from './errors.js';
+import { renderList } from './expand.js';
+import { searchParams } from './params.js';
+import type { Store } from './store.js';
 
 type Op = ':' | '~' | '>' | '<' | '>=' | '<=';
 
@@ -231,19 +235,27 @@ export function search<T>(
   return { data, hasMore, nextPage: hasMore ? encodePage(offset + limit) : null, totalCount: all.length };
 }
 
-/** The search-result envelope (`Stripe.ApiSearchResult`). */
-export function searchResult<R>(
-  data: R[],
-  result: { hasMore: boolean; nextPage: string | null; totalCount: number },
-  url: string,
-  expand: readonly string[] | undefined,
-): { object: 'search_result'; data: R[]; has_more: boolean; next_page: string | null; url: string; total_count?: number } {
-  return {
-    object: 'search_result',
-    data,
-    has_more: result.hasMore,
-    next_page: result.nextPage,
-    url,
-    ...(expand?.includes('total_count') ? { total_count: result.totalCount } : {}),
-  };
+/**
+ * `GET /v1/{resource}/search`: the query language over `items` (newest first), rendered as `kind`, in Stripe's
+ * search-result envelope (`total_count` only with `expand[]=total_count`).
+ */
+export function searchRoute<T>(
+  path: string,
+  kind: string,
+  items: (store: Store) => Iterable<T>,
+  searchable: Searchable<T>,
+): Route {
+  return route('GET', path, (req) => {
+    const params = readParams(req, searchParams, { kind, list: true, envelopeFields: ['total_count'] });
+    const result = search(items(req.store), params, searchable);
+    const list = renderList(kind, result.data, result.hasMore, path, req.render, params.expand);
+    return {
+      object: 'search_result',
+      data: list.data,
+      has_more: result.hasMore,
+      next_page: result.nextPage,
+      url: path,
+      ...(params.expand?.includes('total_count') ? { total_count: result.totalCount } : {}),
+    };
+  });
 }

@@ -24,6 +24,9 @@ export interface SessionRecord {
   visitedAt: number | null;
 }
 
+/** How long a visited portal session stays usable. */
+const SESSION_LIFETIME_MS = 24 * 60 * 60 * 1000;
+
 export interface Clock {
   /** Milliseconds since the epoch. */
   now(): number;
@@ -82,6 +85,20 @@ export class Store {
       return fn();
     } finally {
       this.frozenAt = previous;
+    }
+  }
+
+  /**
+   * Keeps a portal session under its URL secret. Every thousandth session sweeps out the ones that can no longer
+   * be opened (unvisited past expiry, or visited more than a day ago), so long load runs do not grow memory.
+   */
+  keepSession(secret: string, record: SessionRecord): void {
+    this.sessions.set(secret, record);
+    if (this.sessions.size % 1000 !== 0) return;
+    const now = this.clock.now();
+    for (const [key, entry] of this.sessions) {
+      const gone = entry.visitedAt === null ? entry.expiresAt < now : entry.visitedAt + SESSION_LIFETIME_MS < now;
+      if (gone) this.sessions.delete(key);
     }
   }
 

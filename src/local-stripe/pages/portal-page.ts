@@ -6,34 +6,13 @@
  * working (the customer is "logged in"), as Stripe's are. An unknown secret is a 404.
  */
 import type Stripe from 'stripe';
+import { formatMoney } from '../money.js';
 import { html, type PageModule } from '../pages.js';
 import type { PageResponse } from '../server.js';
 import type { SessionRecord, Store } from '../store.js';
 
 const SESSION_PATH = /^\/p\/session\/([A-Za-z0-9_-]+)$/;
 const LOGIN_PATH = /^\/p\/login\/(bpc_[A-Za-z0-9]+)$/;
-
-/** Currencies Stripe amounts have no minor unit for, and those with three decimals. */
-const ZERO_DECIMAL = new Set([
-  'bif', 'clp', 'djf', 'gnf', 'jpy', 'kmf', 'krw', 'mga', 'pyg', 'rwf', 'ugx', 'vnd', 'vuv', 'xaf', 'xof', 'xpf',
-]);
-const THREE_DECIMAL = new Set(['bhd', 'jod', 'kwd', 'omr', 'tnd']);
-
-/** `1999, 'usd'` → `$19.99`; `500, 'jpy'` → `¥500`. */
-export function formatAmount(amount: number, currency: string): string {
-  const code = currency.toLowerCase();
-  const digits = ZERO_DECIMAL.has(code) ? 0 : THREE_DECIMAL.has(code) ? 3 : 2;
-  try {
-    return new Intl.NumberFormat('en-US', {
-      style: 'currency',
-      currency: code.toUpperCase(),
-      minimumFractionDigits: digits,
-      maximumFractionDigits: digits,
-    }).format(amount / 10 ** digits);
-  } catch {
-    return `${(amount / 10 ** digits).toFixed(digits)} ${code.toUpperCase()}`;
-  }
-}
 
 const STYLE = `
   :root { color-scheme: light; --ink: #1a1f36; --muted: #697386; --line: #e3e8ee; --accent: #635bff; }
@@ -158,7 +137,7 @@ function invoicesSection(store: Store, session: Stripe.BillingPortal.Session): s
     rows.push(
       `<tr data-invoice="${html(inv.id)}"><td>${date}</td><td>${number}</td>` +
         `<td><span class="status status-${html(inv.status)}">${html(inv.status)}</span></td>` +
-        `<td class="amount">${html(formatAmount(inv.total, inv.currency))}</td></tr>`,
+        `<td class="amount">${html(formatMoney(inv.total, inv.currency))}</td></tr>`,
     );
   }
   const body =

@@ -19,11 +19,10 @@ import {
   oneOf,
   range,
   required,
-  searchParams,
   str,
   type InferShape,
 } from '../params.js';
-import { search, searchResult, type Searchable } from '../search.js';
+import { searchRoute, type Searchable } from '../search.js';
 import type { Store } from '../store.js';
 
 const EMPTY_ADDRESS: Stripe.Address = { city: null, country: null, line1: null, line2: null, postal_code: null, state: null };
@@ -225,12 +224,7 @@ export const customerRoutes: Route[] = [
     const params = readParams(req, writableFields, { kind: 'customer' });
     return renderObject('customer', createCustomer(req.store, params), req.render, params.expand);
   }),
-  route('GET', '/v1/customers/search', (req) => {
-    const params = readParams(req, searchParams, { kind: 'customer', list: true, envelopeFields: ['total_count'] });
-    const result = search(req.store.customers.newestFirst(), params, searchable);
-    const list = renderList('customer', result.data, result.hasMore, '/v1/customers/search', req.render, params.expand);
-    return searchResult(list.data, result, '/v1/customers/search', params.expand);
-  }),
+  searchRoute('/v1/customers/search', 'customer', (store) => store.customers.newestFirst(), searchable),
   route('GET', '/v1/customers', (req) => {
     const params = readParams(req, listShape, { kind: 'customer', list: true });
     const page = req.store.customers.page(

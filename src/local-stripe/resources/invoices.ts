@@ -28,11 +28,10 @@ import {
   oneOf,
   range,
   required,
-  searchParams,
   str,
   type InferShape,
 } from '../params.js';
-import { search, searchResult, type Searchable } from '../search.js';
+import { searchRoute, type Searchable } from '../search.js';
 import type { Store } from '../store.js';
 import { customerOrDeleted } from './customers.js';
 import { requireSubscription } from './subscriptions.js';
@@ -733,12 +732,7 @@ export const invoiceRoutes: Route[] = [
     const params = readParams(req, createShape, { kind: 'invoice' });
     return renderObject('invoice', createInvoice(req.store, params), req.render, params.expand);
   }),
-  route('GET', '/v1/invoices/search', (req) => {
-    const params = readParams(req, searchParams, { kind: 'invoice', list: true, envelopeFields: ['total_count'] });
-    const result = search(req.store.invoices.newestFirst(), params, searchable);
-    const list = renderList('invoice', result.data, result.hasMore, '/v1/invoices/search', req.render, params.expand);
-    return searchResult(list.data, result, '/v1/invoices/search', params.expand);
-  }),
+  searchRoute('/v1/invoices/search', 'invoice', (store) => store.invoices.newestFirst(), searchable),
   route('GET', '/v1/invoices', (req) => {
     const params = readParams(req, listShape, { kind: 'invoice', list: true });
     const page = req.store.invoices.page(

@@ -372,7 +372,7 @@ export function createPortalSession(store: Store, params: SessionCreate, ctx: Se
     url: `${ctx.baseUrl}/p/session/${secret}`,
   };
   const record: SessionRecord = { session, expiresAt: store.clock.now() + store.sessionTtlMs, visitedAt: null };
-  store.sessions.set(secret, record);
+  store.keepSession(secret, record);
   return session;
 }
 
