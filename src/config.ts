@@ -40,3 +40,135 @@ export function loadLocalStripeConfig(env: Env = process.env): LocalStripeConfig
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }
+
+export type ViewerRole = 'ADMIN' | 'CUSTOMER';
+
+export interface GatewayConfig {
+  host: string;
+  port: number;
+  /** Neither `STRIPE_SECRET_KEY` nor `STRIPE_API_BASE`: run on the embedded local Stripe with demo data. */
+  demo: boolean;
+  /** Undefined in demo mode (the embedded local Stripe supplies key and base). */
+  stripe: StripeConfig | undefined;
+  /** `GATEWAY_API_KEYS`; empty in demo mode unless set (then one is generated). */
+  apiKeys: string[];
+  jwt: JwtConfig;
+  /** `PORTAL_RETURN_URL`; in demo mode the gateway's own origin when unset. */
+  portalReturnUrl: string | undefined;
+  /** `ALLOWED_RETURN_URL_ORIGINS`; defaults to the origin of `portalReturnUrl`. */
+  allowedReturnUrlOrigins: string[];
+  /** `CORS_ORIGINS`: browser origins allowed to call the gateway (none: same-origin only). */
+  corsOrigins: string[];
+  production: boolean;
+  /** GraphiQL and introspection: off in production unless `GRAPHIQL=true`. */
+  graphiql: boolean;
+}
+
+export interface StripeConfig {
+  secretKey: string;
+  /** `STRIPE_API_BASE`, e.g. the local Stripe or stripe-mock; undefined for Stripe itself. */
+  apiBase: URL | undefined;
+}
+
+export interface JwtConfig {
+  /** `AUTH_JWT_SECRET` (HS256); generated in demo mode when unset. */
+  secret: string | undefined;
+  /** `AUTH_JWKS_URL` (RS256/ES256 from an identity provider). */
+  jwksUrl: URL | undefined;
+  issuer: string | undefined;
+  audience: string | undefined;
+  /** `AUTH_CUSTOMER_CLAIM`: the claim holding the caller's Stripe customer id. */
+  customerClaim: string;
+}
+
+function list(raw: string | undefined): string[] {
+  return (raw ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item.length > 0);
+}
+
+function url(env: Env, name: string, problems: string[]): URL | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  try {
+    const parsed = new URL(raw);
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error('not http(s)');
+    return parsed;
+  } catch {
+    problems.push(`${name} must be an http(s) URL, got '${raw}'`);
+    return undefined;
+  }
+}
+
+function origins(env: Env, name: string, problems: string[]): string[] {
+  const out: string[] = [];
+  for (const item of list(env[name])) {
+    try {
+      const parsed = new URL(item);
+      if ((parsed.protocol !== 'http:' && parsed.protocol !== 'https:') || parsed.origin !== item.replace(/\/$/, '')) {
+        throw new Error('not an origin');
+      }
+      out.push(parsed.origin);
+    } catch {
+      problems.push(`${name}: '${item}' is not an origin like https://app.example.com (scheme, host and optional port only)`);
+    }
+  }
+  return out;
+}
+
+/** Configuration of the gateway (`npm start`); throws `ConfigError` listing every problem. */
+export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
+  const problems: string[] = [];
+  const secretKey = env['STRIPE_SECRET_KEY'] || undefined;
+  const apiBase = url(env, 'STRIPE_API_BASE', problems);
+  const demo = secretKey === undefined && env['STRIPE_API_BASE'] === undefined;
+  if (secretKey !== undefined && !/^(sk|rk)_(test|live)_[A-Za-z0-9]+$/.test(secretKey)) {
+    problems.push('STRIPE_SECRET_KEY must be a Stripe secret or restricted key (sk_… or rk_…)');
+  }
+  if (!demo && secretKey === undefined) problems.push('STRIPE_API_BASE is set, so STRIPE_SECRET_KEY is required');
+
+  const apiKeys = list(env['GATEWAY_API_KEYS']);
+  for (const key of apiKeys) {
+    if (key.length < 16) problems.push('GATEWAY_API_KEYS: every key must be at least 16 characters long');
+  }
+  const secret = env['AUTH_JWT_SECRET'] || undefined;
+  if (secret !== undefined && secret.length < 32) {
+    problems.push('AUTH_JWT_SECRET must be at least 32 characters (256 bits) for HS256');
+  }
+  const jwksUrl = url(env, 'AUTH_JWKS_URL', problems);
+  if (!demo && apiKeys.length === 0 && secret === undefined && jwksUrl === undefined) {
+    problems.push('no caller could authenticate: set GATEWAY_API_KEYS, AUTH_JWT_SECRET or AUTH_JWKS_URL');
+  }
+
+  const portalReturnUrl = url(env, 'PORTAL_RETURN_URL', problems)?.toString();
+  const allowed = origins(env, 'ALLOWED_RETURN_URL_ORIGINS', problems);
+  const production = env['NODE_ENV'] === 'production';
+  const graphiqlRaw = env['GRAPHIQL'];
+  if (graphiqlRaw !== undefined && graphiqlRaw !== '' && graphiqlRaw !== 'true' && graphiqlRaw !== 'false') {
+    problems.push(`GRAPHIQL must be true or false, got '${graphiqlRaw}'`);
+  }
+
+  const config: GatewayConfig = {
+    host: env['HOST'] || '127.0.0.1',
+    port: port(env, 'PORT', 4000, problems),
+    demo,
+    stripe: demo || secretKey === undefined ? undefined : { secretKey, apiBase },
+    apiKeys,
+    jwt: {
+      secret,
+      jwksUrl,
+      issuer: env['AUTH_JWT_ISSUER'] || undefined,
+      audience: env['AUTH_JWT_AUDIENCE'] || undefined,
+      customerClaim: env['AUTH_CUSTOMER_CLAIM'] || 'stripe_customer_id',
+    },
+    portalReturnUrl,
+    allowedReturnUrlOrigins:
+      allowed.length > 0 ? allowed : portalReturnUrl !== undefined ? [new URL(portalReturnUrl).origin] : [],
+    corsOrigins: origins(env, 'CORS_ORIGINS', problems),
+    production,
+    graphiql: graphiqlRaw === 'true' || (!production && graphiqlRaw !== 'false'),
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}

@@ -1,15 +1,10 @@
 /**
- * Currencies as Stripe's billing treats them: which ones have no minor unit, the smallest amount Stripe will
- * charge in each (below it an invoice is marked paid and the amount moves to the customer's balance), and how
- * amounts in minor units read on hosted pages.
+ * Currencies in the local Stripe: the smallest amount Stripe will charge in each (below it an invoice is marked
+ * paid and the amount moves to the customer's balance) and the `currency` parameter. Minor units and formatting
+ * are shared with the gateway (`src/money.ts`).
  */
 import { invalidParam } from './errors.js';
 import type { Spec } from './params.js';
-
-/** Stripe's zero-decimal currencies: amounts are whole units (`jpy` 500 is ¥500). */
-const ZERO_DECIMAL = new Set([
-  'bif', 'clp', 'djf', 'gnf', 'jpy', 'kmf', 'krw', 'mga', 'pyg', 'rwf', 'ugx', 'vnd', 'vuv', 'xaf', 'xof', 'xpf',
-]);
 
 /**
  * Minimum charge amounts in minor units, from Stripe's "minimum and maximum charge amounts" table. A currency not
@@ -46,15 +41,6 @@ export function minimumCharge(currency: string): number {
   return MINIMUM_CHARGE[currency] ?? 0;
 }
 
-/** Stripe's three-decimal currencies (amounts in thousandths). */
-const THREE_DECIMAL = new Set(['bhd', 'jod', 'kwd', 'omr', 'tnd']);
-
-/** Digits after the decimal point of an amount in minor units. */
-export function minorDigits(currency: string): number {
-  const code = currency.toLowerCase();
-  return ZERO_DECIMAL.has(code) ? 0 : THREE_DECIMAL.has(code) ? 3 : 2;
-}
-
 /** A three-letter ISO currency code; Stripe accepts any case and answers in lower case. */
 export function currency(): Spec<string, false> {
   return {
@@ -68,29 +54,4 @@ export function currency(): Spec<string, false> {
       return code;
     },
   };
-}
-
-/** `1234` usd → `$12.34`; `500` jpy → `¥500`. */
-export function formatMoney(amount: number, code: string): string {
-  const digits = minorDigits(code);
-  try {
-    return new Intl.NumberFormat('en-US', {
-      style: 'currency',
-      currency: code.toUpperCase(),
-      minimumFractionDigits: digits,
-      maximumFractionDigits: digits,
-    }).format(amount / 10 ** digits);
-  } catch {
-    return formatMoneyPlain(amount, code);
-  }
-}
-
-/** `1234` usd → `12.34 USD`: ASCII only, for the PDF's standard font. */
-export function formatMoneyPlain(amount: number, code: string): string {
-  const digits = minorDigits(code);
-  const sign = amount < 0 ? '-' : '';
-  const abs = Math.abs(amount);
-  const whole = Math.floor(abs / 10 ** digits);
-  const fraction = digits === 0 ? '' : `.${String(abs % 10 ** digits).padStart(digits, '0')}`;
-  return `${sign}${whole.toLocaleString('en-US')}${fraction} ${code.toUpperCase()}`;
 }

@@ -1,0 +1,38 @@
+/**
+ * The per-request context: who is calling, the Stripe gateway, and fresh loaders (never shared between
+ * requests, so one caller's objects can never reach another's response).
+ */
+import type { Authenticate } from './auth/authenticate.js';
+import type { Viewer } from './auth/viewer.js';
+import { createLoaders, type Loaders } from './loaders/index.js';
+import type { StripeGateway } from './stripe/gateway.js';
+
+export interface PortalSettings {
+  /** `return_url` when the caller gives none (`PORTAL_RETURN_URL`). */
+  defaultReturnUrl: string | undefined;
+  /** Origins a caller's `returnUrl` may point to (`ALLOWED_RETURN_URL_ORIGINS`). */
+  allowedReturnUrlOrigins: readonly string[];
+}
+
+/** What the gateway needs from the outside world; built once at start-up. */
+export interface GatewayDeps {
+  stripe: StripeGateway;
+  authenticate: Authenticate;
+  portal: PortalSettings;
+}
+
+export interface Context {
+  viewer: Viewer;
+  stripe: StripeGateway;
+  loaders: Loaders;
+  portal: PortalSettings;
+}
+
+export async function createContext(deps: GatewayDeps, request: Request): Promise<Context> {
+  return {
+    viewer: await deps.authenticate(request.headers.get('authorization')),
+    stripe: deps.stripe,
+    loaders: createLoaders(deps.stripe),
+    portal: deps.portal,
+  };
+}

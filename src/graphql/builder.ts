@@ -1,0 +1,46 @@
+/**
+ * The one Pothos builder. It defines no types: those live in `types/`, one module per resource.
+ * Auth rules live here as named scopes; resolvers only name the scope they need.
+ */
+import SchemaBuilder, { type ArgBuilder, type ObjectRef } from '@pothos/core';
+import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
+import { canAccessCustomer } from '../auth/viewer.js';
+import type { Context } from '../context.js';
+import { forbidden, unauthenticated } from './errors.js';
+
+export const builder = new SchemaBuilder<{
+  Context: Context;
+  AuthScopes: {
+    /** Any verified caller. */
+    authenticated: boolean;
+    /** A server-to-server caller with a gateway API key. */
+    admin: boolean;
+    /** An admin, or the customer whose Stripe id this is. */
+    ownsCustomer: string | null | undefined;
+  };
+  Scalars: {
+    DateTime: { Input: Date; Output: Date | number };
+    ID: { Input: string; Output: string };
+  };
+  DefaultFieldNullability: false;
+}>({
+  plugins: [ScopeAuthPlugin],
+  defaultFieldNullability: false,
+  scopeAuth: {
+    authScopes: (ctx) => ({
+      authenticated: ctx.viewer.role !== 'ANONYMOUS',
+      admin: ctx.viewer.role === 'ADMIN',
+      ownsCustomer: (customerId) => canAccessCustomer(ctx.viewer, customerId),
+    }),
+    // Anonymous callers learn that they must authenticate; signed-in ones that this is not theirs.
+    unauthorizedError: (_parent, ctx) => (ctx.viewer.role === 'ANONYMOUS' ? unauthenticated() : forbidden()),
+  },
+});
+
+/** The builder's type parameters, for helpers that take Pothos refs and builders. */
+export type Types = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T> ? T : never;
+export type Ref<T> = ObjectRef<Types, T>;
+export type Args = ArgBuilder<Types>;
+
+builder.queryType({ description: 'Read Stripe billing data: customers, invoices and portal configurations.' });
+builder.mutationType({ description: 'Act on Stripe billing: open the hosted billing portal.' });

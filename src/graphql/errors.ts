@@ -1,0 +1,27 @@
+/**
+ * The gateway's expected errors: `GraphQLError`s with the contract's `extensions.code`. Anything else thrown in a
+ * resolver is unexpected and Yoga masks it as "Unexpected error." (`INTERNAL_SERVER_ERROR`).
+ */
+import { GraphQLError } from 'graphql';
+
+export type ErrorCode =
+  | 'UNAUTHENTICATED'
+  | 'FORBIDDEN'
+  | 'NOT_FOUND'
+  | 'BAD_USER_INPUT'
+  | 'RATE_LIMITED'
+  | 'UPSTREAM_UNAVAILABLE';
+
+export function appError(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}): GraphQLError {
+  return new GraphQLError(message, { extensions: { ...extensions, code } });
+}
+
+export const unauthenticated = (message = 'Authentication required: send a gateway API key or a customer token.') =>
+  appError('UNAUTHENTICATED', message, { http: { status: 401 } });
+
+export const forbidden = (message = 'You may not access this resource.') => appError('FORBIDDEN', message);
+
+export const notFound = (message: string) => appError('NOT_FOUND', message);
+
+export const badInput = (message: string, field?: string) =>
+  appError('BAD_USER_INPUT', message, field === undefined ? {} : { field });

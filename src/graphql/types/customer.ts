@@ -1,0 +1,161 @@
+/**
+ * `Customer`, `Query.customer`, `Query.customers`.
+ *
+ * A Customer is known by id first and loaded only when a field other than `id` is asked for, through the
+ * request's loader: the same customer under several aliases or paths costs one Stripe call, and
+ * `{ customer { id } }` costs none. Customers can read only themselves; admins anyone.
+ */
+import type { GraphQLResolveInfo } from 'graphql';
+import type Stripe from 'stripe';
+import { canAccessCustomer } from '../../auth/viewer.js';
+import type { Context } from '../../context.js';
+import { builder } from '../builder.js';
+import { connectionArgs, defineConnection, pageRequest, toConnection } from '../connections.js';
+import { badInput, forbidden, notFound } from '../errors.js';
+import { needsMoreThanId } from '../selection.js';
+import { AddressRef, MetadataEntryRef, metadataEntries } from './common.js';
+import { invoiceConnection, InvoiceStatusEnum, listInvoicesConnection } from './invoice.js';
+import { money, MoneyRef } from './money.js';
+import { NodeRef, registerNode } from './node.js';
+import { CustomerRef, type CustomerModel } from './refs.js';
+
+const CUSTOMER_ID = /^cus_[A-Za-z0-9]+$/;
+
+export function checkCustomerId(id: string, field = 'id'): string {
+  if (!CUSTOMER_ID.test(id)) throw badInput(`'${id}' is not a Stripe customer id (cus_…).`, field);
+  return id;
+}
+
+/** The customer's Stripe object, through the request's loader; a deleted customer is NOT_FOUND. */
+export async function fetchCustomer(ctx: Context, id: string): Promise<Stripe.Customer> {
+  const found = await ctx.loaders.customer.load(id);
+  if (found.deleted) throw notFound(`Customer '${id}' has been deleted.`);
+  return found;
+}
+
+/**
+ * A Customer for `id`, loaded now if the selection at `path` (below the field being resolved) needs more than
+ * its id — so that its fields resolve without waiting one by one — or left as an id.
+ */
+export function customerModel(
+  ctx: Context,
+  id: string,
+  info: GraphQLResolveInfo,
+  path: readonly string[] = [],
+): CustomerModel | Promise<CustomerModel> {
+  if (!needsMoreThanId(info, path)) return { id };
+  return fetchCustomer(ctx, id).then((data) => ({ id, data }));
+}
+
+/** A resolver reading one value from the customer's Stripe object, loading it if needed. */
+function read<T>(pick: (customer: Stripe.Customer) => T) {
+  return (parent: CustomerModel, _args: object, ctx: Context): T | Promise<T> =>
+    parent.data !== undefined ? pick(parent.data) : fetchCustomer(ctx, parent.id).then(pick);
+}
+
+const ShippingRef = builder
+  .objectRef<NonNullable<Stripe.Customer['shipping']>>('CustomerShipping')
+  .implement({
+    description: 'Where the customer’s goods are shipped.',
+    fields: (t) => ({
+      name: t.string({ nullable: true, description: 'Recipient name.', resolve: (s) => s.name ?? null }),
+      phone: t.string({ nullable: true, description: 'Recipient phone.', resolve: (s) => s.phone ?? null }),
+      address: t.field({ type: AddressRef, nullable: true, description: 'Shipping address.', resolve: (s) => s.address ?? null }),
+    }),
+  });
+
+CustomerRef.implement({
+  description: 'A Stripe customer: who is billed, their contact details, credit balance and invoices.',
+  interfaces: [NodeRef],
+  isTypeOf: (value) => typeof (value as CustomerModel).id === 'string' && (value as CustomerModel).id.startsWith('cus_'),
+  // Defence in depth: however a Customer is reached, a customer token sees only its own.
+  authScopes: (customer) => ({ ownsCustomer: customer.id }),
+  fields: (t) => ({
+    id: t.exposeID('id', { description: 'Stripe’s customer id (`cus_…`).' }),
+    email: t.string({ nullable: true, description: 'Email address.', resolve: read((c) => c.email) }),
+    name: t.string({ nullable: true, description: 'Full name or business name.', resolve: read((c) => c.name ?? null) }),
+    phone: t.string({ nullable: true, description: 'Phone number.', resolve: read((c) => c.phone ?? null) }),
+    description: t.string({ nullable: true, description: 'Internal description.', resolve: read((c) => c.description) }),
+    address: t.field({ type: AddressRef, nullable: true, description: 'Billing address.', resolve: read((c) => c.address ?? null) }),
+    shipping: t.field({ type: ShippingRef, nullable: true, description: 'Shipping details.', resolve: read((c) => c.shipping) }),
+    balance: t.field({
+      type: MoneyRef,
+      description:
+        'Credit balance: negative is credit Stripe applies to the next invoice, positive is owed and added to it.',
+      // Stripe leaves `currency` null until the customer is first billed; the balance is then in the default.
+      resolve: read((c) => money(c.balance, c.currency ?? 'usd')),
+    }),
+    currency: t.string({
+      nullable: true,
+      description: 'The currency the customer is billed in (upper case); null until first billed.',
+      resolve: read((c) => c.currency?.toUpperCase() ?? null),
+    }),
+    createdAt: t.field({ type: 'DateTime', description: 'When the customer was created.', resolve: read((c) => c.created) }),
+    delinquent: t.boolean({
+      description: 'Whether the customer’s latest invoice is past due (or uncollectible).',
+      resolve: read((c) => c.delinquent ?? false),
+    }),
+    preferredLocales: t.stringList({
+      description: 'Languages the customer prefers, in order (used by the billing portal and emails).',
+      resolve: read((c) => c.preferred_locales ?? []),
+    }),
+    invoicePrefix: t.string({
+      nullable: true,
+      description: 'Prefix of the customer’s invoice numbers.',
+      resolve: read((c) => c.invoice_prefix ?? null),
+    }),
+    metadata: t.field({
+      type: [MetadataEntryRef],
+      description: 'The customer’s metadata, sorted by key.',
+      resolve: read((c) => metadataEntries(c.metadata)),
+    }),
+    invoices: t.field({
+      type: invoiceConnection,
+      description: 'The customer’s invoices, newest first.',
+      args: {
+        ...connectionArgs(t),
+        status: t.arg({ type: InvoiceStatusEnum, required: false, description: 'Only invoices in this status.' }),
+      },
+      // The customer is this object's parent: its invoices never need it expanded again.
+      resolve: (customer, args, ctx) =>
+        listInvoicesConnection(ctx, args, { customer: customer.id, status: args.status ?? undefined }, false),
+    }),
+  }),
+});
+
+export const customerConnection = defineConnection(CustomerRef, 'Customer', 'customer');
+
+registerNode('cus', {
+  typename: 'Customer',
+  fetch: (id, ctx, info) => {
+    if (!canAccessCustomer(ctx.viewer, id)) throw forbidden('You may only read your own customer.');
+    return customerModel(ctx, id, info);
+  },
+});
+
+builder.queryFields((t) => ({
+  customer: t.field({
+    type: CustomerRef,
+    nullable: true,
+    description: 'A customer by id. Customers may read only themselves.',
+    args: { id: t.arg.id({ required: true, description: 'Stripe customer id (`cus_…`).' }) },
+    // Checked before any Stripe call: the owner is the id itself.
+    authScopes: (_root, args) => ({ ownsCustomer: args.id }),
+    resolve: (_root, args, ctx, info) => customerModel(ctx, checkCustomerId(args.id), info),
+  }),
+  customers: t.field({
+    type: customerConnection,
+    description: 'All customers, newest first (admins only).',
+    authScopes: { admin: true },
+    args: {
+      ...connectionArgs(t),
+      email: t.arg.string({ required: false, description: 'Only customers with exactly this email (case-sensitive, as Stripe matches).' }),
+    },
+    resolve: async (_root, args, ctx) => {
+      const request = pageRequest(args);
+      const page = await ctx.stripe.listCustomers({ ...request, email: args.email ?? undefined });
+      ctx.loaders.primeCustomers(page.data);
+      return toConnection(page, request, (data) => ({ id: data.id, data }));
+    },
+  }),
+}));

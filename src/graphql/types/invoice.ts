@@ -1,0 +1,250 @@
+/**
+ * `Invoice`, `Query.invoice`, `Query.invoices`.
+ *
+ * Lists ask Stripe for `expand[]=data.customer` only when the query needs customer fields beyond the id, and
+ * prime the request's loaders with every invoice and expanded customer. An invoice's lines come from the first
+ * page Stripe embeds in the invoice whenever it covers the request, so `lines(first: 5)` usually costs nothing.
+ */
+import type { GraphQLResolveInfo } from 'graphql';
+import type Stripe from 'stripe';
+import { canAccessCustomer } from '../../auth/viewer.js';
+import type { Context } from '../../context.js';
+import { expandedOf, idOf } from '../../stripe/expandable.js';
+import type { InvoiceFilter } from '../../stripe/gateway.js';
+import { builder } from '../builder.js';
+import { connectionArgs, defineConnection, pageRequest, toConnection, type ConnectionArgs } from '../connections.js';
+import { badInput, forbidden } from '../errors.js';
+import { needsMoreThanId } from '../selection.js';
+import { MetadataEntryRef, metadataEntries } from './common.js';
+import { checkCustomerId } from './customer.js';
+import { invoiceLineConnection } from './invoice-line.js';
+import { money, MoneyRef } from './money.js';
+import { NodeRef, registerNode } from './node.js';
+import { CustomerRef, InvoiceRef } from './refs.js';
+
+const STATUSES = ['draft', 'open', 'paid', 'uncollectible', 'void'] as const;
+type Status = (typeof STATUSES)[number];
+
+export const InvoiceStatusEnum = builder.enumType('InvoiceStatus', {
+  description: 'Where an invoice is in Stripe’s lifecycle: DRAFT → OPEN → PAID, UNCOLLECTIBLE or VOID.',
+  values: {
+    DRAFT: { value: 'draft', description: 'Being prepared; can still change. Not yet numbered or sent.' },
+    OPEN: { value: 'open', description: 'Finalized and awaiting payment.' },
+    PAID: { value: 'paid', description: 'Paid in full (or nothing was due).' },
+    UNCOLLECTIBLE: { value: 'uncollectible', description: 'Not expected to be paid; can still be paid or voided.' },
+    VOID: { value: 'void', description: 'Cancelled after finalization; kept for the record.' },
+  } as const,
+});
+
+export const CollectionMethodEnum = builder.enumType('CollectionMethod', {
+  description: 'How Stripe collects an invoice.',
+  values: {
+    CHARGE_AUTOMATICALLY: { value: 'charge_automatically', description: 'Stripe charges the customer’s saved payment method.' },
+    SEND_INVOICE: { value: 'send_invoice', description: 'Stripe emails the invoice; the customer pays by its due date.' },
+  } as const,
+});
+
+/** Stripe's enums are open: a value this gateway does not know yet reads as null rather than failing. */
+function known<T extends string>(values: readonly T[], value: string | null | undefined): T | null {
+  return value !== null && value !== undefined && (values as readonly string[]).includes(value) ? (value as T) : null;
+}
+
+const INVOICE_ID = /^in_[A-Za-z0-9]+$/;
+
+function checkInvoiceId(id: string): string {
+  if (!INVOICE_ID.test(id)) throw badInput(`'${id}' is not a Stripe invoice id (in_…).`, 'id');
+  return id;
+}
+
+/** One invoice, with its customer expanded in the same call when the query needs it; owner checked. */
+async function fetchInvoice(ctx: Context, id: string, info: GraphQLResolveInfo): Promise<Stripe.Invoice> {
+  const invoice = needsMoreThanId(info, ['customer'])
+    ? await ctx.loaders.invoiceWithCustomer.load(id)
+    : await ctx.loaders.invoice.load(id);
+  // The owner is known only once Stripe answered: check it before anything of the invoice is returned.
+  if (!canAccessCustomer(ctx.viewer, idOf(invoice.customer))) throw forbidden('You may only read your own invoices.');
+  return invoice;
+}
+
+export const invoiceConnection = defineConnection(InvoiceRef, 'Invoice', 'invoice');
+
+/** A page of invoices as a connection; `expandCustomer` when the selection needs the customers' fields. */
+export async function listInvoicesConnection(
+  ctx: Context,
+  args: ConnectionArgs,
+  filter: InvoiceFilter,
+  expandCustomer: boolean,
+) {
+  const request = pageRequest(args);
+  const page = await ctx.stripe.listInvoices({ ...request, ...filter, expandCustomer });
+  ctx.loaders.primeInvoices(page.data);
+  return toConnection(page, request, (invoice) => invoice);
+}
+
+const amount = (pick: (invoice: Stripe.Invoice) => number) => (invoice: Stripe.Invoice) => money(pick(invoice), invoice.currency);
+
+InvoiceRef.implement({
+  description: 'A Stripe invoice: what a customer owes or paid for a period, with its lines and hosted pages.',
+  interfaces: [NodeRef],
+  isTypeOf: (value) => (value as Stripe.Invoice).object === 'invoice',
+  authScopes: (invoice) => ({ ownsCustomer: idOf(invoice.customer) }),
+  fields: (t) => ({
+    id: t.exposeID('id', { description: 'Stripe’s invoice id (`in_…`).' }),
+    number: t.exposeString('number', { nullable: true, description: 'The invoice number (set at finalization).' }),
+    status: t.field({
+      type: InvoiceStatusEnum,
+      nullable: true,
+      description: 'Lifecycle status; null only if Stripe reports a status this gateway does not know yet.',
+      resolve: (invoice) => known<Status>(STATUSES, invoice.status),
+    }),
+    description: t.exposeString('description', { nullable: true, description: 'Memo shown on the invoice.' }),
+    currency: t.string({ description: 'ISO 4217 currency code, upper case.', resolve: (i) => i.currency.toUpperCase() }),
+    collectionMethod: t.field({
+      type: CollectionMethodEnum,
+      nullable: true,
+      description: 'How Stripe collects it; null only for a method this gateway does not know yet.',
+      resolve: (i) => known(['charge_automatically', 'send_invoice'] as const, i.collection_method),
+    }),
+    billingReason: t.string({
+      nullable: true,
+      description: 'Why the invoice was created, as Stripe says (`subscription_cycle`, `manual`, …).',
+      resolve: (i) => i.billing_reason ?? null,
+    }),
+    customer: t.field({
+      type: CustomerRef,
+      nullable: true,
+      description: 'The customer billed; null when the customer has been deleted.',
+      resolve: async (invoice, _args, ctx, info) => {
+        const id = idOf(invoice.customer);
+        if (id === null) return null;
+        const expanded = expandedOf(invoice.customer);
+        if (expanded !== undefined) return expanded.deleted ? null : { id, data: expanded };
+        if (!needsMoreThanId(info)) return { id };
+        const found = await ctx.loaders.customer.load(id);
+        return found.deleted ? null : { id, data: found };
+      },
+    }),
+    customerName: t.exposeString('customer_name', { nullable: true, description: 'The customer’s name as printed on the invoice (frozen at finalization).' }),
+    customerEmail: t.exposeString('customer_email', { nullable: true, description: 'The customer’s email as printed on the invoice (frozen at finalization).' }),
+    createdAt: t.field({ type: 'DateTime', description: 'When the invoice was created.', resolve: (i) => i.created }),
+    finalizedAt: t.field({ type: 'DateTime', nullable: true, description: 'When it was finalized (left draft).', resolve: (i) => i.status_transitions.finalized_at }),
+    paidAt: t.field({ type: 'DateTime', nullable: true, description: 'When it was paid.', resolve: (i) => i.status_transitions.paid_at }),
+    voidedAt: t.field({ type: 'DateTime', nullable: true, description: 'When it was voided.', resolve: (i) => i.status_transitions.voided_at }),
+    markedUncollectibleAt: t.field({
+      type: 'DateTime',
+      nullable: true,
+      description: 'When it was marked uncollectible.',
+      resolve: (i) => i.status_transitions.marked_uncollectible_at,
+    }),
+    dueDate: t.field({ type: 'DateTime', nullable: true, description: 'When payment is due (invoices sent for payment).', resolve: (i) => i.due_date }),
+    nextPaymentAttempt: t.field({
+      type: 'DateTime',
+      nullable: true,
+      description: 'When Stripe will next try to charge (automatically charged invoices).',
+      resolve: (i) => i.next_payment_attempt,
+    }),
+    periodStart: t.field({ type: 'DateTime', description: 'Start of the period the invoice collects items for.', resolve: (i) => i.period_start }),
+    periodEnd: t.field({ type: 'DateTime', description: 'End of the period the invoice collects items for.', resolve: (i) => i.period_end }),
+    subtotal: t.field({ type: MoneyRef, description: 'Sum of the lines, before discounts and tax.', resolve: amount((i) => i.subtotal) }),
+    total: t.field({ type: MoneyRef, description: 'Total after discounts and tax.', resolve: amount((i) => i.total) }),
+    amountDue: t.field({
+      type: MoneyRef,
+      description: 'What is to be collected: the total after the customer’s balance is applied.',
+      resolve: amount((i) => i.amount_due),
+    }),
+    amountPaid: t.field({ type: MoneyRef, description: 'What has been paid.', resolve: amount((i) => i.amount_paid) }),
+    amountRemaining: t.field({ type: MoneyRef, description: 'What is still owed (amount due minus paid).', resolve: amount((i) => i.amount_remaining) }),
+    startingBalance: t.field({
+      type: MoneyRef,
+      description: 'The customer’s balance before this invoice was finalized (current balance while draft).',
+      resolve: amount((i) => i.starting_balance),
+    }),
+    endingBalance: t.field({
+      type: MoneyRef,
+      nullable: true,
+      description: 'The customer’s balance after this invoice was finalized; null while draft.',
+      resolve: (i) => (i.ending_balance === null ? null : money(i.ending_balance, i.currency)),
+    }),
+    hostedInvoiceUrl: t.string({
+      nullable: true,
+      description: 'Stripe’s page where the customer can view and pay the invoice; null while draft.',
+      resolve: (i) => i.hosted_invoice_url ?? null,
+    }),
+    invoicePdf: t.string({ nullable: true, description: 'Link to the invoice PDF; null while draft.', resolve: (i) => i.invoice_pdf ?? null }),
+    subscriptionId: t.string({
+      nullable: true,
+      description: 'The subscription this invoice bills, if any (`sub_…`).',
+      resolve: (i) => idOf(i.parent?.subscription_details?.subscription),
+    }),
+    attemptCount: t.exposeInt('attempt_count', { description: 'Payment attempts made so far.' }),
+    metadata: t.field({ type: [MetadataEntryRef], description: 'The invoice’s metadata, sorted by key.', resolve: (i) => metadataEntries(i.metadata) }),
+    lines: t.field({
+      type: invoiceLineConnection,
+      description: 'The invoice’s line items, in invoice order.',
+      args: connectionArgs(t),
+      resolve: async (invoice, args, ctx) => {
+        const request = pageRequest(args);
+        const embedded = invoice.lines;
+        // Stripe embeds the first page of lines in every invoice: use it when it covers what was asked.
+        if (request.direction === 'forward' && request.startingAfter === undefined) {
+          if (request.limit <= embedded.data.length || !embedded.has_more) {
+            const data = embedded.data.slice(0, request.limit);
+            return toConnection({ data, hasMore: embedded.data.length > request.limit || embedded.has_more }, request, (l) => l);
+          }
+        }
+        const page = await ctx.stripe.listInvoiceLines(invoice.id, request);
+        return toConnection(page, request, (line) => line);
+      },
+    }),
+  }),
+});
+
+registerNode('in', { typename: 'Invoice', fetch: (id, ctx, info) => fetchInvoice(ctx, id, info) });
+
+builder.queryFields((t) => ({
+  invoice: t.field({
+    type: InvoiceRef,
+    nullable: true,
+    description: 'An invoice by id. Customers may read only their own.',
+    authScopes: { authenticated: true },
+    args: { id: t.arg.id({ required: true, description: 'Stripe invoice id (`in_…`).' }) },
+    resolve: (_root, args, ctx, info) => fetchInvoice(ctx, checkInvoiceId(args.id), info),
+  }),
+  invoices: t.field({
+    type: invoiceConnection,
+    description: 'Invoices, newest first. Admins see every customer’s; customers only their own.',
+    args: {
+      ...connectionArgs(t),
+      customerId: t.arg.id({ required: false, description: 'Only this customer’s invoices (customers: their own id, or omit).' }),
+      status: t.arg({ type: InvoiceStatusEnum, required: false, description: 'Only invoices in this status.' }),
+      subscriptionId: t.arg.id({ required: false, description: 'Only invoices of this subscription (`sub_…`).' }),
+      collectionMethod: t.arg({ type: CollectionMethodEnum, required: false, description: 'Only invoices collected this way.' }),
+      createdAfter: t.arg({ type: 'DateTime', required: false, description: 'Only invoices created at or after this time.' }),
+      createdBefore: t.arg({ type: 'DateTime', required: false, description: 'Only invoices created before this time.' }),
+    },
+    // With a customerId the owner is known up front: a customer asking for another's is refused before any call.
+    authScopes: (_root, args) => (args.customerId ? { ownsCustomer: args.customerId } : { authenticated: true }),
+    resolve: (_root, args, ctx, info) => {
+      const customer =
+        args.customerId != null
+          ? checkCustomerId(args.customerId, 'customerId')
+          : ctx.viewer.role === 'CUSTOMER'
+            ? ctx.viewer.customerId
+            : undefined;
+      if (args.subscriptionId != null && !/^sub_[A-Za-z0-9]+$/.test(args.subscriptionId)) {
+        throw badInput(`'${args.subscriptionId}' is not a Stripe subscription id (sub_…).`, 'subscriptionId');
+      }
+      const filter: InvoiceFilter = {
+        customer,
+        status: args.status ?? undefined,
+        subscription: args.subscriptionId ?? undefined,
+        collectionMethod: args.collectionMethod ?? undefined,
+        createdAfter: args.createdAfter ? Math.floor(args.createdAfter.getTime() / 1000) : undefined,
+        createdBefore: args.createdBefore ? Math.ceil(args.createdBefore.getTime() / 1000) : undefined,
+      };
+      const expandCustomer = needsMoreThanId(info, ['edges', 'node', 'customer']);
+      return listInvoicesConnection(ctx, args, filter, expandCustomer);
+    },
+  }),
+}));
+

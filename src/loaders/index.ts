@@ -1,0 +1,62 @@
+/**
+ * Per-request DataLoaders, created fresh in `createContext()` so that nothing one caller loaded is ever seen by
+ * another. Stripe has no multi-id retrieve, so a loader buys de-duplication (the same id under several aliases
+ * or paths costs one call), a per-request cache, priming from list results and expanded objects, and parallel
+ * retrieves (capped process-wide by the gateway's limiter). Each key gets its own result or `Error`.
+ */
+import DataLoader from 'dataloader';
+import type Stripe from 'stripe';
+import { expandedOf } from '../stripe/expandable.js';
+import type { StripeGateway } from '../stripe/gateway.js';
+
+export interface Loaders {
+  customer: DataLoader<string, Stripe.Customer | Stripe.DeletedCustomer>;
+  invoice: DataLoader<string, Stripe.Invoice>;
+  /** The same invoices retrieved with `expand[]=customer`, for queries that read the customer too. */
+  invoiceWithCustomer: DataLoader<string, Stripe.Invoice>;
+  configuration: DataLoader<string, Stripe.BillingPortal.Configuration>;
+  /** Caches invoices from a list (and the customers expanded on them). */
+  primeInvoices(invoices: readonly Stripe.Invoice[]): void;
+  primeCustomers(customers: readonly (Stripe.Customer | Stripe.DeletedCustomer)[]): void;
+  primeConfiguration(configuration: Stripe.BillingPortal.Configuration): void;
+}
+
+function retrieveEach<T>(retrieve: (id: string) => Promise<T>) {
+  return (ids: readonly string[]): Promise<Array<T | Error>> =>
+    Promise.all(ids.map((id) => retrieve(id).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))))));
+}
+
+export function createLoaders(gateway: StripeGateway): Loaders {
+  const customer = new DataLoader(retrieveEach((id) => gateway.retrieveCustomer(id)));
+  const invoice = new DataLoader(retrieveEach((id) => gateway.retrieveInvoice(id)));
+  const invoiceWithCustomer = new DataLoader(
+    retrieveEach(async (id) => {
+      const found = await gateway.retrieveInvoice(id, { expandCustomer: true });
+      invoice.prime(found.id, found);
+      const expanded = expandedOf(found.customer);
+      if (expanded !== undefined) customer.prime(expanded.id, expanded);
+      return found;
+    }),
+  );
+  const configuration = new DataLoader(retrieveEach((id) => gateway.retrieveConfiguration(id)));
+  const primeCustomers = (customers: readonly (Stripe.Customer | Stripe.DeletedCustomer)[]) => {
+    for (const c of customers) customer.prime(c.id, c);
+  };
+  return {
+    customer,
+    invoice,
+    invoiceWithCustomer,
+    configuration,
+    primeCustomers,
+    primeInvoices(invoices) {
+      for (const inv of invoices) {
+        invoice.prime(inv.id, inv);
+        const expanded = expandedOf(inv.customer);
+        if (expanded !== undefined) customer.prime(expanded.id, expanded);
+      }
+    },
+    primeConfiguration(value) {
+      configuration.prime(value.id, value);
+    },
+  };
+}

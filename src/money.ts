@@ -1,0 +1,43 @@
+/**
+ * Money as Stripe counts it: integer amounts in the currency's minor unit (cents; whole yen; thousandths of a
+ * dinar). Shared by the gateway's `Money` type and the local Stripe's hosted pages.
+ */
+
+/** Stripe's zero-decimal currencies: amounts are whole units (`jpy` 500 is ¥500). */
+const ZERO_DECIMAL = new Set([
+  'bif', 'clp', 'djf', 'gnf', 'jpy', 'kmf', 'krw', 'mga', 'pyg', 'rwf', 'ugx', 'vnd', 'vuv', 'xaf', 'xof', 'xpf',
+]);
+
+/** Stripe's three-decimal currencies (amounts in thousandths). */
+const THREE_DECIMAL = new Set(['bhd', 'jod', 'kwd', 'omr', 'tnd']);
+
+/** Digits after the decimal point of an amount in minor units. */
+export function minorDigits(currency: string): number {
+  const code = currency.toLowerCase();
+  return ZERO_DECIMAL.has(code) ? 0 : THREE_DECIMAL.has(code) ? 3 : 2;
+}
+
+/** `1234` usd → `$12.34`; `500` jpy → `¥500`. */
+export function formatMoney(amount: number, code: string): string {
+  const digits = minorDigits(code);
+  try {
+    return new Intl.NumberFormat('en-US', {
+      style: 'currency',
+      currency: code.toUpperCase(),
+      minimumFractionDigits: digits,
+      maximumFractionDigits: digits,
+    }).format(amount / 10 ** digits);
+  } catch {
+    return formatMoneyPlain(amount, code);
+  }
+}
+
+/** `1234` usd → `12.34 USD`: ASCII only, for the PDF's standard font. */
+export function formatMoneyPlain(amount: number, code: string): string {
+  const digits = minorDigits(code);
+  const sign = amount < 0 ? '-' : '';
+  const abs = Math.abs(amount);
+  const whole = Math.floor(abs / 10 ** digits);
+  const fraction = digits === 0 ? '' : `.${String(abs % 10 ** digits).padStart(digits, '0')}`;
+  return `${sign}${whole.toLocaleString('en-US')}${fraction} ${code.toUpperCase()}`;
+}

@@ -1,0 +1,34 @@
+/**
+ * Stripe errors, as the SDK throws them, mapped to the contract's codes. The SDK picks its error class by HTTP
+ * status; so does this mapping. Problems with the gateway's own key or permissions are not the caller's fault
+ * and are not the caller's business: they stay masked (INTERNAL_SERVER_ERROR) and are logged.
+ */
+import type { GraphQLError } from 'graphql';
+import Stripe from 'stripe';
+import { appError, badInput, notFound } from '../graphql/errors.js';
+
+export function toAppError(error: unknown): GraphQLError | Error {
+  if (!(error instanceof Stripe.errors.StripeError)) return error instanceof Error ? error : new Error(String(error));
+  const support = error.requestId ? { stripeRequestId: error.requestId } : {};
+  if (error instanceof Stripe.errors.StripeRateLimitError) {
+    return appError('RATE_LIMITED', 'Stripe is rate limiting requests; try again shortly.', { ...support, retryAfterSeconds: 1 });
+  }
+  if (error instanceof Stripe.errors.StripeConnectionError || error instanceof Stripe.errors.StripeAPIError) {
+    return appError('UPSTREAM_UNAVAILABLE', 'Stripe is unavailable right now; try again shortly.', support);
+  }
+  if (error instanceof Stripe.errors.StripeIdempotencyError) {
+    return badInput('This idempotencyKey was already used with different input.', 'idempotencyKey');
+  }
+  if (error instanceof Stripe.errors.StripeInvalidRequestError) {
+    if (error.statusCode === 404 || error.code === 'resource_missing') {
+      return notFound(error.message);
+    }
+    return appError('BAD_USER_INPUT', error.message, { ...support, ...(error.param ? { stripeParam: error.param } : {}) });
+  }
+  if (error instanceof Stripe.errors.StripeAuthenticationError || error instanceof Stripe.errors.StripePermissionError) {
+    // The gateway's key is wrong or lacks a permission: an operator problem. The SDK's message names the
+    // (redacted) key; none of it goes to the caller.
+    return new Error(`Stripe refused the gateway's credentials (${error.type}, request ${error.requestId ?? 'unknown'})`);
+  }
+  return new Error(`Stripe error ${error.type} (${error.statusCode ?? 'no status'}, request ${error.requestId ?? 'unknown'})`);
+}

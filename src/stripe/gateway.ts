@@ -1,0 +1,184 @@
+/**
+ * Every Stripe call the gateway makes, named for what it does. This module decides `expand`, paging and
+ * idempotency keys, maps Stripe's errors to the contract's codes, and caps the calls in flight process-wide.
+ * Resolvers never see the SDK: they go through loaders or these methods.
+ */
+import { createHash } from 'node:crypto';
+import type Stripe from 'stripe';
+import { toAppError } from './errors.js';
+
+export interface Page<T> {
+  data: T[];
+  hasMore: boolean;
+}
+
+/** Stripe's cursor pagination: `startingAfter` pages forward, `endingBefore` backward (one at a time). */
+export interface PageRequest {
+  limit: number;
+  startingAfter?: string | undefined;
+  endingBefore?: string | undefined;
+}
+
+export type InvoiceStatus = 'draft' | 'open' | 'paid' | 'uncollectible' | 'void';
+
+export interface InvoiceFilter {
+  customer?: string | undefined;
+  status?: InvoiceStatus | undefined;
+  subscription?: string | undefined;
+  collectionMethod?: 'charge_automatically' | 'send_invoice' | undefined;
+  createdAfter?: number | undefined;
+  createdBefore?: number | undefined;
+}
+
+export interface PortalSessionRequest {
+  customer: string;
+  configuration?: string | undefined;
+  flowData?: Stripe.BillingPortal.SessionCreateParams.FlowData | undefined;
+  locale?: Stripe.BillingPortal.SessionCreateParams.Locale | undefined;
+  onBehalfOf?: string | undefined;
+  returnUrl?: string | undefined;
+}
+
+/** A counting semaphore: at most `max` Stripe calls in flight; the rest wait their turn, first come first served. */
+export class Limiter {
+  private active = 0;
+  private readonly waiting: Array<() => void> = [];
+
+  constructor(readonly max: number) {}
+
+  async run<T>(task: () => Promise<T>): Promise<T> {
+    if (this.active >= this.max) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    this.active++;
+    try {
+      return await task();
+    } finally {
+      this.active--;
+      this.waiting.shift()?.();
+    }
+  }
+}
+
+function page(params: PageRequest): Stripe.PaginationParams {
+  return {
+    limit: params.limit,
+    ...(params.startingAfter !== undefined ? { starting_after: params.startingAfter } : {}),
+    ...(params.endingBefore !== undefined ? { ending_before: params.endingBefore } : {}),
+  };
+}
+
+function toPage<T>(list: Stripe.ApiList<T>): Page<T> {
+  return { data: list.data, hasMore: list.has_more };
+}
+
+/**
+ * A caller's idempotency key, made safe to send: scoped to the caller (two callers' equal keys never collide, and
+ * one caller cannot replay another's response) and hashed to Stripe's 255-character limit.
+ */
+export function scopedIdempotencyKey(callerScope: string, key: string): string {
+  return `bg-${createHash('sha256').update(`${callerScope}\u0000${key}`).digest('hex')}`;
+}
+
+export class StripeGateway {
+  constructor(
+    private readonly stripe: Stripe,
+    private readonly limiter: Limiter = new Limiter(16),
+  ) {}
+
+  private async call<T>(task: () => Promise<T>): Promise<T> {
+    try {
+      return await this.limiter.run(task);
+    } catch (error) {
+      throw toAppError(error);
+    }
+  }
+
+  retrieveCustomer(id: string): Promise<Stripe.Customer | Stripe.DeletedCustomer> {
+    return this.call(() => this.stripe.customers.retrieve(id));
+  }
+
+  listCustomers(params: PageRequest & { email?: string | undefined }): Promise<Page<Stripe.Customer>> {
+    return this.call(async () =>
+      toPage(
+        await this.stripe.customers.list({
+          ...page(params),
+          ...(params.email !== undefined ? { email: params.email } : {}),
+        }),
+      ),
+    );
+  }
+
+  retrieveInvoice(id: string, options: { expandCustomer?: boolean } = {}): Promise<Stripe.Invoice> {
+    return this.call(() =>
+      this.stripe.invoices.retrieve(id, options.expandCustomer ? { expand: ['customer'] } : undefined),
+    );
+  }
+
+  listInvoices(params: PageRequest & InvoiceFilter & { expandCustomer?: boolean }): Promise<Page<Stripe.Invoice>> {
+    const created =
+      params.createdAfter !== undefined || params.createdBefore !== undefined
+        ? {
+            ...(params.createdAfter !== undefined ? { gte: params.createdAfter } : {}),
+            ...(params.createdBefore !== undefined ? { lt: params.createdBefore } : {}),
+          }
+        : undefined;
+    return this.call(async () =>
+      toPage(
+        await this.stripe.invoices.list({
+          ...page(params),
+          ...(params.customer !== undefined ? { customer: params.customer } : {}),
+          ...(params.status !== undefined ? { status: params.status } : {}),
+          ...(params.subscription !== undefined ? { subscription: params.subscription } : {}),
+          ...(params.collectionMethod !== undefined ? { collection_method: params.collectionMethod } : {}),
+          ...(created !== undefined ? { created } : {}),
+          ...(params.expandCustomer ? { expand: ['data.customer'] } : {}),
+        }),
+      ),
+    );
+  }
+
+  listInvoiceLines(invoiceId: string, params: PageRequest): Promise<Page<Stripe.InvoiceLineItem>> {
+    return this.call(async () => toPage(await this.stripe.invoices.listLineItems(invoiceId, page(params))));
+  }
+
+  retrieveConfiguration(id: string): Promise<Stripe.BillingPortal.Configuration> {
+    return this.call(() => this.stripe.billingPortal.configurations.retrieve(id));
+  }
+
+  listConfigurations(
+    params: PageRequest & { active?: boolean | undefined },
+  ): Promise<Page<Stripe.BillingPortal.Configuration>> {
+    return this.call(async () =>
+      toPage(
+        await this.stripe.billingPortal.configurations.list({
+          ...page(params),
+          ...(params.active !== undefined ? { active: params.active } : {}),
+        }),
+      ),
+    );
+  }
+
+  /**
+   * Opens a portal session. `expandConfiguration` asks Stripe for the configuration object in the same call
+   * (sessions cannot be retrieved later); `idempotencyKey` is already scoped to the caller.
+   */
+  createPortalSession(
+    request: PortalSessionRequest,
+    options: { expandConfiguration: boolean; idempotencyKey?: string | undefined },
+  ): Promise<Stripe.BillingPortal.Session> {
+    const params: Stripe.BillingPortal.SessionCreateParams = {
+      customer: request.customer,
+      ...(request.configuration !== undefined ? { configuration: request.configuration } : {}),
+      ...(request.flowData !== undefined ? { flow_data: request.flowData } : {}),
+      ...(request.locale !== undefined ? { locale: request.locale } : {}),
+      ...(request.onBehalfOf !== undefined ? { on_behalf_of: request.onBehalfOf } : {}),
+      ...(request.returnUrl !== undefined ? { return_url: request.returnUrl } : {}),
+      ...(options.expandConfiguration ? { expand: ['configuration'] } : {}),
+    };
+    return this.call(() =>
+      this.stripe.billingPortal.sessions.create(
+        params,
+        options.idempotencyKey !== undefined ? { idempotencyKey: options.idempotencyKey } : undefined,
+      ),
+    );
+  }
+}

@@ -1,0 +1,96 @@
+/**
+ * The gateway under test: the local Stripe (demo seed) on port 0, the real SDK pointed at it, and the Yoga
+ * instance called in-process with `yoga.fetch`. Helpers sign customer tokens and count what reached Stripe.
+ */
+import { SignJWT } from 'jose';
+import { createAuthenticator } from '../../src/auth/authenticate.js';
+import type { GatewayDeps } from '../../src/context.js';
+import { startLocalStripe, type LocalStripe, type LocalStripeOptions, type LoggedRequest } from '../../src/local-stripe/index.js';
+import { createGateway, type Gateway } from '../../src/server.js';
+import { createStripeClient } from '../../src/stripe/client.js';
+import { Limiter, StripeGateway } from '../../src/stripe/gateway.js';
+
+export const ADMIN_KEY = 'test-admin-key-0123456789abcdef';
+export const JWT_SECRET = 'test-jwt-secret-0123456789abcdef0123456789';
+export const RETURN_ORIGIN = 'https://app.example.com';
+
+export interface GraphQLResponse<T = Record<string, any>> {
+  status: number;
+  data?: T | null;
+  errors?: Array<{ message: string; path?: (string | number)[]; extensions?: Record<string, any> }>;
+  headers: Headers;
+}
+
+export interface GatewayHarness {
+  local: LocalStripe;
+  yoga: Gateway;
+  /** Runs a GraphQL document as `as` (an admin key, a customer id to sign a token for, a raw header, or nobody). */
+  gql<T = Record<string, any>>(
+    query: string,
+    variables?: Record<string, unknown>,
+    as?: Caller,
+  ): Promise<GraphQLResponse<T>>;
+  /** The Stripe requests made while `fn` ran. */
+  stripeCalls(fn: () => Promise<unknown>): Promise<LoggedRequest[]>;
+  stop(): Promise<void>;
+}
+
+export type Caller = 'admin' | 'anonymous' | { customer: string; expiresIn?: string } | { authorization: string };
+
+export function signCustomerToken(customer: string, options: { expiresIn?: string; secret?: string; claim?: string } = {}): Promise<string> {
+  return new SignJWT({ [options.claim ?? 'stripe_customer_id']: customer })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setIssuedAt()
+    .setExpirationTime(options.expiresIn ?? '10m')
+    .sign(new TextEncoder().encode(options.secret ?? JWT_SECRET));
+}
+
+async function authorization(as: Caller): Promise<string | undefined> {
+  if (as === 'anonymous') return undefined;
+  if (as === 'admin') return `Bearer ${ADMIN_KEY}`;
+  if ('authorization' in as) return as.authorization;
+  return `Bearer ${await signCustomerToken(as.customer, as.expiresIn !== undefined ? { expiresIn: as.expiresIn } : {})}`;
+}
+
+export async function startGateway(options: LocalStripeOptions = {}): Promise<GatewayHarness> {
+  const local = await startLocalStripe({ port: 0, seed: 'demo', ...options });
+  const client = createStripeClient({ secretKey: local.secretKey, apiBase: new URL(local.url), maxNetworkRetries: 0, timeoutMs: 5_000 });
+  const deps: GatewayDeps = {
+    stripe: new StripeGateway(client, new Limiter(16)),
+    authenticate: createAuthenticator({
+      apiKeys: [ADMIN_KEY],
+      jwt: { secret: JWT_SECRET, jwksUrl: undefined, issuer: undefined, audience: undefined, customerClaim: 'stripe_customer_id' },
+    }),
+    portal: { defaultReturnUrl: `${RETURN_ORIGIN}/billing`, allowedReturnUrlOrigins: [RETURN_ORIGIN] },
+  };
+  const yoga = createGateway({ graphiql: false, corsOrigins: [] }, deps);
+  const gql = async <T,>(query: string, variables: Record<string, unknown> = {}, as: Caller = 'admin') => {
+    const auth = await authorization(as);
+    const response = await yoga.fetch('http://gateway.test/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', ...(auth ? { authorization: auth } : {}) },
+      body: JSON.stringify({ query, variables }),
+    });
+    const body = (await response.json()) as Omit<GraphQLResponse<T>, 'status' | 'headers'>;
+    return { ...body, status: response.status, headers: response.headers };
+  };
+  return {
+    local,
+    yoga,
+    gql,
+    async stripeCalls(fn) {
+      const before = local.requests.length;
+      await fn();
+      return local.requests.slice(before);
+    },
+    stop: () => local.stop(),
+  };
+}
+
+/** `GET /v1/customers/cus_x expand=[…]`: a compact, readable form of a logged Stripe request. */
+export function describeCall(r: LoggedRequest): string {
+  const query = new URLSearchParams();
+  for (const [k, v] of Object.entries(r.params)) if (k !== 'expand' && typeof v === 'string') query.set(k, v);
+  const q = query.toString();
+  return `${r.method} ${r.path}${q ? `?${q}` : ''}${r.expand.length ? ` expand=${r.expand.join(',')}` : ''}`;
+}
