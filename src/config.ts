@@ -106,7 +106,12 @@ function origins(env: Env, name: string, problems: string[]): string[] {
   for (const item of list(env[name])) {
     try {
       const parsed = new URL(item);
-      if ((parsed.protocol !== 'http:' && parsed.protocol !== 'https:') || parsed.origin !== item.replace(/\/$/, '')) {
+      // Exact origins only: a wildcard (`https://*.example.com`) would parse, yet never match anything.
+      if (
+        (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') ||
+        parsed.origin !== item.replace(/\/$/, '') ||
+        parsed.hostname.includes('*')
+      ) {
         throw new Error('not an origin');
       }
       out.push(parsed.origin);
@@ -122,15 +127,17 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
   const problems: string[] = [];
   const secretKey = env['STRIPE_SECRET_KEY'] || undefined;
   const apiBase = url(env, 'STRIPE_API_BASE', problems);
-  const demo = secretKey === undefined && env['STRIPE_API_BASE'] === undefined;
+  // Empty counts as unset, as for every other variable (`STRIPE_API_BASE=` in a .env file is not a base URL).
+  const demo = secretKey === undefined && (env['STRIPE_API_BASE'] ?? '') === '';
   if (secretKey !== undefined && !/^(sk|rk)_(test|live)_[A-Za-z0-9]+$/.test(secretKey)) {
     problems.push('STRIPE_SECRET_KEY must be a Stripe secret or restricted key (sk_… or rk_…)');
   }
   if (!demo && secretKey === undefined) problems.push('STRIPE_API_BASE is set, so STRIPE_SECRET_KEY is required');
 
   const apiKeys = list(env['GATEWAY_API_KEYS']);
-  for (const key of apiKeys) {
-    if (key.length < 16) problems.push('GATEWAY_API_KEYS: every key must be at least 16 characters long');
+  // One line however many keys are short (and never the keys themselves: they are secrets).
+  if (apiKeys.some((key) => key.length < 16)) {
+    problems.push('GATEWAY_API_KEYS: every key must be at least 16 characters long');
   }
   const secret = env['AUTH_JWT_SECRET'] || undefined;
   if (secret !== undefined && secret.length < 32) {

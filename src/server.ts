@@ -1,42 +1,148 @@
 /**
- * `createGateway(config, deps)`: the Yoga instance, built but not listening (tests call `yoga.fetch` with no
- * port; `main.ts` puts it on a socket). Expected errors carry a code; everything else is masked.
+ * `createGateway(options, deps)`: the Yoga instance, built but not listening (tests call `yoga.fetch` with no
+ * port; `app.ts` puts it on a socket). Expected errors carry a code; everything else is masked.
+ *
+ * GraphiQL is the offline build from `@graphql-yoga/render-graphiql` (Yoga's default loads its assets from a CDN
+ * and never renders without internet). That module is ~9 MB and costs ~300 MB of memory once imported, so it is
+ * imported on the first GraphiQL request, and never when GraphiQL is off.
  */
-import { createYoga, type YogaServerInstance } from 'graphql-yoga';
+import { createHash } from 'node:crypto';
+import { NoSchemaIntrospectionCustomRule } from 'graphql';
+import { createYoga, type GraphiQLOptions, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import { createContext, type Context, type GatewayDeps } from './context.js';
 import { schema } from './graphql/schema.js';
 
+/** One tab GraphiQL opens with: an example document and its variables (JSON). */
+export interface GraphiQLTab {
+  query: string;
+  variables?: string | undefined;
+}
+
+/** What GraphiQL opens with, until the browser has tabs of its own in local storage. */
+export interface GraphiQLDefaults {
+  /** One tab per example operation. */
+  tabs?: readonly GraphiQLTab[];
+  /** The document a tab starts with when there are no `tabs`. */
+  query?: string;
+  /**
+   * Headers every opening tab (and every new tab) is pre-filled with. They are written into the page: demo mode
+   * only (the demo admin key), never a real secret.
+   */
+  headers?: Readonly<Record<string, string>>;
+}
+
 export interface GatewayOptions {
-  /** GraphiQL and introspection (off in production unless enabled). */
+  /** GraphiQL (off in production unless enabled). */
   graphiql: boolean;
+  /** Schema introspection (`__schema`, `__type`); default on. `app.ts` turns it off with GraphiQL. */
+  introspection?: boolean;
   /** Browser origins allowed by CORS; empty: same-origin only. */
   corsOrigins: readonly string[];
   /** Example operations GraphiQL opens with, and headers it pre-fills (demo mode). */
-  graphiqlDefaults?: { query?: string; headers?: Record<string, string> };
+  graphiqlDefaults?: GraphiQLDefaults;
 }
 
 export type Gateway = YogaServerInstance<Record<string, never>, Context>;
+
+export const GRAPHQL_PATH = '/graphql';
+export const HEALTH_PATH = '/health';
+
+function graphiqlOptions(defaults: GraphiQLDefaults = {}): GraphiQLOptions {
+  const headers = defaults.headers !== undefined ? JSON.stringify(defaults.headers, null, 2) : undefined;
+  return {
+    title: 'billing-gateway',
+    ...(defaults.query !== undefined ? { defaultQuery: defaults.query } : {}),
+    ...(defaults.tabs !== undefined && defaults.tabs.length > 0
+      ? { defaultTabs: defaults.tabs.map((tab) => ({ query: tab.query, variables: tab.variables ?? null, headers: headers ?? null })) }
+      : {}),
+    // Yoga hands `headers` to GraphiQL as the headers of every new tab.
+    ...(headers !== undefined ? { headers } : {}),
+  };
+}
+
+/**
+ * GraphiQL keeps its tabs, headers included, in the browser's local storage and prefers them to the defaults on
+ * the next visit. The demo admin key and customer token are new on every `npm start`, so a stored tab would send
+ * yesterday's key and get UNAUTHENTICATED. When the pre-filled headers change, this rewrites the stored tabs'
+ * headers once (queries and variables are kept).
+ */
+function refreshStoredHeadersScript(headers: Readonly<Record<string, string>>): string {
+  const json = JSON.stringify(headers, null, 2);
+  const version = createHash('sha256').update(json).digest('hex').slice(0, 16);
+  // JSON.stringify output is safe inside a script once `<` is escaped.
+  const literal = (value: string) => JSON.stringify(value).replaceAll('<', '\\u003c');
+  return `<script>
+(function () {
+  try {
+    var mark = 'billing-gateway:graphiql-headers', version = ${literal(version)}, headers = ${literal(json)};
+    if (localStorage.getItem(mark) === version) return;
+    var stored = localStorage.getItem('graphiql:tabState');
+    if (stored) {
+      var state = JSON.parse(stored);
+      (state.tabs || []).forEach(function (tab) { tab.headers = headers; });
+      localStorage.setItem('graphiql:tabState', JSON.stringify(state));
+    }
+    localStorage.removeItem('graphiql:headers');
+    localStorage.setItem(mark, version);
+  } catch (error) {
+    localStorage.removeItem('graphiql:tabState');
+  }
+})();
+</script>`;
+}
+
+/**
+ * Renders the offline GraphiQL page, importing the renderer on first use. The options are fixed for the
+ * instance, so the ~9 MB page is rendered once and reused.
+ */
+function offlineGraphiQL(defaults: GraphiQLDefaults | undefined): (options: GraphiQLOptions) => Promise<string> {
+  const refresh = defaults?.headers !== undefined ? refreshStoredHeadersScript(defaults.headers) : undefined;
+  let page: Promise<string> | undefined;
+  return (options) => {
+    page ??= import('@graphql-yoga/render-graphiql').then(({ renderGraphiQL }) => {
+      const html = renderGraphiQL(options);
+      return refresh !== undefined ? html.replace('</head>', () => `${refresh}\n</head>`) : html;
+    });
+    // A failed import is retried on the next request rather than cached.
+    page.catch(() => (page = undefined));
+    return page;
+  };
+}
+
+/** `GET /` in a browser goes to GraphiQL (it is also the demo portal's default return URL). */
+function rootToGraphiQL(): Plugin {
+  return {
+    onRequest({ request, url, endResponse, fetchAPI }) {
+      if (request.method === 'GET' && url.pathname === '/') {
+        endResponse(new fetchAPI.Response(null, { status: 302, headers: { location: GRAPHQL_PATH } }));
+      }
+    },
+  };
+}
+
+/** Refuses `__schema` / `__type` queries (`__typename` still works). */
+function noIntrospection(): Plugin {
+  return {
+    onValidate({ addValidationRule }) {
+      addValidationRule(NoSchemaIntrospectionCustomRule);
+    },
+  };
+}
 
 export function createGateway(options: GatewayOptions, deps: GatewayDeps): Gateway {
   return createYoga<Record<string, never>, Context>({
     schema,
     context: ({ request }) => createContext(deps, request),
-    graphqlEndpoint: '/graphql',
+    graphqlEndpoint: GRAPHQL_PATH,
     landingPage: false,
     maskedErrors: true,
     cors:
       options.corsOrigins.length > 0
         ? { origin: [...options.corsOrigins], credentials: true, methods: ['GET', 'POST'] }
         : false,
-    graphiql: options.graphiql
-      ? {
-          title: 'billing-gateway',
-          ...(options.graphiqlDefaults?.query !== undefined ? { defaultQuery: options.graphiqlDefaults.query } : {}),
-          ...(options.graphiqlDefaults?.headers !== undefined
-            ? { headers: JSON.stringify(options.graphiqlDefaults.headers, null, 2) }
-            : {}),
-        }
-      : false,
-    healthCheckEndpoint: '/health',
+    graphiql: options.graphiql ? graphiqlOptions(options.graphiqlDefaults) : false,
+    ...(options.graphiql ? { renderGraphiQL: offlineGraphiQL(options.graphiqlDefaults) } : {}),
+    plugins: [...(options.graphiql ? [rootToGraphiQL()] : []), ...(options.introspection === false ? [noIntrospection()] : [])],
+    healthCheckEndpoint: HEALTH_PATH,
   });
 }

@@ -17,7 +17,8 @@ export function appError(code: ErrorCode, message: string, extensions: Record<st
 }
 
 export const unauthenticated = (message = 'Authentication required: send a gateway API key or a customer token.') =>
-  appError('UNAUTHENTICATED', message, { http: { status: 401 } });
+  // A 401 must say how to authenticate (RFC 9110 §15.5.2); Yoga sets the status and header, and strips `http`.
+  appError('UNAUTHENTICATED', message, { http: { status: 401, headers: { 'WWW-Authenticate': 'Bearer' } } });
 
 export const forbidden = (message = 'You may not access this resource.') => appError('FORBIDDEN', message);
 

@@ -37,8 +37,17 @@ export function selectedFieldNames(info: GraphQLResolveInfo, path: readonly stri
   return new Set(names.map((n) => n.name.value));
 }
 
-/** True when the selection at `path` asks for anything but `id` and `__typename`: the object must be loaded. */
-export function needsMoreThanId(info: GraphQLResolveInfo, path: readonly string[] = []): boolean {
-  for (const name of selectedFieldNames(info, path)) if (name !== 'id' && name !== '__typename') return true;
+const ID_ONLY: ReadonlySet<string> = new Set(['id', '__typename']);
+
+/**
+ * True when the selection at `path` asks for a field outside `free` (by default `id` and `__typename`, which an
+ * object known by id answers without being loaded): the object must be loaded.
+ */
+export function needsMoreThanId(
+  info: GraphQLResolveInfo,
+  path: readonly string[] = [],
+  free: ReadonlySet<string> = ID_ONLY,
+): boolean {
+  for (const name of selectedFieldNames(info, path)) if (!free.has(name)) return true;
   return false;
 }

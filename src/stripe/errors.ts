@@ -20,6 +20,12 @@ export function toAppError(error: unknown): GraphQLError | Error {
     return badInput('This idempotencyKey was already used with different input.', 'idempotencyKey');
   }
   if (error instanceof Stripe.errors.StripeInvalidRequestError) {
+    // A paging cursor Stripe does not know (`starting_after`/`ending_before`): the list exists, the caller's
+    // `after`/`before` is wrong.
+    if (error.param === 'starting_after' || error.param === 'ending_before') {
+      const field = error.param === 'starting_after' ? 'after' : 'before';
+      return badInput(`${field} is not a cursor of this list.`, field);
+    }
     if (error.statusCode === 404 || error.code === 'resource_missing') {
       return notFound(error.message);
     }

@@ -52,9 +52,22 @@ async function authorization(as: Caller): Promise<string | undefined> {
   return `Bearer ${await signCustomerToken(as.customer, as.expiresIn !== undefined ? { expiresIn: as.expiresIn } : {})}`;
 }
 
-export async function startGateway(options: LocalStripeOptions = {}): Promise<GatewayHarness> {
+/** How the gateway's own Stripe client differs from the default (a key the local Stripe accepts, 5 s timeout). */
+export interface GatewayClientOptions {
+  /** The gateway's Stripe key; e.g. one the local Stripe refuses (start it with other `apiKeys`). */
+  stripeSecretKey?: string;
+  /** The SDK's request timeout, shorter for tests of a hanging Stripe. */
+  stripeTimeoutMs?: number;
+}
+
+export async function startGateway(options: LocalStripeOptions = {}, clientOptions: GatewayClientOptions = {}): Promise<GatewayHarness> {
   const local = await startLocalStripe({ port: 0, seed: 'demo', ...options });
-  const client = createStripeClient({ secretKey: local.secretKey, apiBase: new URL(local.url), maxNetworkRetries: 0, timeoutMs: 5_000 });
+  const client = createStripeClient({
+    secretKey: clientOptions.stripeSecretKey ?? local.secretKey,
+    apiBase: new URL(local.url),
+    maxNetworkRetries: 0,
+    timeoutMs: clientOptions.stripeTimeoutMs ?? 5_000,
+  });
   const deps: GatewayDeps = {
     stripe: new StripeGateway(client, new Limiter(16)),
     authenticate: createAuthenticator({

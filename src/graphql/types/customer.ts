@@ -33,9 +33,12 @@ export async function fetchCustomer(ctx: Context, id: string): Promise<Stripe.Cu
   return found;
 }
 
+/** Fields a Customer known by id answers without its Stripe object (`invoices` is a list filtered by the id). */
+const WITHOUT_DATA: ReadonlySet<string> = new Set(['id', '__typename', 'invoices']);
+
 /**
- * A Customer for `id`, loaded now if the selection at `path` (below the field being resolved) needs more than
- * its id — so that its fields resolve without waiting one by one — or left as an id.
+ * A Customer referred to by another object (an invoice, a session, the signed-in viewer): loaded now if the
+ * selection at `path` needs its fields — so they resolve without waiting one by one — or left as an id.
  */
 export function customerModel(
   ctx: Context,
@@ -43,8 +46,13 @@ export function customerModel(
   info: GraphQLResolveInfo,
   path: readonly string[] = [],
 ): CustomerModel | Promise<CustomerModel> {
-  if (!needsMoreThanId(info, path)) return { id };
+  if (!needsMoreThanId(info, path, WITHOUT_DATA)) return { id };
   return fetchCustomer(ctx, id).then((data) => ({ id, data }));
+}
+
+/** A Customer asked for by id: always retrieved, so that an unknown or deleted id is NOT_FOUND. */
+async function customerById(ctx: Context, id: string): Promise<CustomerModel> {
+  return { id, data: await fetchCustomer(ctx, id) };
 }
 
 /** A resolver reading one value from the customer's Stripe object, loading it if needed. */
@@ -127,9 +135,9 @@ export const customerConnection = defineConnection(CustomerRef, 'Customer', 'cus
 
 registerNode('cus', {
   typename: 'Customer',
-  fetch: (id, ctx, info) => {
+  fetch: (id, ctx) => {
     if (!canAccessCustomer(ctx.viewer, id)) throw forbidden('You may only read your own customer.');
-    return customerModel(ctx, id, info);
+    return customerById(ctx, id);
   },
 });
 
@@ -141,7 +149,7 @@ builder.queryFields((t) => ({
     args: { id: t.arg.id({ required: true, description: 'Stripe customer id (`cus_…`).' }) },
     // Checked before any Stripe call: the owner is the id itself.
     authScopes: (_root, args) => ({ ownsCustomer: args.id }),
-    resolve: (_root, args, ctx, info) => customerModel(ctx, checkCustomerId(args.id), info),
+    resolve: (_root, args, ctx) => customerById(ctx, checkCustomerId(args.id)),
   }),
   customers: t.field({
     type: customerConnection,

@@ -239,7 +239,8 @@ builder.queryFields((t) => ({
         status: args.status ?? undefined,
         subscription: args.subscriptionId ?? undefined,
         collectionMethod: args.collectionMethod ?? undefined,
-        createdAfter: args.createdAfter ? Math.floor(args.createdAfter.getTime() / 1000) : undefined,
+        // Stripe's `created` is whole seconds: `>= 10.5 s` is `>= 11`, `< 10.5 s` is `< 11`.
+        createdAfter: args.createdAfter ? Math.ceil(args.createdAfter.getTime() / 1000) : undefined,
         createdBefore: args.createdBefore ? Math.ceil(args.createdBefore.getTime() / 1000) : undefined,
       };
       const expandCustomer = needsMoreThanId(info, ['edges', 'node', 'customer']);

@@ -34,6 +34,11 @@ export function configurationModel(
   return ctx.loaders.configuration.load(id).then((data) => ({ id, data }));
 }
 
+/** A configuration asked for by id: always retrieved, so that an unknown id is NOT_FOUND. */
+async function configurationById(ctx: Context, id: string): Promise<PortalConfigurationModel> {
+  return { id, data: await ctx.loaders.configuration.load(id) };
+}
+
 function read<T>(pick: (configuration: Configuration) => T) {
   return async (parent: PortalConfigurationModel, _args: object, ctx: Context): Promise<T> =>
     pick(parent.data ?? (await ctx.loaders.configuration.load(parent.id)));
@@ -145,9 +150,9 @@ export const portalConfigurationConnection = defineConnection(PortalConfiguratio
 
 registerNode('bpc', {
   typename: 'PortalConfiguration',
-  fetch: (id, ctx, info) => {
+  fetch: (id, ctx) => {
     if (ctx.viewer.role !== 'ADMIN') throw forbidden('Only admins may read portal configurations.');
-    return configurationModel(ctx, id, info);
+    return configurationById(ctx, id);
   },
 });
 
@@ -158,7 +163,7 @@ builder.queryFields((t) => ({
     description: 'A billing portal configuration by id (admins only).',
     authScopes: { admin: true },
     args: { id: t.arg.id({ required: true, description: 'Stripe configuration id (`bpc_…`).' }) },
-    resolve: (_root, args, ctx, info) => configurationModel(ctx, checkConfigurationId(args.id), info),
+    resolve: (_root, args, ctx) => configurationById(ctx, checkConfigurationId(args.id)),
   }),
   portalConfigurations: t.field({
     type: portalConfigurationConnection,

@@ -11,6 +11,7 @@ import type Stripe from 'stripe';
 import { idempotencyScope, type Viewer } from '../../auth/viewer.js';
 import type { PortalSettings } from '../../context.js';
 import { expandedOf, idOf } from '../../stripe/expandable.js';
+import { PORTAL_AFTER_COMPLETION_TYPES, PORTAL_FLOW_TYPES, PORTAL_LOCALES } from '../../stripe/enums.js';
 import { scopedIdempotencyKey } from '../../stripe/gateway.js';
 import { builder } from '../builder.js';
 import { badInput, forbidden } from '../errors.js';
@@ -20,31 +21,15 @@ import { checkConfigurationId, configurationModel } from './portal-configuration
 import { CustomerRef, PortalConfigurationRef, PortalSessionRef } from './refs.js';
 
 type FlowData = Stripe.BillingPortal.SessionCreateParams.FlowData;
-type Locale = Stripe.BillingPortal.SessionCreateParams.Locale;
-
-/** Stripe's portal locales, with GraphQL enum names (`en-AU` → `EN_AU`, `es-419` → `ES_419`). */
-const LOCALES = [
-  'auto', 'bg', 'cs', 'da', 'de', 'el', 'en', 'en-AU', 'en-CA', 'en-GB', 'en-IE', 'en-IN', 'en-NZ', 'en-SG', 'es',
-  'es-419', 'et', 'fi', 'fil', 'fr', 'fr-CA', 'hr', 'hu', 'id', 'it', 'ja', 'ko', 'lt', 'lv', 'ms', 'mt', 'nb', 'nl',
-  'pl', 'pt', 'pt-BR', 'ro', 'ru', 'sk', 'sl', 'sv', 'th', 'tr', 'vi', 'zh', 'zh-HK', 'zh-TW',
-] as const satisfies readonly Locale[];
 
 export const PortalLocaleEnum = builder.enumType('PortalLocale', {
   description: 'The language of the portal. AUTO follows the customer’s preferred locales, then the browser.',
   values: Object.fromEntries(
-    LOCALES.map((locale) => [locale.toUpperCase().replaceAll('-', '_'), { value: locale, description: `Stripe locale \`${locale}\`.` }]),
-  ) as Record<string, { value: (typeof LOCALES)[number]; description: string }>,
+    PORTAL_LOCALES.map((locale) => [locale.toUpperCase().replaceAll('-', '_'), { value: locale, description: `Stripe locale \`${locale}\`.` }]),
+  ) as Record<string, { value: (typeof PORTAL_LOCALES)[number]; description: string }>,
 });
 
-const FLOW_TYPES = [
-  'payment_method_update',
-  'customer_update',
-  'subscription_cancel',
-  'subscription_pause',
-  'subscription_update',
-  'subscription_update_confirm',
-] as const;
-type FlowType = (typeof FLOW_TYPES)[number];
+type FlowType = (typeof PORTAL_FLOW_TYPES)[number];
 
 export const PortalFlowTypeEnum = builder.enumType('PortalFlowType', {
   description: 'A deep link into one task of the portal.',
@@ -310,7 +295,7 @@ const AfterCompletionRef = builder.objectRef<Stripe.BillingPortal.Session.Flow.A
       type: AfterCompletionTypeEnum,
       nullable: true,
       description: 'Where the customer goes.',
-      resolve: (a) => (['hosted_confirmation', 'portal_homepage', 'redirect'] as const).find((v) => v === a.type) ?? null,
+      resolve: (a) => PORTAL_AFTER_COMPLETION_TYPES.find((v) => v === a.type) ?? null,
     }),
     redirectReturnUrl: t.string({ nullable: true, description: 'With REDIRECT: where to.', resolve: (a) => a.redirect?.return_url ?? null }),
     hostedConfirmationMessage: t.string({
@@ -337,7 +322,7 @@ const FlowRef = builder.objectRef<Flow>('PortalFlow').implement({
       type: PortalFlowTypeEnum,
       nullable: true,
       description: 'The task; null only for a type this gateway does not know yet.',
-      resolve: (f) => FLOW_TYPES.find((v) => v === f.type) ?? null,
+      resolve: (f) => PORTAL_FLOW_TYPES.find((v) => v === f.type) ?? null,
     }),
     afterCompletion: t.field({ type: AfterCompletionRef, description: 'What happens when it is done.', resolve: (f) => f.after_completion }),
     subscriptionId: t.string({
@@ -390,7 +375,7 @@ PortalSessionRef.implement({
       type: PortalLocaleEnum,
       nullable: true,
       description: 'The portal’s language, if set.',
-      resolve: (s) => LOCALES.find((l) => l === s.locale) ?? null,
+      resolve: (s) => PORTAL_LOCALES.find((l) => l === s.locale) ?? null,
     }),
     onBehalfOf: t.exposeString('on_behalf_of', { nullable: true, description: 'The connected account the portal acts for, if any.' }),
   }),

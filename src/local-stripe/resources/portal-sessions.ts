@@ -7,6 +7,7 @@
  * (exists, active; the default when absent) → flow (sub-object matches `type`, the flow's feature is enabled,
  * its subscription belongs to the customer and is not canceled) → on_behalf_of → return_url → after_expiration.
  */
+import { PORTAL_AFTER_COMPLETION_TYPES, PORTAL_FLOW_TYPES, PORTAL_LOCALES } from '../../stripe/enums.js';
 import { randomBytes } from 'node:crypto';
 import type Stripe from 'stripe';
 import { readParams, route, type AccountDirectory, type Route } from '../api.js';
@@ -28,24 +29,8 @@ type Configuration = Stripe.BillingPortal.Configuration;
 
 export const SESSION_KIND = 'billing_portal.session';
 
-/** The 47 locales the portal supports (`Stripe.BillingPortal.SessionCreateParams.Locale`). */
-export const PORTAL_LOCALES = [
-  'auto', 'bg', 'cs', 'da', 'de', 'el', 'en', 'en-AU', 'en-CA', 'en-GB', 'en-IE', 'en-IN', 'en-NZ', 'en-SG',
-  'es', 'es-419', 'et', 'fi', 'fil', 'fr', 'fr-CA', 'hr', 'hu', 'id', 'it', 'ja', 'ko', 'lt', 'lv', 'ms', 'mt',
-  'nb', 'nl', 'pl', 'pt', 'pt-BR', 'ro', 'ru', 'sk', 'sl', 'sv', 'th', 'tr', 'vi', 'zh', 'zh-HK', 'zh-TW',
-] as const;
+type FlowType = (typeof PORTAL_FLOW_TYPES)[number];
 
-export const FLOW_TYPES = [
-  'customer_update',
-  'payment_method_update',
-  'subscription_cancel',
-  'subscription_pause',
-  'subscription_update',
-  'subscription_update_confirm',
-] as const;
-type FlowType = (typeof FLOW_TYPES)[number];
-
-const AFTER_COMPLETION_TYPES = ['hosted_confirmation', 'portal_homepage', 'redirect'] as const;
 
 /** Flow types that carry a sub-object of the same name (`customer_update` and `payment_method_update` take none). */
 const FLOWS_WITH_DETAILS = [
@@ -69,9 +54,9 @@ const FLOW_FEATURE: Record<FlowType, keyof Stripe.BillingPortal.Configuration.Fe
 const subscriptionOnly = { subscription: required(str()) } as const;
 
 const flowDataShape = {
-  type: required(oneOf(FLOW_TYPES)),
+  type: required(oneOf(PORTAL_FLOW_TYPES)),
   after_completion: obj({
-    type: required(oneOf(AFTER_COMPLETION_TYPES)),
+    type: required(oneOf(PORTAL_AFTER_COMPLETION_TYPES)),
     hosted_confirmation: obj({ custom_message: str({ max: 500 }) }),
     redirect: obj({ return_url: required(str()) }),
   }),

@@ -1,0 +1,290 @@
+/**
+ * `startApp(config)`: the whole gateway, listening — what `npm start` runs, and what tests start in-process.
+ *
+ * Demo mode (no Stripe configured): the local Stripe runs in this process on a free port with its demo seed; an
+ * admin key and a JWT secret are generated unless configured; a 24-hour token for a demo customer is signed; and
+ * GraphiQL opens with the example operations, their ids filled in, and the admin header pre-filled.
+ * Otherwise the gateway talks to the configured Stripe (`STRIPE_SECRET_KEY`, `STRIPE_API_BASE`), and nothing
+ * secret is ever printed or written into a page.
+ */
+import { randomBytes } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { SignJWT } from 'jose';
+import type Stripe from 'stripe';
+import { createAuthenticator } from './auth/authenticate.js';
+import type { GatewayConfig, JwtConfig } from './config.js';
+import type { GatewayDeps, PortalSettings } from './context.js';
+import { exampleTabs, loadExampleOperations } from './examples.js';
+import { DEMO, startLocalStripe, type LocalStripe } from './local-stripe/index.js';
+import { createGateway, GRAPHQL_PATH, HEALTH_PATH, type GraphiQLDefaults } from './server.js';
+import { createStripeClient } from './stripe/client.js';
+import { Limiter, StripeGateway } from './stripe/gateway.js';
+
+/** Stripe calls in flight at once, process-wide (Stripe's own limit is per account, ~100 per second live). */
+const STRIPE_CONCURRENCY = 16;
+/** How long a stop waits for requests in flight before it closes their connections. */
+const DRAIN_MS = 5_000;
+export const DEMO_TOKEN_LIFETIME = '24h';
+
+/** What demo mode generated for you to call the gateway with. */
+export interface DemoCredentials {
+  /** A key for `Authorization: Bearer …` (role ADMIN): generated, or the first of `GATEWAY_API_KEYS`. */
+  adminKey: string;
+  /** Whether `adminKey` was generated (and so may be printed). */
+  adminKeyGenerated: boolean;
+  /** The HS256 secret customer tokens are verified with; undefined when `AUTH_JWT_SECRET` set it. */
+  jwtSecret: string | undefined;
+  /** The demo customer the token is for (`DEMO.customer`). */
+  customerId: string;
+  customerName: string | null;
+  /** A customer token (role CUSTOMER) for `customerId`, valid for 24 hours. */
+  customerToken: string;
+}
+
+export interface App {
+  /** The gateway's origin as a browser reaches it, e.g. `http://127.0.0.1:4000`. */
+  url: string;
+  /** `${url}/graphql`: GraphQL over HTTP, and GraphiQL for browsers when enabled. */
+  graphqlUrl: string;
+  port: number;
+  /** Demo mode's credentials; undefined outside demo mode. */
+  demo: DemoCredentials | undefined;
+  /** The embedded local Stripe (demo mode only). */
+  localStripe: LocalStripe | undefined;
+  /** Where the gateway's Stripe calls go: Stripe itself, `STRIPE_API_BASE`, or the embedded local Stripe. */
+  stripeBase: string;
+  /** What GraphiQL opens with: a tab per example operation (and, in demo mode, the admin header). */
+  graphiql: GraphiQLDefaults;
+  config: GatewayConfig;
+  /** Stops accepting, lets requests in flight finish (up to 5 s), closes every connection, stops the local Stripe. */
+  stop(): Promise<void>;
+}
+
+const randomSecret = (bytes: number) => randomBytes(bytes).toString('base64url');
+
+/** A browser-usable origin for the interface the server listens on (a wildcard becomes loopback). */
+function originFor(host: string, port: number): string {
+  const shown = host === '0.0.0.0' || host === '' ? '127.0.0.1' : host === '::' ? '::1' : host;
+  return `http://${shown.includes(':') ? `[${shown}]` : shown}:${port}`;
+}
+
+function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: NodeJS.ErrnoException) => {
+      reject(
+        new Error(
+          error.code === 'EADDRINUSE'
+            ? `cannot listen on ${host}:${port}: the port is in use (set PORT to another port, or PORT=0 for any free one)`
+            : `cannot listen on ${host}:${port}: ${error.message}`,
+        ),
+      );
+    };
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+export function signDemoCustomerToken(jwt: JwtConfig, secret: string, customerId: string): Promise<string> {
+  let token = new SignJWT({ [jwt.customerClaim]: customerId })
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setIssuedAt()
+    .setExpirationTime(DEMO_TOKEN_LIFETIME);
+  if (jwt.issuer !== undefined) token = token.setIssuer(jwt.issuer);
+  if (jwt.audience !== undefined) token = token.setAudience(jwt.audience);
+  return token.sign(new TextEncoder().encode(secret));
+}
+
+/** An invoice of the demo customer's with several lines, for the invoice example. */
+function demoInvoiceId(local: LocalStripe): string | undefined {
+  let fallback: string | undefined;
+  for (const invoice of local.store.invoices.newestFirst()) {
+    const customer = typeof invoice.customer === 'string' ? invoice.customer : invoice.customer?.id;
+    if (customer !== DEMO.customer) continue;
+    fallback ??= invoice.id;
+    if (invoice.status !== 'draft' && invoice.lines.data.length > 1) return invoice.id;
+  }
+  return fallback;
+}
+
+interface Upstream {
+  client: Stripe;
+  base: string;
+  local: LocalStripe | undefined;
+}
+
+async function connectStripe(config: GatewayConfig): Promise<Upstream> {
+  if (config.stripe !== undefined) {
+    const base = config.stripe.apiBase;
+    return {
+      client: createStripeClient({ secretKey: config.stripe.secretKey, apiBase: base }),
+      base: base !== undefined ? base.origin : 'https://api.stripe.com',
+      local: undefined,
+    };
+  }
+  const local = await startLocalStripe({ port: 0, seed: 'demo' });
+  return {
+    client: createStripeClient({ secretKey: local.secretKey, apiBase: new URL(local.url) }),
+    base: local.url,
+    local,
+  };
+}
+
+export async function startApp(config: GatewayConfig): Promise<App> {
+  const operations = await loadExampleOperations();
+  const upstream = await connectStripe(config);
+  const server = createServer();
+  try {
+    const port = await listen(server, config.port, config.host);
+    const url = originFor(config.host, port);
+
+    // Demo mode fills in what a real deployment configures.
+    let demo: DemoCredentials | undefined;
+    let apiKeys = config.apiKeys;
+    let jwt = config.jwt;
+    let portal: PortalSettings = {
+      defaultReturnUrl: config.portalReturnUrl,
+      allowedReturnUrlOrigins: config.allowedReturnUrlOrigins,
+    };
+    if (config.demo && upstream.local !== undefined) {
+      const adminKeyGenerated = apiKeys.length === 0;
+      if (adminKeyGenerated) apiKeys = [`demo_admin_${randomSecret(24)}`];
+      const jwtSecret = jwt.secret === undefined ? randomSecret(32) : undefined;
+      if (jwtSecret !== undefined) jwt = { ...jwt, secret: jwtSecret };
+      const defaultReturnUrl = config.portalReturnUrl ?? `${url}/`;
+      portal = {
+        defaultReturnUrl,
+        allowedReturnUrlOrigins:
+          config.allowedReturnUrlOrigins.length > 0 ? config.allowedReturnUrlOrigins : [new URL(defaultReturnUrl).origin],
+      };
+      demo = {
+        adminKey: apiKeys[0]!,
+        adminKeyGenerated,
+        jwtSecret,
+        customerId: DEMO.customer,
+        customerName: upstream.local.store.customers.get(DEMO.customer)?.name ?? null,
+        customerToken: await signDemoCustomerToken(jwt, jwt.secret!, DEMO.customer),
+      };
+    }
+
+    const graphiqlDefaults: GraphiQLDefaults =
+      demo !== undefined && upstream.local !== undefined
+        ? {
+            tabs: exampleTabs(operations, {
+              customerId: DEMO.customer,
+              invoiceId: demoInvoiceId(upstream.local) ?? 'in_…',
+              configurationId: DEMO.defaultConfiguration,
+              input: { customerId: DEMO.customer },
+            }),
+            headers: { Authorization: `Bearer ${demo.adminKey}` },
+          }
+        : {
+            // Placeholders: running a tab as it opens answers with BAD_USER_INPUT naming the id to fill in.
+            tabs: exampleTabs(operations, {
+              customerId: 'cus_…',
+              invoiceId: 'in_…',
+              configurationId: 'bpc_…',
+              input: { customerId: 'cus_…' },
+            }),
+          };
+
+    const deps: GatewayDeps = {
+      stripe: new StripeGateway(upstream.client, new Limiter(STRIPE_CONCURRENCY)),
+      authenticate: createAuthenticator({ apiKeys, jwt }),
+      portal,
+    };
+    const yoga = createGateway(
+      { graphiql: config.graphiql, introspection: config.graphiql, corsOrigins: config.corsOrigins, graphiqlDefaults },
+      deps,
+    );
+
+    // Attached in the same turn as the listen callback's continuation: no request can arrive before it.
+    let inFlight = 0;
+    server.on('request', (request, response) => {
+      inFlight++;
+      response.once('close', () => inFlight--);
+      void yoga(request, response);
+    });
+
+    let stopping: Promise<void> | undefined;
+    const stop = (): Promise<void> =>
+      (stopping ??= (async () => {
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeIdleConnections();
+        const deadline = Date.now() + DRAIN_MS;
+        while (inFlight > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+        // Keep-alive sockets would otherwise hold the process open.
+        server.closeAllConnections();
+        await closed;
+        await upstream.local?.stop();
+      })());
+
+    return {
+      url,
+      graphqlUrl: `${url}${GRAPHQL_PATH}`,
+      port,
+      demo,
+      localStripe: upstream.local,
+      stripeBase: upstream.base,
+      graphiql: graphiqlDefaults,
+      config,
+      stop,
+    };
+  } catch (error) {
+    server.close();
+    await upstream.local?.stop();
+    throw error;
+  }
+}
+
+/** The start-up banner: where to go, and in demo mode how to call (secrets only ever printed in demo mode). */
+export function banner(app: App): string {
+  const { config } = app;
+  const lines = [
+    `billing-gateway listening on ${app.url}`,
+    `  GraphQL:        ${app.graphqlUrl}${config.graphiql ? '  (open it in a browser for GraphiQL)' : ''}`,
+    `  Health:         ${app.url}${HEALTH_PATH}`,
+  ];
+  const demo = app.demo;
+  if (demo !== undefined) {
+    lines.push(
+      `  Stripe:         the embedded local Stripe at ${app.stripeBase} (demo mode: demo data, nothing leaves this machine)`,
+      demo.adminKeyGenerated
+        ? `  Admin key:      ${demo.adminKey}`
+        : '  Admin key:      the first of GATEWAY_API_KEYS (pre-filled in GraphiQL)',
+      `  Customer:       ${demo.customerId}${demo.customerName !== null ? ` (${demo.customerName})` : ''}`,
+      `  Customer token: ${demo.customerToken}`,
+      `                  role CUSTOMER, expires in ${DEMO_TOKEN_LIFETIME}; claim ${config.jwt.customerClaim}`,
+      demo.jwtSecret !== undefined
+        ? `  JWT secret:     ${demo.jwtSecret}  (HS256; sign tokens for other demo customers with it)`
+        : '  JWT secret:     AUTH_JWT_SECRET (as configured)',
+      '',
+      '  GraphiQL opens with example operations and the admin key; to act as the customer, set the header',
+      `  {"Authorization": "Bearer <customer token>"} and run the Viewer tab.`,
+      '',
+      '  Try:',
+      `    curl -s ${app.graphqlUrl} -H 'content-type: application/json' \\`,
+      `      -H 'authorization: Bearer ${demo.adminKeyGenerated ? demo.adminKey : '<admin key>'}' \\`,
+      `      -d '{"query":"{ customers(first: 3) { edges { node { id name balance { formatted } } } } }"}'`,
+    );
+  } else {
+    const callers = [
+      config.apiKeys.length > 0 ? `${config.apiKeys.length} API key(s) (GATEWAY_API_KEYS)` : undefined,
+      config.jwt.secret !== undefined ? 'HS256 customer tokens (AUTH_JWT_SECRET)' : undefined,
+      config.jwt.jwksUrl !== undefined ? `customer tokens from ${config.jwt.jwksUrl.origin} (AUTH_JWKS_URL)` : undefined,
+    ].filter((c) => c !== undefined);
+    lines.push(
+      `  Stripe:         ${app.stripeBase}`,
+      `  Callers:        ${callers.join(', ')}`,
+      `  Portal return:  ${config.portalReturnUrl ?? '(none: pass returnUrl)'}; allowed origins: ${config.allowedReturnUrlOrigins.join(', ') || 'none'}`,
+      '',
+      '  Try:',
+      `    curl -s ${app.graphqlUrl} -H 'content-type: application/json' \\`,
+      `      -H "authorization: Bearer $GATEWAY_API_KEY" -d '{"query":"{ viewer { role } }"}'`,
+    );
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,595 @@
+/**
+ * The authorization matrix of CONTRACT.md ("Who is calling"), through the GraphQL API (`yoga.fetch`) with the real
+ * SDK against the local Stripe: every root field × every kind of caller, asserting the error code, the HTTP status,
+ * the Stripe calls made, and that no data of another customer reaches the response — nested, aliased or through
+ * fragments included.
+ */
+import { SignJWT } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO } from '../../src/local-stripe/seed.js';
+import {
+  ADMIN_KEY,
+  JWT_SECRET,
+  signCustomerToken,
+  startGateway,
+  type Caller,
+  type GatewayHarness,
+  type GraphQLResponse,
+} from '../support/gateway.js';
+
+/** The customer whose data the requests are about. */
+const OWNER = DEMO.customer;
+/** Another customer, signed in with a valid token of its own. */
+const OTHER = DEMO.businessCustomer;
+
+type CallerName = 'no token' | 'garbage token' | 'expired token' | 'wrong-secret token' | 'other customer' | 'owner' | 'admin';
+const CALLERS: readonly CallerName[] = ['no token', 'garbage token', 'expired token', 'wrong-secret token', 'other customer', 'owner', 'admin'];
+const UNAUTHENTICATED_CALLERS: readonly CallerName[] = ['no token', 'garbage token', 'expired token', 'wrong-secret token'];
+
+async function expiredToken(customer: string): Promise<string> {
+  const now = Math.floor(Date.now() / 1000);
+  return new SignJWT({ stripe_customer_id: customer })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setIssuedAt(now - 3600)
+    .setExpirationTime(now - 60)
+    .sign(new TextEncoder().encode(JWT_SECRET));
+}
+
+/** The raw `Authorization` header each caller sends (undefined: none). */
+async function headerOf(caller: CallerName): Promise<string | undefined> {
+  switch (caller) {
+    case 'no token':
+      return undefined;
+    case 'garbage token':
+      return 'Bearer garbage';
+    case 'expired token':
+      return `Bearer ${await expiredToken(OWNER)}`;
+    case 'wrong-secret token':
+      return `Bearer ${await signCustomerToken(OWNER, { secret: 'not-the-gateway-secret-0123456789abcdefgh' })}`;
+    case 'other customer':
+      return `Bearer ${await signCustomerToken(OTHER)}`;
+    case 'owner':
+      return `Bearer ${await signCustomerToken(OWNER)}`;
+    case 'admin':
+      return `Bearer ${ADMIN_KEY}`;
+  }
+}
+
+async function callerOf(name: CallerName): Promise<Caller> {
+  const header = await headerOf(name);
+  return header === undefined ? 'anonymous' : { authorization: header };
+}
+
+/** What the owner's data looks like (read as admin): none of it may reach another customer. */
+interface OwnerData {
+  name: string;
+  email: string;
+  invoicePrefix: string;
+  invoiceIds: string[];
+  invoiceNumbers: string[];
+  hostedUrls: string[];
+  /** Formatted totals of the owner's invoices (`$49.00`): looked for in refused responses only, as other
+   * customers' own invoices may well have the same amounts. */
+  totals: string[];
+}
+
+let harness: GatewayHarness;
+let owner: OwnerData;
+/** An invoice of OWNER, and one of OTHER. */
+let ownerInvoice: string;
+let otherInvoice: string;
+
+beforeAll(async () => {
+  harness = await startGateway();
+  const read = await harness.gql<{
+    customer: {
+      name: string;
+      email: string;
+      invoicePrefix: string;
+      invoices: {
+        edges: Array<{ node: { id: string; number: string | null; hostedInvoiceUrl: string | null; total: { formatted: string } } }>;
+      };
+    };
+    other: { invoices: { edges: Array<{ node: { id: string } }> } };
+  }>(
+    `query ($owner: ID!, $other: ID!) {
+      customer(id: $owner) { name email invoicePrefix invoices(first: 100) { edges { node { id number hostedInvoiceUrl total { formatted } } } } }
+      other: customer(id: $other) { invoices(first: 1) { edges { node { id } } } }
+    }`,
+    { owner: OWNER, other: OTHER },
+    'admin',
+  );
+  expect(read.errors).toBeUndefined();
+  const customer = read.data!.customer;
+  const invoices = customer.invoices.edges.map((e) => e.node);
+  expect(invoices.length).toBeGreaterThan(1);
+  owner = {
+    name: customer.name,
+    email: customer.email,
+    invoicePrefix: customer.invoicePrefix,
+    invoiceIds: invoices.map((i) => i.id),
+    invoiceNumbers: invoices.flatMap((i) => (i.number !== null ? [i.number] : [])),
+    hostedUrls: invoices.flatMap((i) => (i.hostedInvoiceUrl !== null ? [i.hostedInvoiceUrl] : [])),
+    totals: invoices.map((i) => i.total.formatted),
+  };
+  ownerInvoice = invoices[0]!.id;
+  otherInvoice = read.data!.other.invoices.edges[0]!.node.id;
+});
+
+afterAll(async () => {
+  await harness.stop();
+});
+
+/** Every string that would betray OWNER's data. */
+function ownerMarkers(): string[] {
+  return [OWNER, owner.name, owner.email, owner.invoicePrefix, ...owner.invoiceIds, ...owner.invoiceNumbers, ...owner.hostedUrls];
+}
+
+/** Fails, naming the string, if the serialized response contains any of OWNER's data. */
+function expectNoOwnerData(response: unknown): void {
+  const text = JSON.stringify(response);
+  for (const marker of ownerMarkers()) {
+    if (text.includes(marker)) throw new Error(`response leaks '${marker}' of ${OWNER}: ${text}`);
+  }
+}
+
+/** True when `value` holds no data at all: null, or objects whose every value holds none. */
+function empty(value: unknown): boolean {
+  if (value === null || value === undefined) return true;
+  if (typeof value === 'object' && !Array.isArray(value)) return Object.values(value).every(empty);
+  return false;
+}
+
+function codes(response: GraphQLResponse): string[] {
+  return (response.errors ?? []).map((e) => String(e.extensions?.['code']));
+}
+
+interface Connection<T> {
+  edges: Array<{ node: T }>;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The operations
+
+type Outcome = 'ok' | 'FORBIDDEN' | 'BAD_USER_INPUT';
+
+interface Operation {
+  name: string;
+  document: string;
+  variables(): Record<string, unknown>;
+  /**
+   * When the gateway can know whose data this is: from the arguments, before any Stripe call (`before`), or only
+   * from Stripe's answer (`after`: an invoice by id).
+   */
+  ownerKnown: 'before' | 'after';
+  expect: Record<'owner' | 'other customer' | 'admin', Outcome>;
+  /** Checks the data of a successful response. */
+  check?(data: any, caller: CallerName): void;
+}
+
+/** The customer id a signed-in caller's own data belongs to. */
+const ownIdOf = (caller: CallerName) => (caller === 'owner' ? OWNER : OTHER);
+
+const SESSION = `portalSession { id url customer { id name } }`;
+
+const OPERATIONS: Operation[] = [
+  {
+    name: 'viewer',
+    document: `{ viewer { role customer { id name email } } }`,
+    variables: () => ({}),
+    ownerKnown: 'before',
+    expect: { owner: 'ok', 'other customer': 'ok', admin: 'ok' },
+    check(data, caller) {
+      if (caller === 'admin') {
+        expect(data.viewer).toEqual({ role: 'ADMIN', customer: null });
+      } else {
+        expect(data.viewer.role).toBe('CUSTOMER');
+        expect(data.viewer.customer.id).toBe(ownIdOf(caller));
+      }
+      if (caller === 'owner') expect(data.viewer.customer).toMatchObject({ name: owner.name, email: owner.email });
+    },
+  },
+  {
+    name: 'node(cus_)',
+    document: `query ($id: ID!) { node(id: $id) { id ... on Customer { name email } } }`,
+    variables: () => ({ id: OWNER }),
+    ownerKnown: 'before',
+    expect: { owner: 'ok', 'other customer': 'FORBIDDEN', admin: 'ok' },
+    check: (data) => expect(data.node).toEqual({ id: OWNER, name: owner.name, email: owner.email }),
+  },
+  {
+    name: 'node(in_)',
+    document: `query ($id: ID!) { node(id: $id) { id ... on Invoice { number total { amount } customer { id name } } } }`,
+    variables: () => ({ id: ownerInvoice }),
+    ownerKnown: 'after',
+    expect: { owner: 'ok', 'other customer': 'FORBIDDEN', admin: 'ok' },
+    check: (data) => expect(data.node).toMatchObject({ id: ownerInvoice, customer: { id: OWNER, name: owner.name } }),
+  },
+  {
+    name: 'node(bpc_)',
+    document: `query ($id: ID!) { node(id: $id) { id ... on PortalConfiguration { isDefault active } } }`,
+    variables: () => ({ id: DEMO.defaultConfiguration }),
+    ownerKnown: 'before',
+    expect: { owner: 'FORBIDDEN', 'other customer': 'FORBIDDEN', admin: 'ok' },
+    check: (data) => expect(data.node).toEqual({ id: DEMO.defaultConfiguration, isDefault: true, active: true }),
+  },
+  {
+    name: 'customer(id)',
+    document: `query ($id: ID!) { customer(id: $id) { id name email balance { amount } } }`,
+    variables: () => ({ id: OWNER }),
+    ownerKnown: 'before',
+    expect: { owner: 'ok', 'other customer': 'FORBIDDEN', admin: 'ok' },
+    check: (data) => expect(data.customer).toMatchObject({ id: OWNER, name: owner.name, email: owner.email }),
+  },
+  {
+    name: 'customers',
+    document: `{ customers(first: 5) { edges { node { id name } } } }`,
+    variables: () => ({}),
+    ownerKnown: 'before',
+    expect: { owner: 'FORBIDDEN', 'other customer': 'FORBIDDEN', admin: 'ok' },
+    check: (data) => expect(data.customers.edges).toHaveLength(5),
+  },
+  {
+    name: 'invoice(id)',
+    document: `query ($id: ID!) { invoice(id: $id) { id number total { amount formatted } customer { id name email } } }`,
+    variables: () => ({ id: ownerInvoice }),
+    ownerKnown: 'after',
+    expect: { owner: 'ok', 'other customer': 'FORBIDDEN', admin: 'ok' },
+    check: (data) => expect(data.invoice).toMatchObject({ id: ownerInvoice, customer: { id: OWNER, email: owner.email } }),
+  },
+  {
+    name: 'invoices(customerId)',
+    document: `query ($customerId: ID!) { invoices(first: 20, customerId: $customerId) { edges { node { id number customer { id } } } } }`,
+    variables: () => ({ customerId: OWNER }),
+    ownerKnown: 'before',
+    expect: { owner: 'ok', 'other customer': 'FORBIDDEN', admin: 'ok' },
+    check(data) {
+      const nodes = (data.invoices as Connection<{ customer: { id: string } }>).edges.map((e) => e.node);
+      expect(nodes.length).toBeGreaterThan(1);
+      expect(new Set(nodes.map((n) => n.customer.id))).toEqual(new Set([OWNER]));
+    },
+  },
+  {
+    name: 'invoices (no customerId)',
+    document: `{ invoices(first: 100) { edges { node { id number customer { id name } } } } }`,
+    variables: () => ({}),
+    ownerKnown: 'before',
+    expect: { owner: 'ok', 'other customer': 'ok', admin: 'ok' },
+    check(data, caller) {
+      const ids = new Set((data.invoices as Connection<{ customer: { id: string } }>).edges.map((e) => e.node.customer.id));
+      if (caller === 'admin') expect(ids.size).toBeGreaterThan(1);
+      else expect(ids).toEqual(new Set([ownIdOf(caller)]));
+    },
+  },
+  {
+    name: 'portalConfiguration(id)',
+    document: `query ($id: ID!) { portalConfiguration(id: $id) { id isDefault } }`,
+    variables: () => ({ id: DEMO.defaultConfiguration }),
+    ownerKnown: 'before',
+    expect: { owner: 'FORBIDDEN', 'other customer': 'FORBIDDEN', admin: 'ok' },
+    check: (data) => expect(data.portalConfiguration).toEqual({ id: DEMO.defaultConfiguration, isDefault: true }),
+  },
+  {
+    name: 'portalConfigurations',
+    document: `{ portalConfigurations(first: 10) { edges { node { id isDefault } } } }`,
+    variables: () => ({}),
+    ownerKnown: 'before',
+    expect: { owner: 'FORBIDDEN', 'other customer': 'FORBIDDEN', admin: 'ok' },
+    check: (data) =>
+      expect(data.portalConfigurations.edges.map((e: { node: { id: string } }) => e.node.id)).toContain(DEMO.defaultConfiguration),
+  },
+  {
+    name: 'createPortalSession(customerId)',
+    document: `mutation ($customerId: ID!) { createPortalSession(input: { customerId: $customerId }) { ... on CreatePortalSessionPayload { ${SESSION} } } }`,
+    variables: () => ({ customerId: OWNER }),
+    ownerKnown: 'before',
+    expect: { owner: 'ok', 'other customer': 'FORBIDDEN', admin: 'ok' },
+    check: (data) => expect(data.createPortalSession.portalSession.customer).toEqual({ id: OWNER, name: owner.name }),
+  },
+  {
+    name: 'createPortalSession (no customerId)',
+    document: `mutation { createPortalSession(input: {}) { ... on CreatePortalSessionPayload { ${SESSION} } } }`,
+    variables: () => ({}),
+    ownerKnown: 'before',
+    expect: { owner: 'ok', 'other customer': 'ok', admin: 'BAD_USER_INPUT' },
+    check(data, caller) {
+      expect(data.createPortalSession.portalSession.customer.id).toBe(ownIdOf(caller));
+      expect(data.createPortalSession.portalSession.url).toMatch(/^https?:\/\//);
+    },
+  },
+];
+
+function outcomeOf(operation: Operation, caller: CallerName): Outcome | 'UNAUTHENTICATED' {
+  if (UNAUTHENTICATED_CALLERS.includes(caller)) return 'UNAUTHENTICATED';
+  return operation.expect[caller as keyof Operation['expect']];
+}
+
+describe('the authorization matrix', () => {
+  const cells = OPERATIONS.flatMap((operation) =>
+    CALLERS.map((caller) => ({ operation, caller, outcome: outcomeOf(operation, caller) })),
+  );
+
+  it.each(cells)('$operation.name as $caller → $outcome', async ({ operation, caller, outcome }) => {
+    const header = await headerOf(caller);
+    let response!: GraphQLResponse;
+    const calls = await harness.stripeCalls(async () => {
+      response = await harness.gql(operation.document, operation.variables(), await callerOf(caller));
+    });
+    const context = `${operation.name} as ${caller}: ${JSON.stringify({ data: response.data, errors: response.errors })}`;
+
+    // Never a secret or the caller's token in the response.
+    const text = JSON.stringify({ data: response.data, errors: response.errors });
+    expect(text).not.toContain(ADMIN_KEY);
+    expect(text).not.toContain(JWT_SECRET);
+    if (header !== undefined && header !== 'Bearer garbage') expect(text).not.toContain(header.slice('Bearer '.length));
+
+    if (outcome === 'ok') {
+      expect(response.errors, context).toBeUndefined();
+      expect(response.status).toBe(200);
+      operation.check?.(response.data, caller);
+    } else {
+      expect(codes(response), context).toEqual([outcome]);
+      expect(empty(response.data), context).toBe(true);
+      expect(response.status, context).toBe(outcome === 'UNAUTHENTICATED' ? 401 : 200);
+      // A refusal carries a message and a code, nothing else: no amount, no field of the object refused.
+      for (const error of response.errors ?? []) {
+        const { code: _code, field, ...rest } = error.extensions ?? {};
+        expect(rest, context).toEqual({});
+        if (outcome === 'BAD_USER_INPUT') expect(field).toBe('customerId');
+        else expect(field).toBeUndefined();
+        for (const total of owner.totals) expect(error.message).not.toContain(total);
+      }
+      if (outcome === 'UNAUTHENTICATED') expect(response.headers.get('www-authenticate')).toBe('Bearer');
+      else expect(response.headers.get('www-authenticate')).toBeNull();
+      // Refused before any Stripe call wherever the owner is known up front (and always without credentials).
+      if (outcome === 'UNAUTHENTICATED' || operation.ownerKnown === 'before') {
+        expect(calls.map((c) => `${c.method} ${c.path}`), context).toEqual([]);
+      } else {
+        // The invoice had to be read to learn its owner: one retrieve, nothing more.
+        expect(calls.map((c) => `${c.method} ${c.path}`), context).toEqual([`GET /v1/invoices/${ownerInvoice}`]);
+      }
+    }
+    if (caller !== 'owner' && caller !== 'admin') expectNoOwnerData({ data: response.data, errors: response.errors });
+  });
+
+  it('covers every root field of the schema', () => {
+    const { schema } = harness.yoga.getEnveloped();
+    const roots = [
+      ...Object.keys(schema.getQueryType()!.getFields()),
+      ...Object.keys(schema.getMutationType()!.getFields()),
+    ];
+    const covered = new Set(OPERATIONS.map((o) => o.document.match(/[{(]\s*([a-zA-Z]+)\s*[({]/)?.[1]));
+    expect(roots.filter((field) => !covered.has(field))).toEqual([]);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+// Nested and indirect paths
+
+describe('a customer cannot reach another customer’s data indirectly', () => {
+  const asOther = () => callerOf('other customer');
+
+  it('through invoice(id).customer: the invoice is refused, and its customer with it', async () => {
+    const response = await harness.gql(
+      `query ($id: ID!) { invoice(id: $id) { id customer { id name email invoices(first: 5) { edges { node { id number } } } } } }`,
+      { id: ownerInvoice },
+      await asOther(),
+    );
+    expect(codes(response)).toEqual(['FORBIDDEN']);
+    expect(response.data).toEqual({ invoice: null });
+    expectNoOwnerData(response);
+  });
+
+  it('through node(in_) with fragments and type conditions', async () => {
+    const response = await harness.gql(
+      `query ($id: ID!) {
+        node(id: $id) { ...InvoiceParts ... on Customer { name } }
+      }
+      fragment InvoiceParts on Invoice { id number customerName customerEmail customer { ...CustomerParts } lines(first: 5) { edges { node { id amount { amount } } } } }
+      fragment CustomerParts on Customer { id name email }`,
+      { id: ownerInvoice },
+      await asOther(),
+    );
+    expect(codes(response)).toEqual(['FORBIDDEN']);
+    expect(response.data).toEqual({ node: null });
+    expectNoOwnerData(response);
+  });
+
+  it('through aliases beside its own data: only its own fields resolve', async () => {
+    const calls = await harness.stripeCalls(async () => {
+      const response = await harness.gql(
+        `query ($owner: ID!, $invoice: ID!) {
+          mine: viewer { customer { id name } }
+          a: customer(id: $owner) { id name }
+          b: node(id: $owner) { ... on Customer { email } }
+          d: invoice(id: $invoice) { number }
+          e: node(id: $invoice) { ... on Invoice { customer { name } } }
+          f: customer(id: $owner) { invoices { edges { node { id } } } }
+        }`,
+        { owner: OWNER, invoice: ownerInvoice },
+        await asOther(),
+      );
+      expect(codes(response), JSON.stringify(response)).toEqual(Array(5).fill('FORBIDDEN'));
+      expect(response.status).toBe(200);
+      expect(response.data).toEqual({ mine: { customer: { id: OTHER, name: expect.any(String) } }, a: null, b: null, d: null, e: null, f: null });
+      expectNoOwnerData(response);
+    });
+    // Its own customer, and the owner's invoice (its owner is known only from Stripe's answer): no customer read
+    // and no list of OWNER's.
+    const made = calls.map((c) => `${c.method} ${c.path}`);
+    expect(made).toContain(`GET /v1/customers/${OTHER}`);
+    expect(made.filter((c) => c !== `GET /v1/customers/${OTHER}` && c !== `GET /v1/invoices/${ownerInvoice}`)).toEqual([]);
+  });
+
+  it('through a non-null list beside its own data: the whole response is refused', async () => {
+    const calls = await harness.stripeCalls(async () => {
+      const response = await harness.gql(
+        `query ($owner: ID!) { mine: viewer { role } theirs: invoices(customerId: $owner) { edges { node { id } } } }`,
+        { owner: OWNER },
+        await asOther(),
+      );
+      expect(codes(response)).toEqual(['FORBIDDEN']);
+      // `invoices` is non-null, so its error nulls the whole data.
+      expect(response.data).toBeNull();
+      expectNoOwnerData(response);
+    });
+    expect(calls).toEqual([]);
+  });
+
+  it('through list filters: invoices(subscriptionId) of another customer’s subscription is empty', async () => {
+    const response = await harness.gql<{ invoices: Connection<{ id: string }> }>(
+      `query ($sub: ID!) { invoices(first: 100, subscriptionId: $sub) { edges { node { id number customer { id name } } } } }`,
+      { sub: DEMO.subscription },
+      await asOther(),
+    );
+    expect(response.errors).toBeUndefined();
+    expect(response.data!.invoices.edges).toEqual([]);
+    expectNoOwnerData(response);
+    // The same query as the owner finds them: the filter, not the data, made the difference.
+    const mine = await harness.gql<{ invoices: Connection<{ id: string }> }>(
+      `query ($sub: ID!) { invoices(first: 100, subscriptionId: $sub) { edges { node { id } } } }`,
+      { sub: DEMO.subscription },
+      await callerOf('owner'),
+    );
+    expect(mine.data!.invoices.edges.length).toBeGreaterThan(0);
+  });
+
+  it('through its own objects: every customer its own invoices reach is itself', async () => {
+    const response = await harness.gql(
+      `query ($invoice: ID!) {
+        viewer { customer { invoices(first: 100) { edges { node { id customer { id name email } } } } } }
+        invoice(id: $invoice) { customer { id } }
+        invoices(first: 100) { edges { node { customer { id invoices(first: 100) { edges { node { id } } } } } } }
+      }`,
+      { invoice: otherInvoice },
+      await asOther(),
+    );
+    expect(response.errors).toBeUndefined();
+    expectNoOwnerData(response);
+    expect(JSON.stringify(response.data)).toContain(OTHER);
+  });
+
+  it('through a portal session: it is opened for the caller, never for the customer it names', async () => {
+    const calls = await harness.stripeCalls(async () => {
+      const response = await harness.gql(
+        `mutation ($owner: ID!) {
+          createPortalSession(input: { customerId: $owner, returnUrl: "https://app.example.com/x" }) {
+            ... on CreatePortalSessionPayload { portalSession { id url customer { id name } } }
+          }
+        }`,
+        { owner: OWNER },
+        await asOther(),
+      );
+      expect(codes(response)).toEqual(['FORBIDDEN']);
+      expect(response.data).toBeNull();
+      expectNoOwnerData(response);
+    });
+    expect(calls).toEqual([]);
+  });
+
+  it('through a portal flow on another customer’s subscription: Stripe refuses it, and nothing of the owner leaks', async () => {
+    const response = await harness.gql(
+      `mutation ($sub: ID!) {
+        createPortalSession(input: { flow: { type: SUBSCRIPTION_CANCEL, subscriptionCancel: { subscriptionId: $sub } } }) {
+          ... on CreatePortalSessionPayload { portalSession { id customer { id } } }
+        }
+      }`,
+      { sub: DEMO.subscription },
+      await asOther(),
+    );
+    expect(response.data).toBeNull();
+    expect(codes(response)).toEqual(['BAD_USER_INPUT']);
+    expectNoOwnerData(response);
+  });
+
+  it('through ids that differ from its own only in case or by padding', async () => {
+    for (const id of [OWNER.toLowerCase(), OWNER.toUpperCase().replace('CUS_', 'cus_'), ` ${OTHER}`, `${OTHER} `, `${OTHER}\n`]) {
+      const calls = await harness.stripeCalls(async () => {
+        const response = await harness.gql(`query ($id: ID!) { customer(id: $id) { id name } }`, { id }, await asOther());
+        expect(codes(response), id).toEqual(['FORBIDDEN']);
+        expect(response.data).toEqual({ customer: null });
+      });
+      expect(calls).toEqual([]);
+    }
+  });
+});
+
+describe('viewer', () => {
+  it('a customer sees its own customer, loaded once', async () => {
+    const calls = await harness.stripeCalls(async () => {
+      const response = await harness.gql(
+        `{ viewer { role customer { id name email } } again: viewer { customer { name } } }`,
+        {},
+        await callerOf('owner'),
+      );
+      expect(response.errors).toBeUndefined();
+      expect(response.data).toEqual({
+        viewer: { role: 'CUSTOMER', customer: { id: OWNER, name: owner.name, email: owner.email } },
+        again: { customer: { name: owner.name } },
+      });
+    });
+    expect(calls.map((c) => `${c.method} ${c.path}`)).toEqual([`GET /v1/customers/${OWNER}`]);
+  });
+
+  it('an admin is no customer: customer is null, at no Stripe cost', async () => {
+    const calls = await harness.stripeCalls(async () => {
+      const response = await harness.gql(`{ viewer { role customer { id name } } }`, {}, 'admin');
+      expect(response.errors).toBeUndefined();
+      expect(response.data).toEqual({ viewer: { role: 'ADMIN', customer: null } });
+    });
+    expect(calls).toEqual([]);
+  });
+
+  it('{ viewer { customer { id } } } costs no Stripe call', async () => {
+    const calls = await harness.stripeCalls(async () => {
+      const response = await harness.gql(`{ viewer { customer { id } } }`, {}, await callerOf('owner'));
+      expect(response.data).toEqual({ viewer: { customer: { id: OWNER } } });
+    });
+    expect(calls).toEqual([]);
+  });
+});
+
+describe('UNAUTHENTICATED over HTTP', () => {
+  const query = `{ customer(id: "${OWNER}") { id name } viewer { role } }`;
+
+  it.each([
+    ['POST', 'application/graphql-response+json'],
+    ['POST', 'application/json'],
+    ['POST', undefined],
+    ['GET', 'application/graphql-response+json'],
+    ['GET', 'application/json'],
+  ])('%s with Accept %s: 401, WWW-Authenticate: Bearer, code UNAUTHENTICATED, no Stripe call', async (method, accept) => {
+    for (const authorization of [undefined, 'Bearer garbage', 'Basic Zm9vOmJhcg==']) {
+      const headers: Record<string, string> = {
+        ...(accept !== undefined ? { accept } : {}),
+        ...(authorization !== undefined ? { authorization } : {}),
+      };
+      let response!: Response;
+      const calls = await harness.stripeCalls(async () => {
+        response =
+          method === 'GET'
+            ? await harness.yoga.fetch(`http://gateway.test/graphql?query=${encodeURIComponent(query)}`, { headers })
+            : await harness.yoga.fetch('http://gateway.test/graphql', {
+                method: 'POST',
+                headers: { ...headers, 'content-type': 'application/json' },
+                body: JSON.stringify({ query }),
+              });
+      });
+      expect(response.status).toBe(401);
+      expect(response.headers.get('www-authenticate')).toBe('Bearer');
+      const body = (await response.json()) as GraphQLResponse;
+      expect(body.data).toBeNull();
+      expect(new Set(codes({ ...body, status: 401, headers: response.headers }))).toEqual(new Set(['UNAUTHENTICATED']));
+      // Yoga consumes `extensions.http`; clients see only the code.
+      for (const error of body.errors ?? []) expect(error.extensions).toEqual({ code: 'UNAUTHENTICATED' });
+      expect(calls).toEqual([]);
+    }
+  });
+
+  it('a signed-in caller refused with FORBIDDEN gets 200 and its other fields', async () => {
+    const response = await harness.gql(`{ viewer { role } portalConfiguration(id: "${DEMO.defaultConfiguration}") { id } }`, {}, await callerOf('owner'));
+    expect(response.status).toBe(200);
+    expect(response.data).toEqual({ viewer: { role: 'CUSTOMER' }, portalConfiguration: null });
+    expect(codes(response)).toEqual(['FORBIDDEN']);
+  });
+});

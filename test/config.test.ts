@@ -1,0 +1,317 @@
+/**
+ * `loadGatewayConfig(env)` and `loadLocalStripeConfig(env)`: the only readers of `process.env`, tested with env
+ * objects (process.env is never touched). A bad configuration throws one `ConfigError` listing every problem.
+ */
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadGatewayConfig, loadLocalStripeConfig } from '../src/config.js';
+
+type Env = Record<string, string | undefined>;
+
+/** A complete non-demo configuration, for tests that change one thing. */
+const LIVE: Env = {
+  STRIPE_SECRET_KEY: 'sk_test_51AbCdEf0123456789',
+  GATEWAY_API_KEYS: 'server-key-0123456789abcdef',
+  AUTH_JWT_SECRET: 'jwt-secret-0123456789abcdef0123456789',
+  PORTAL_RETURN_URL: 'https://app.example.com/billing',
+};
+
+/** The problems `loadGatewayConfig(env)` reports (fails the test if it does not throw a ConfigError). */
+function problems(env: Env, load: (env: Env) => unknown = loadGatewayConfig): readonly string[] {
+  try {
+    load(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    const config = error as ConfigError;
+    // The message lists every problem, one per line, so the process can print it and exit.
+    for (const problem of config.problems) expect(config.message).toContain(`  - ${problem}`);
+    return config.problems;
+  }
+  throw new Error(`expected a ConfigError for ${JSON.stringify(env)}`);
+}
+
+describe('demo mode', () => {
+  it('is on with neither STRIPE_SECRET_KEY nor STRIPE_API_BASE, and needs nothing else', () => {
+    const config = loadGatewayConfig({});
+    expect(config).toMatchObject({
+      demo: true,
+      stripe: undefined,
+      apiKeys: [],
+      host: '127.0.0.1',
+      port: 4000,
+      portalReturnUrl: undefined,
+      allowedReturnUrlOrigins: [],
+      corsOrigins: [],
+      production: false,
+      graphiql: true,
+    });
+    expect(config.jwt).toEqual({
+      secret: undefined,
+      jwksUrl: undefined,
+      issuer: undefined,
+      audience: undefined,
+      customerClaim: 'stripe_customer_id',
+    });
+  });
+
+  it('treats empty variables as unset', () => {
+    expect(loadGatewayConfig({ STRIPE_SECRET_KEY: '', STRIPE_API_BASE: '', GATEWAY_API_KEYS: '', AUTH_JWT_SECRET: '' })).toMatchObject({
+      demo: true,
+      stripe: undefined,
+      apiKeys: [],
+    });
+  });
+
+  it('keeps keys and secrets that are given', () => {
+    const config = loadGatewayConfig({ GATEWAY_API_KEYS: LIVE['GATEWAY_API_KEYS'], AUTH_JWT_SECRET: LIVE['AUTH_JWT_SECRET'] });
+    expect(config.demo).toBe(true);
+    expect(config.apiKeys).toEqual([LIVE['GATEWAY_API_KEYS']]);
+    expect(config.jwt.secret).toBe(LIVE['AUTH_JWT_SECRET']);
+  });
+
+  it('is off with a secret key (Stripe itself) or with a base URL and key (a Stripe-compatible server)', () => {
+    expect(loadGatewayConfig(LIVE)).toMatchObject({
+      demo: false,
+      stripe: { secretKey: LIVE['STRIPE_SECRET_KEY'], apiBase: undefined },
+    });
+    const local = loadGatewayConfig({ ...LIVE, STRIPE_API_BASE: 'http://127.0.0.1:12111' });
+    expect(local.demo).toBe(false);
+    expect(local.stripe?.apiBase?.toString()).toBe('http://127.0.0.1:12111/');
+  });
+});
+
+describe('Stripe', () => {
+  it('STRIPE_API_BASE without STRIPE_SECRET_KEY is refused (not silently demo)', () => {
+    expect(problems({ STRIPE_API_BASE: 'http://127.0.0.1:12111', GATEWAY_API_KEYS: LIVE['GATEWAY_API_KEYS'] })).toEqual([
+      'STRIPE_API_BASE is set, so STRIPE_SECRET_KEY is required',
+    ]);
+  });
+
+  it.each(['sk_test_51AbC', 'sk_live_51AbC', 'rk_test_51AbC', 'rk_live_51AbC'])('accepts the key %s', (key) => {
+    expect(loadGatewayConfig({ ...LIVE, STRIPE_SECRET_KEY: key }).stripe?.secretKey).toBe(key);
+  });
+
+  it.each([
+    ['a publishable key', 'pk_test_51AbCdEf'],
+    ['a key without mode', 'sk_51AbCdEf'],
+    ['a key with an unknown mode', 'sk_prod_51AbCdEf'],
+    ['a webhook secret', 'whsec_51AbCdEf'],
+    ['surrounding whitespace', ' sk_test_51AbCdEf '],
+    ['a key with a newline', 'sk_test_51AbCdEf\n'],
+    ['a bare prefix', 'sk_test_'],
+    ['anything else', 'hunter2'],
+  ])('refuses %s without echoing it', (_label, key) => {
+    const found = problems({ ...LIVE, STRIPE_SECRET_KEY: key });
+    expect(found).toEqual(['STRIPE_SECRET_KEY must be a Stripe secret or restricted key (sk_… or rk_…)']);
+    // A secret never reaches a log line.
+    expect(found.join('\n')).not.toContain(key.trim());
+  });
+
+  it.each(['127.0.0.1:12111', 'ftp://127.0.0.1:12111', 'not a url', 'file:///etc/passwd'])(
+    'refuses STRIPE_API_BASE %s',
+    (base) => {
+      expect(problems({ ...LIVE, STRIPE_API_BASE: base })).toEqual([`STRIPE_API_BASE must be an http(s) URL, got '${base}'`]);
+    },
+  );
+});
+
+describe('authentication settings', () => {
+  it('splits GATEWAY_API_KEYS on commas, trimming blanks', () => {
+    const keys = ['first-key-0123456789ab', 'second-key-0123456789ab'];
+    expect(loadGatewayConfig({ ...LIVE, GATEWAY_API_KEYS: ` ${keys[0]} ,, ${keys[1]},` }).apiKeys).toEqual(keys);
+  });
+
+  it('refuses an API key shorter than 16 characters, without echoing it', () => {
+    const found = problems({ ...LIVE, GATEWAY_API_KEYS: 'long-enough-key-0123,short-key' });
+    expect(found).toEqual(['GATEWAY_API_KEYS: every key must be at least 16 characters long']);
+    expect(found.join('\n')).not.toContain('short-key');
+    expect(loadGatewayConfig({ ...LIVE, GATEWAY_API_KEYS: '0123456789abcdef' }).apiKeys).toEqual(['0123456789abcdef']);
+    // One line for the problem, however many keys have it.
+    expect(problems({ ...LIVE, GATEWAY_API_KEYS: 'short-1,short-2,short-3' })).toEqual([
+      'GATEWAY_API_KEYS: every key must be at least 16 characters long',
+    ]);
+  });
+
+  it('refuses an AUTH_JWT_SECRET shorter than 32 characters, without echoing it', () => {
+    const secret = 'x'.repeat(31);
+    const found = problems({ ...LIVE, AUTH_JWT_SECRET: secret });
+    expect(found).toEqual(['AUTH_JWT_SECRET must be at least 32 characters (256 bits) for HS256']);
+    expect(found.join('\n')).not.toContain(secret);
+    expect(loadGatewayConfig({ ...LIVE, AUTH_JWT_SECRET: 'x'.repeat(32) }).jwt.secret).toBe('x'.repeat(32));
+  });
+
+  it('reads the JWKS URL, issuer, audience and customer claim', () => {
+    const config = loadGatewayConfig({
+      ...LIVE,
+      AUTH_JWKS_URL: 'https://id.example.com/.well-known/jwks.json',
+      AUTH_JWT_ISSUER: 'https://id.example.com/',
+      AUTH_JWT_AUDIENCE: 'billing-gateway',
+      AUTH_CUSTOMER_CLAIM: 'https://example.com/stripe_customer',
+    });
+    expect(config.jwt.jwksUrl?.toString()).toBe('https://id.example.com/.well-known/jwks.json');
+    expect(config.jwt).toMatchObject({
+      issuer: 'https://id.example.com/',
+      audience: 'billing-gateway',
+      customerClaim: 'https://example.com/stripe_customer',
+    });
+  });
+
+  it.each(['id.example.com/jwks', 'javascript:alert(1)', 'ws://id.example.com/jwks'])('refuses AUTH_JWKS_URL %s', (value) => {
+    expect(problems({ ...LIVE, AUTH_JWKS_URL: value })).toEqual([`AUTH_JWKS_URL must be an http(s) URL, got '${value}'`]);
+  });
+
+  it('outside demo mode, refuses a configuration no caller could authenticate with', () => {
+    const none = { STRIPE_SECRET_KEY: LIVE['STRIPE_SECRET_KEY'] };
+    expect(problems(none)).toEqual(['no caller could authenticate: set GATEWAY_API_KEYS, AUTH_JWT_SECRET or AUTH_JWKS_URL']);
+    // Any one of the three is enough.
+    expect(loadGatewayConfig({ ...none, GATEWAY_API_KEYS: LIVE['GATEWAY_API_KEYS'] }).apiKeys).toHaveLength(1);
+    expect(loadGatewayConfig({ ...none, AUTH_JWT_SECRET: LIVE['AUTH_JWT_SECRET'] }).jwt.secret).toBeDefined();
+    expect(loadGatewayConfig({ ...none, AUTH_JWKS_URL: 'https://id.example.com/jwks' }).jwt.jwksUrl).toBeDefined();
+  });
+});
+
+describe('return URLs and origins', () => {
+  it('ALLOWED_RETURN_URL_ORIGINS defaults to the origin of PORTAL_RETURN_URL', () => {
+    const config = loadGatewayConfig({ ...LIVE, PORTAL_RETURN_URL: 'https://app.example.com:8443/account/billing?tab=1' });
+    expect(config.portalReturnUrl).toBe('https://app.example.com:8443/account/billing?tab=1');
+    expect(config.allowedReturnUrlOrigins).toEqual(['https://app.example.com:8443']);
+  });
+
+  it('ALLOWED_RETURN_URL_ORIGINS, when set, replaces that default', () => {
+    const config = loadGatewayConfig({
+      ...LIVE,
+      ALLOWED_RETURN_URL_ORIGINS: 'https://shop.example.com, http://localhost:3000/',
+    });
+    expect(config.allowedReturnUrlOrigins).toEqual(['https://shop.example.com', 'http://localhost:3000']);
+  });
+
+  it('without PORTAL_RETURN_URL or ALLOWED_RETURN_URL_ORIGINS, no origin is allowed', () => {
+    const { PORTAL_RETURN_URL: _unused, ...env } = LIVE;
+    expect(loadGatewayConfig(env)).toMatchObject({ portalReturnUrl: undefined, allowedReturnUrlOrigins: [] });
+  });
+
+  it.each(['app.example.com/billing', 'javascript:alert(1)', 'mailto:billing@example.com'])('refuses PORTAL_RETURN_URL %s', (value) => {
+    expect(problems({ ...LIVE, PORTAL_RETURN_URL: value })).toEqual([`PORTAL_RETURN_URL must be an http(s) URL, got '${value}'`]);
+  });
+
+  it.each([
+    ['a path', 'https://app.example.com/billing'],
+    ['a query', 'https://app.example.com?x=1'],
+    ['credentials', 'https://user:pass@app.example.com'],
+    ['no scheme', 'app.example.com'],
+    ['another scheme', 'ftp://app.example.com'],
+    ['a wildcard', 'https://*.example.com'],
+    ['a bare star', '*'],
+  ])('refuses an origin with %s in ALLOWED_RETURN_URL_ORIGINS and CORS_ORIGINS', (_label, origin) => {
+    const message = (name: string) =>
+      `${name}: '${origin}' is not an origin like https://app.example.com (scheme, host and optional port only)`;
+    expect(problems({ ...LIVE, ALLOWED_RETURN_URL_ORIGINS: origin })).toEqual([message('ALLOWED_RETURN_URL_ORIGINS')]);
+    expect(problems({ ...LIVE, CORS_ORIGINS: `https://ok.example.com,${origin}` })).toEqual([message('CORS_ORIGINS')]);
+  });
+
+  it('reads CORS_ORIGINS (none by default: same-origin only)', () => {
+    expect(loadGatewayConfig(LIVE).corsOrigins).toEqual([]);
+    expect(loadGatewayConfig({ ...LIVE, CORS_ORIGINS: 'https://app.example.com,http://localhost:5173' }).corsOrigins).toEqual([
+      'https://app.example.com',
+      'http://localhost:5173',
+    ]);
+  });
+});
+
+describe('GraphiQL and production', () => {
+  it.each([
+    [{}, false, true],
+    [{ NODE_ENV: 'development' }, false, true],
+    [{ NODE_ENV: 'test' }, false, true],
+    [{ NODE_ENV: 'production' }, true, false],
+    [{ NODE_ENV: 'production', GRAPHIQL: 'true' }, true, true],
+    [{ NODE_ENV: 'production', GRAPHIQL: 'false' }, true, false],
+    [{ GRAPHIQL: 'false' }, false, false],
+    [{ GRAPHIQL: 'true' }, false, true],
+    [{ GRAPHIQL: '' }, false, true],
+  ] as Array<[Env, boolean, boolean]>)('%j → production %s, graphiql %s', (env, production, graphiql) => {
+    expect(loadGatewayConfig({ ...LIVE, ...env })).toMatchObject({ production, graphiql });
+  });
+
+  it.each(['yes', '1', 'TRUE', 'on'])('refuses GRAPHIQL=%s', (value) => {
+    expect(problems({ ...LIVE, GRAPHIQL: value })).toEqual([`GRAPHIQL must be true or false, got '${value}'`]);
+  });
+});
+
+describe('host and port', () => {
+  it('reads HOST and PORT', () => {
+    expect(loadGatewayConfig({ HOST: '0.0.0.0', PORT: '8080' })).toMatchObject({ host: '0.0.0.0', port: 8080 });
+    expect(loadGatewayConfig({ PORT: '0' }).port).toBe(0);
+  });
+
+  it.each(['-1', '65536', '80.5', 'http', '4000abc'])('refuses PORT=%s', (value) => {
+    expect(problems({ PORT: value })).toEqual([`PORT must be a port number between 0 and 65535, got '${value}'`]);
+  });
+});
+
+describe('every problem at once', () => {
+  it('lists all of them in one ConfigError, in one message', () => {
+    const found = problems({
+      STRIPE_SECRET_KEY: 'pk_test_nope',
+      STRIPE_API_BASE: 'nope',
+      GATEWAY_API_KEYS: 'short',
+      AUTH_JWT_SECRET: 'short',
+      AUTH_JWKS_URL: 'nope',
+      PORTAL_RETURN_URL: 'nope',
+      ALLOWED_RETURN_URL_ORIGINS: 'https://app.example.com/path',
+      CORS_ORIGINS: '*',
+      GRAPHIQL: 'maybe',
+      PORT: 'eighty',
+    });
+    expect(found).toEqual(
+      expect.arrayContaining([
+        "STRIPE_API_BASE must be an http(s) URL, got 'nope'",
+        'STRIPE_SECRET_KEY must be a Stripe secret or restricted key (sk_… or rk_…)',
+        'GATEWAY_API_KEYS: every key must be at least 16 characters long',
+        'AUTH_JWT_SECRET must be at least 32 characters (256 bits) for HS256',
+        "AUTH_JWKS_URL must be an http(s) URL, got 'nope'",
+        "PORTAL_RETURN_URL must be an http(s) URL, got 'nope'",
+        "ALLOWED_RETURN_URL_ORIGINS: 'https://app.example.com/path' is not an origin like https://app.example.com (scheme, host and optional port only)",
+        "CORS_ORIGINS: '*' is not an origin like https://app.example.com (scheme, host and optional port only)",
+        "GRAPHIQL must be true or false, got 'maybe'",
+        "PORT must be a port number between 0 and 65535, got 'eighty'",
+      ]),
+    );
+    expect(found).toHaveLength(10);
+  });
+
+  it('also reports the missing key and the missing authentication together', () => {
+    expect(problems({ STRIPE_API_BASE: 'http://127.0.0.1:12111' })).toEqual([
+      'STRIPE_API_BASE is set, so STRIPE_SECRET_KEY is required',
+      'no caller could authenticate: set GATEWAY_API_KEYS, AUTH_JWT_SECRET or AUTH_JWKS_URL',
+    ]);
+  });
+});
+
+describe('loadLocalStripeConfig', () => {
+  it('defaults to 127.0.0.1:12111 (stripe-mock’s port)', () => {
+    expect(loadLocalStripeConfig({})).toEqual({ host: '127.0.0.1', port: 12111 });
+    expect(loadLocalStripeConfig({ LOCAL_STRIPE_PORT: '', LOCAL_STRIPE_HOST: '' })).toEqual({ host: '127.0.0.1', port: 12111 });
+  });
+
+  it('reads LOCAL_STRIPE_PORT and LOCAL_STRIPE_HOST, and ignores the gateway’s variables', () => {
+    expect(loadLocalStripeConfig({ LOCAL_STRIPE_PORT: '0', LOCAL_STRIPE_HOST: '0.0.0.0', PORT: 'nonsense', STRIPE_SECRET_KEY: 'x' })).toEqual({
+      host: '0.0.0.0',
+      port: 0,
+    });
+  });
+
+  it.each(['-1', '70000', 'abc', '1.5'])('refuses LOCAL_STRIPE_PORT=%s', (value) => {
+    expect(problems({ LOCAL_STRIPE_PORT: value }, loadLocalStripeConfig)).toEqual([
+      `LOCAL_STRIPE_PORT must be a port number between 0 and 65535, got '${value}'`,
+    ]);
+  });
+});
+
+describe('process.env', () => {
+  it('is only read when no env is passed, and never written', () => {
+    const before = { ...process.env };
+    loadGatewayConfig({ ...LIVE });
+    loadLocalStripeConfig({});
+    expect(process.env).toEqual(before);
+  });
+});

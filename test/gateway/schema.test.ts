@@ -1,0 +1,105 @@
+/**
+ * The committed schema and the example operations: `schema/schema.graphql` is exactly what `npm run codegen`
+ * prints from the code, every operation in `schema/operations/` validates against the schema, and every public
+ * type, field, argument, input field and enum value has a description (GraphiQL shows them).
+ */
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  isEnumType,
+  isInputObjectType,
+  isInterfaceType,
+  isIntrospectionType,
+  isObjectType,
+  isSpecifiedScalarType,
+  Kind,
+  parse,
+  printSchema,
+  validate,
+  type OperationDefinitionNode,
+} from 'graphql';
+import { describe, expect, it } from 'vitest';
+import { SCHEMA_HEADER } from '../../codegen.js';
+import { loadExampleOperations, OPERATIONS_DIR } from '../../src/examples.js';
+import { schema, sortedSchema } from '../../src/graphql/schema.js';
+
+const SCHEMA_FILE = new URL('../../schema/schema.graphql', import.meta.url);
+
+describe('schema/schema.graphql', () => {
+  it('is the printed, sorted schema under the do-not-edit header (run `npm run codegen` when this fails)', async () => {
+    const committed = await readFile(SCHEMA_FILE, 'utf8');
+    expect(committed.startsWith(SCHEMA_HEADER), 'the generated header is missing').toBe(true);
+    expect(committed, 'schema/schema.graphql is stale: run `npm run codegen` and commit the result').toBe(
+      SCHEMA_HEADER + printSchema(sortedSchema()),
+    );
+  });
+
+  it('parses back into the same schema', async () => {
+    const committed = await readFile(SCHEMA_FILE, 'utf8');
+    const document = parse(committed);
+    const names = document.definitions.flatMap((d) => ('name' in d && d.name ? [d.name.value] : []));
+    expect(names).toEqual(expect.arrayContaining(['Query', 'Mutation', 'Customer', 'Invoice', 'PortalSession', 'Node']));
+  });
+});
+
+describe('schema/operations', () => {
+  it('holds one named operation per file, each valid against the schema', async () => {
+    const files = (await readdir(OPERATIONS_DIR)).filter((f) => f.endsWith('.graphql'));
+    expect(files.length).toBeGreaterThanOrEqual(6);
+    const problems: string[] = [];
+    for (const file of files) {
+      const document = parse(await readFile(join(OPERATIONS_DIR, file), 'utf8'));
+      const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+      if (operations.length !== 1 || operations[0]?.name === undefined) problems.push(`${file}: not exactly one named operation`);
+      for (const error of validate(schema, document)) problems.push(`${file}: ${error.message}`);
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it('covers what a billing page needs, under unique names, with variables rather than inlined ids', async () => {
+    const operations = await loadExampleOperations();
+    const names = operations.map((o) => o.name);
+    expect(new Set(names).size).toBe(names.length);
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'Viewer',
+        'CustomerWithInvoices',
+        'InvoicesWithCustomers',
+        'InvoiceWithLines',
+        'CustomersPage',
+        'PortalConfigurationDetails',
+        'CreatePortalSession',
+      ]),
+    );
+    for (const operation of operations) {
+      expect(operation.document, operation.file).not.toMatch(/"(cus|in|bpc|sub)_[A-Za-z0-9]+"/);
+    }
+    const mutation = operations.find((o) => o.name === 'CreatePortalSession');
+    expect(mutation?.document).toContain('... on CreatePortalSessionPayload');
+    expect(mutation?.requiredVariables).toEqual(['input']);
+  });
+});
+
+describe('descriptions', () => {
+  it('are on every type, field, argument, input field and enum value', () => {
+    const missing: string[] = [];
+    const need = (description: string | null | undefined, what: string) => {
+      if (description === null || description === undefined || description.trim() === '') missing.push(what);
+    };
+    for (const type of Object.values(schema.getTypeMap())) {
+      if (isIntrospectionType(type) || isSpecifiedScalarType(type)) continue;
+      need(type.description, type.name);
+      if (isObjectType(type) || isInterfaceType(type)) {
+        for (const field of Object.values(type.getFields())) {
+          need(field.description, `${type.name}.${field.name}`);
+          for (const arg of field.args) need(arg.description, `${type.name}.${field.name}(${arg.name})`);
+        }
+      } else if (isInputObjectType(type)) {
+        for (const field of Object.values(type.getFields())) need(field.description, `${type.name}.${field.name}`);
+      } else if (isEnumType(type)) {
+        for (const value of type.getValues()) need(value.description, `${type.name}.${value.name}`);
+      }
+    }
+    expect(missing).toEqual([]);
+  });
+});
