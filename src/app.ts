@@ -8,7 +8,7 @@
  * secret is ever printed or written into a page.
  */
 import { randomBytes } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SignJWT } from 'jose';
 import type Stripe from 'stripe';
@@ -21,7 +21,7 @@ import { createGateway, GRAPHQL_PATH, HEALTH_PATH, type GraphiQLDefaults } from 
 import { createStripeClient } from './stripe/client.js';
 import { Limiter, StripeGateway } from './stripe/gateway.js';
 
-/** Stripe calls in flight at once, process-wide (Stripe's own limit is per account, ~100 per second live). */
+/** Stripe calls in flight at once, process-wide (Stripe allows an account ~100 requests/s live, 25 in test). */
 const STRIPE_CONCURRENCY = 16;
 /** How long a stop waits for requests in flight before it closes their connections. */
 const DRAIN_MS = 5_000;
@@ -136,7 +136,16 @@ async function connectStripe(config: GatewayConfig): Promise<Upstream> {
 export async function startApp(config: GatewayConfig): Promise<App> {
   const operations = await loadExampleOperations();
   const upstream = await connectStripe(config);
-  const server = createServer();
+  // Requests are counted (a stop waits for them) and handed to the gateway once it is built; it needs the bound
+  // port (the demo return URL), so the socket is open a moment before: anything that early gets a 503.
+  let gateway: RequestListener | undefined;
+  let inFlight = 0;
+  const server = createServer((request, response) => {
+    inFlight++;
+    response.once('close', () => inFlight--);
+    if (gateway !== undefined) gateway(request, response);
+    else response.writeHead(503, { 'retry-after': '1' }).end();
+  });
   try {
     const port = await listen(server, config.port, config.host);
     const url = originFor(config.host, port);
@@ -153,7 +162,8 @@ export async function startApp(config: GatewayConfig): Promise<App> {
       const adminKeyGenerated = apiKeys.length === 0;
       if (adminKeyGenerated) apiKeys = [`demo_admin_${randomSecret(24)}`];
       const jwtSecret = jwt.secret === undefined ? randomSecret(32) : undefined;
-      if (jwtSecret !== undefined) jwt = { ...jwt, secret: jwtSecret };
+      const secret = jwt.secret ?? jwtSecret ?? randomSecret(32);
+      jwt = { ...jwt, secret };
       const defaultReturnUrl = config.portalReturnUrl ?? `${url}/`;
       portal = {
         defaultReturnUrl,
@@ -166,7 +176,7 @@ export async function startApp(config: GatewayConfig): Promise<App> {
         jwtSecret,
         customerId: DEMO.customer,
         customerName: upstream.local.store.customers.get(DEMO.customer)?.name ?? null,
-        customerToken: await signDemoCustomerToken(jwt, jwt.secret!, DEMO.customer),
+        customerToken: await signDemoCustomerToken(jwt, secret, DEMO.customer),
       };
     }
 
@@ -201,13 +211,7 @@ export async function startApp(config: GatewayConfig): Promise<App> {
       deps,
     );
 
-    // Attached in the same turn as the listen callback's continuation: no request can arrive before it.
-    let inFlight = 0;
-    server.on('request', (request, response) => {
-      inFlight++;
-      response.once('close', () => inFlight--);
-      void yoga(request, response);
-    });
+    gateway = (request, response) => void yoga(request, response);
 
     let stopping: Promise<void> | undefined;
     const stop = (): Promise<void> =>
@@ -261,9 +265,13 @@ export function banner(app: App): string {
       demo.jwtSecret !== undefined
         ? `  JWT secret:     ${demo.jwtSecret}  (HS256; sign tokens for other demo customers with it)`
         : '  JWT secret:     AUTH_JWT_SECRET (as configured)',
-      '',
-      '  GraphiQL opens with example operations and the admin key; to act as the customer, set the header',
-      `  {"Authorization": "Bearer <customer token>"} and run the Viewer tab.`,
+      ...(config.graphiql
+        ? [
+            '',
+            '  GraphiQL opens with example operations and the admin key; to act as the customer, set the header',
+            '  {"Authorization": "Bearer <customer token>"} and run the Viewer tab.',
+          ]
+        : []),
       '',
       '  Try:',
       `    curl -s ${app.graphqlUrl} -H 'content-type: application/json' \\`,

@@ -82,7 +82,9 @@ function refreshStoredHeadersScript(headers: Readonly<Record<string, string>>): 
       (state.tabs || []).forEach(function (tab) { tab.headers = headers; });
       localStorage.setItem('graphiql:tabState', JSON.stringify(state));
     }
-    localStorage.removeItem('graphiql:headers');
+    // The active tab's headers, kept apart: stale, they would no longer match that tab and GraphiQL would open
+    // an extra, empty tab.
+    localStorage.setItem('graphiql:headers', headers);
     localStorage.setItem(mark, version);
   } catch (error) {
     localStorage.removeItem('graphiql:tabState');

@@ -186,6 +186,32 @@ describe('stopping', () => {
   });
 });
 
+describe('startApp, other settings', () => {
+  it('in production serves neither GraphiQL nor introspection', async () => {
+    const app = await startApp(loadGatewayConfig({ PORT: '0', NODE_ENV: 'production' }));
+    try {
+      const page = await fetch(app.graphqlUrl, { headers: { accept: 'text/html' } });
+      expect(page.headers.get('content-type') ?? '').not.toContain('text/html');
+      const result = await gql(app.graphqlUrl, '{ __schema { queryType { name } } }', {}, `Bearer ${app.demo!.adminKey}`);
+      expect(result.errors?.[0]?.message).toContain('introspection has been disabled');
+      expect((await gql(app.graphqlUrl, VIEWER, {}, `Bearer ${app.demo!.adminKey}`)).data?.viewer.role).toBe('ADMIN');
+    } finally {
+      await app.stop();
+    }
+  });
+
+  it('refuses a port in use with a message that says what to do', async () => {
+    const app = await startApp(loadGatewayConfig({ PORT: '0' }));
+    try {
+      await expect(startApp(loadGatewayConfig({ PORT: String(app.port) }))).rejects.toThrow(
+        `cannot listen on 127.0.0.1:${app.port}: the port is in use (set PORT to another port, or PORT=0 for any free one)`,
+      );
+    } finally {
+      await app.stop();
+    }
+  });
+});
+
 describe('startApp against a Stripe given by STRIPE_SECRET_KEY / STRIPE_API_BASE', () => {
   const ADMIN_KEY = 'ops-admin-key-0123456789abcdef';
   const JWT_SECRET = 'a-jwt-secret-of-at-least-32-characters!';
