@@ -3,8 +3,8 @@
  * idempotency keys, maps Stripe's errors to the contract's codes, and caps the calls in flight process-wide.
  * Resolvers never see the SDK: they go through loaders or these methods.
  */
-import { createHash } from 'node:crypto';
-import type Stripe from 'stripe';
+import { createHash, randomUUID } from 'node:crypto';
+import Stripe from 'stripe';
 import { toAppError } from './errors.js';
 
 export interface Page<T> {
@@ -78,17 +78,55 @@ export function scopedIdempotencyKey(callerScope: string, key: string): string {
   return `bg-${createHash('sha256').update(`${callerScope}\u0000${key}`).digest('hex')}`;
 }
 
+/**
+ * The gateway's own retries of Stripe's 429s, which the SDK does not retry unless Stripe says
+ * `Stripe-Should-Retry: true` (the SDK already retries connection errors, 409 and 5xx itself).
+ */
+export interface RateLimitRetry {
+  /** Further attempts after a 429 (0: none). */
+  retries: number;
+  /** First backoff; doubled on each retry, with jitter; never less than `Retry-After`. */
+  baseDelayMs: number;
+  maxDelayMs: number;
+}
+
+export const DEFAULT_RATE_LIMIT_RETRY: RateLimitRetry = { retries: 2, baseDelayMs: 500, maxDelayMs: 5_000 };
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** How long to wait before retrying a 429, or undefined when it must not be retried. */
+export function rateLimitDelay(error: unknown, attempt: number, policy: RateLimitRetry): number | undefined {
+  if (!(error instanceof Stripe.errors.StripeRateLimitError) || attempt >= policy.retries) return undefined;
+  const headers = error.headers ?? {};
+  if (String(headers['stripe-should-retry'] ?? '') === 'false') return undefined;
+  const retryAfter = Number(headers['retry-after']);
+  const backoff = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt) * (0.5 + Math.random() / 2);
+  const floor = Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : 0;
+  return Math.min(policy.maxDelayMs, Math.max(floor, backoff));
+}
+
 export class StripeGateway {
   constructor(
     private readonly stripe: Stripe,
     private readonly limiter: Limiter = new Limiter(16),
+    private readonly rateLimitRetry: RateLimitRetry = DEFAULT_RATE_LIMIT_RETRY,
   ) {}
 
+  /**
+   * One Stripe call: within the in-flight cap, retried on 429 with backoff (the slot is given back while
+   * waiting), errors mapped to the contract's codes.
+   */
   private async call<T>(task: () => Promise<T>): Promise<T> {
-    try {
-      return await this.limiter.run(task);
-    } catch (error) {
-      throw toAppError(error);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.limiter.run(task);
+      } catch (error) {
+        const delay = rateLimitDelay(error, attempt, this.rateLimitRetry);
+        if (delay === undefined) throw toAppError(error);
+        await sleep(delay);
+      }
     }
   }
 
@@ -174,11 +212,9 @@ export class StripeGateway {
       ...(request.returnUrl !== undefined ? { return_url: request.returnUrl } : {}),
       ...(options.expandConfiguration ? { expand: ['configuration'] } : {}),
     };
-    return this.call(() =>
-      this.stripe.billingPortal.sessions.create(
-        params,
-        options.idempotencyKey !== undefined ? { idempotencyKey: options.idempotencyKey } : undefined,
-      ),
-    );
+    // One key for every attempt, the gateway's 429 retries included (the SDK makes a fresh one per call), so
+    // that a retry can never open a second session.
+    const idempotencyKey = options.idempotencyKey ?? `bg-${randomUUID()}`;
+    return this.call(() => this.stripe.billingPortal.sessions.create(params, { idempotencyKey }));
   }
 }

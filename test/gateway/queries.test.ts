@@ -656,11 +656,11 @@ describe('createPortalSession', () => {
       expect(second.calls[0]).toMatchObject({ status: 400, idempotencyKey: first.calls[0]!.idempotencyKey });
     });
 
-    it('sends the SDK’s own per-call key, different on every call, without an idempotencyKey', async () => {
+    it('sends a fresh gateway key per request (kept across its retries), without an idempotencyKey', async () => {
       const a = await run(h, KEYED, { input: { customerId: DEMO.customer } });
       const b = await run(h, KEYED, { input: { customerId: DEMO.customer } });
       expect(dataOf(a.res).createPortalSession.portalSession.id).not.toBe(dataOf(b.res).createPortalSession.portalSession.id);
-      expect(a.calls[0]!.idempotencyKey).toMatch(/^stripe-node-retry-/);
+      expect(a.calls[0]!.idempotencyKey).toMatch(/^bg-[0-9a-f-]{36}$/);
       expect(a.calls[0]!.idempotencyKey).not.toBe(b.calls[0]!.idempotencyKey);
     });
   });

@@ -8,7 +8,7 @@ import type { GatewayDeps } from '../../src/context.js';
 import { startLocalStripe, type LocalStripe, type LocalStripeOptions, type LoggedRequest } from '../../src/local-stripe/index.js';
 import { createGateway, type Gateway } from '../../src/server.js';
 import { createStripeClient } from '../../src/stripe/client.js';
-import { Limiter, StripeGateway } from '../../src/stripe/gateway.js';
+import { Limiter, StripeGateway, type RateLimitRetry } from '../../src/stripe/gateway.js';
 
 export const ADMIN_KEY = 'test-admin-key-0123456789abcdef';
 export const JWT_SECRET = 'test-jwt-secret-0123456789abcdef0123456789';
@@ -58,6 +58,8 @@ export interface GatewayClientOptions {
   stripeSecretKey?: string;
   /** The SDK's request timeout, shorter for tests of a hanging Stripe. */
   stripeTimeoutMs?: number;
+  /** The gateway's own 429 retries; off by default here, so that each test sees every attempt it causes. */
+  rateLimitRetry?: RateLimitRetry;
 }
 
 export async function startGateway(options: LocalStripeOptions = {}, clientOptions: GatewayClientOptions = {}): Promise<GatewayHarness> {
@@ -69,7 +71,7 @@ export async function startGateway(options: LocalStripeOptions = {}, clientOptio
     timeoutMs: clientOptions.stripeTimeoutMs ?? 5_000,
   });
   const deps: GatewayDeps = {
-    stripe: new StripeGateway(client, new Limiter(16)),
+    stripe: new StripeGateway(client, new Limiter(16), clientOptions.rateLimitRetry ?? { retries: 0, baseDelayMs: 0, maxDelayMs: 0 }),
     authenticate: createAuthenticator({
       apiKeys: [ADMIN_KEY],
       jwt: { secret: JWT_SECRET, jwksUrl: undefined, issuer: undefined, audience: undefined, customerClaim: 'stripe_customer_id' },
