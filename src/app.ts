@@ -3,7 +3,8 @@
  *
  * Demo mode (no Stripe configured): the local Stripe runs in this process on a free port with its demo seed; an
  * admin key and a JWT secret are generated unless configured; a 24-hour token for a demo customer is signed; and
- * GraphiQL opens with the example operations, their ids filled in, and the admin header pre-filled.
+ * GraphiQL opens with the example operations, their ids filled in, and the admin header pre-filled; and `/demo`
+ * serves the demo billing page, whose sign-in mints one-hour tokens for a few demo customers (`src/demo/`).
  * Otherwise the gateway talks to the configured Stripe (`STRIPE_SECRET_KEY`, `STRIPE_API_BASE`), and nothing
  * secret is ever printed or written into a page.
  */
@@ -15,6 +16,7 @@ import type Stripe from 'stripe';
 import { createAuthenticator } from './auth/authenticate.js';
 import type { GatewayConfig, JwtConfig } from './config.js';
 import type { GatewayDeps, PortalSettings } from './context.js';
+import { createDemoRoutes, DEMO_PATH, type DemoRoutes } from './demo/routes.js';
 import { exampleTabs, loadExampleOperations } from './examples.js';
 import { DEMO, startLocalStripe, type LocalStripe } from './local-stripe/index.js';
 import { createGateway, GRAPHQL_PATH, HEALTH_PATH, type GraphiQLDefaults } from './server.js';
@@ -26,6 +28,8 @@ const STRIPE_CONCURRENCY = 16;
 /** How long a stop waits for requests in flight before it closes their connections. */
 const DRAIN_MS = 5_000;
 export const DEMO_TOKEN_LIFETIME = '24h';
+/** Tokens the demo page's sign-in mints: short-lived, as a real app's session tokens are. */
+export const DEMO_PAGE_TOKEN_LIFETIME = '1h';
 
 /** What demo mode generated for you to call the gateway with. */
 export interface DemoCredentials {
@@ -50,6 +54,8 @@ export interface App {
   port: number;
   /** Demo mode's credentials; undefined outside demo mode. */
   demo: DemoCredentials | undefined;
+  /** `${url}/demo`: the demo billing page (demo mode only). */
+  demoPageUrl: string | undefined;
   /** The embedded local Stripe (demo mode only). */
   localStripe: LocalStripe | undefined;
   /** Where the gateway's Stripe calls go: Stripe itself, `STRIPE_API_BASE`, or the embedded local Stripe. */
@@ -88,11 +94,16 @@ function listen(server: Server, port: number, host: string): Promise<number> {
   });
 }
 
-export function signDemoCustomerToken(jwt: JwtConfig, secret: string, customerId: string): Promise<string> {
+export function signDemoCustomerToken(
+  jwt: JwtConfig,
+  secret: string,
+  customerId: string,
+  lifetime: string = DEMO_TOKEN_LIFETIME,
+): Promise<string> {
   let token = new SignJWT({ [jwt.customerClaim]: customerId })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setIssuedAt()
-    .setExpirationTime(DEMO_TOKEN_LIFETIME);
+    .setExpirationTime(lifetime);
   if (jwt.issuer !== undefined) token = token.setIssuer(jwt.issuer);
   if (jwt.audience !== undefined) token = token.setAudience(jwt.audience);
   return token.sign(new TextEncoder().encode(secret));
@@ -152,6 +163,7 @@ export async function startApp(config: GatewayConfig): Promise<App> {
 
     // Demo mode fills in what a real deployment configures.
     let demo: DemoCredentials | undefined;
+    let demoRoutes: DemoRoutes | undefined;
     let apiKeys = config.apiKeys;
     let jwt = config.jwt;
     let portal: PortalSettings = {
@@ -178,6 +190,12 @@ export async function startApp(config: GatewayConfig): Promise<App> {
         customerName: upstream.local.store.customers.get(DEMO.customer)?.name ?? null,
         customerToken: await signDemoCustomerToken(jwt, secret, DEMO.customer),
       };
+      // The demo billing page, and the sign-in that mints its short-lived customer tokens: demo mode only.
+      const signingJwt = jwt;
+      demoRoutes = createDemoRoutes({
+        store: upstream.local.store,
+        signCustomerToken: (customerId) => signDemoCustomerToken(signingJwt, secret, customerId, DEMO_PAGE_TOKEN_LIFETIME),
+      });
     }
 
     const graphiqlDefaults: GraphiQLDefaults =
@@ -207,11 +225,25 @@ export async function startApp(config: GatewayConfig): Promise<App> {
       portal,
     };
     const yoga = createGateway(
-      { graphiql: config.graphiql, introspection: config.graphiql, corsOrigins: config.corsOrigins, graphiqlDefaults },
+      {
+        graphiql: config.graphiql,
+        introspection: config.graphiql,
+        corsOrigins: config.corsOrigins,
+        graphiqlDefaults,
+        trustedDocuments: config.trustedDocuments,
+      },
       deps,
     );
 
-    gateway = (request, response) => void yoga(request, response);
+    const pages = demoRoutes;
+    gateway =
+      pages === undefined
+        ? (request, response) => void yoga(request, response)
+        : (request, response) => {
+            const path = (request.url ?? '/').split('?', 1)[0] ?? '/';
+            if (pages.handles(path)) void pages.handle(request, response);
+            else void yoga(request, response);
+          };
 
     let stopping: Promise<void> | undefined;
     const stop = (): Promise<void> =>
@@ -231,6 +263,7 @@ export async function startApp(config: GatewayConfig): Promise<App> {
       graphqlUrl: `${url}${GRAPHQL_PATH}`,
       port,
       demo,
+      demoPageUrl: demoRoutes !== undefined ? `${url}${DEMO_PATH}` : undefined,
       localStripe: upstream.local,
       stripeBase: upstream.base,
       graphiql: graphiqlDefaults,
@@ -251,6 +284,7 @@ export function banner(app: App): string {
     `billing-gateway listening on ${app.url}`,
     `  GraphQL:        ${app.graphqlUrl}${config.graphiql ? '  (open it in a browser for GraphiQL)' : ''}`,
     `  Health:         ${app.url}${HEALTH_PATH}`,
+    ...(app.demoPageUrl !== undefined ? [`  Billing page:   ${app.demoPageUrl}  (demo: sign in as a demo customer)`] : []),
   ];
   const demo = app.demo;
   if (demo !== undefined) {

@@ -62,6 +62,11 @@ export interface GatewayConfig {
   production: boolean;
   /** GraphiQL and introspection: off in production unless `GRAPHIQL=true`. */
   graphiql: boolean;
+  /**
+   * `TRUSTED_DOCUMENTS`: customers may run only the documents of the manifest (`schema/persisted-documents.json`),
+   * by id; admins may still send any document. Default on in production. Ids work either way.
+   */
+  trustedDocuments: boolean;
 }
 
 export interface StripeConfig {
@@ -79,6 +84,15 @@ export interface JwtConfig {
   audience: string | undefined;
   /** `AUTH_CUSTOMER_CLAIM`: the claim holding the caller's Stripe customer id. */
   customerClaim: string;
+}
+
+/** `true` or `false`; unset or empty: `fallback`. */
+function flag(env: Env, name: string, fallback: boolean, problems: string[]): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (raw === 'true' || raw === 'false') return raw === 'true';
+  problems.push(`${name} must be true or false, got '${raw}'`);
+  return fallback;
 }
 
 function list(raw: string | undefined): string[] {
@@ -155,6 +169,7 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
   if (graphiqlRaw !== undefined && graphiqlRaw !== '' && graphiqlRaw !== 'true' && graphiqlRaw !== 'false') {
     problems.push(`GRAPHIQL must be true or false, got '${graphiqlRaw}'`);
   }
+  const trustedDocuments = flag(env, 'TRUSTED_DOCUMENTS', production, problems);
 
   const config: GatewayConfig = {
     host: env['HOST'] || '127.0.0.1',
@@ -175,6 +190,7 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     corsOrigins: origins(env, 'CORS_ORIGINS', problems),
     production,
     graphiql: graphiqlRaw === 'true' || (!production && graphiqlRaw !== 'false'),
+    trustedDocuments,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

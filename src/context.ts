@@ -28,9 +28,10 @@ export interface Context {
   portal: PortalSettings;
 }
 
-export async function createContext(deps: GatewayDeps, request: Request): Promise<Context> {
+/** `viewer`: the caller, when the server has already authenticated this request (it is never done twice). */
+export async function createContext(deps: GatewayDeps, request: Request, viewer?: Promise<Viewer>): Promise<Context> {
   return {
-    viewer: await deps.authenticate(request.headers.get('authorization')),
+    viewer: await (viewer ?? deps.authenticate(request.headers.get('authorization'))),
     stripe: deps.stripe,
     loaders: createLoaders(deps.stripe),
     portal: deps.portal,

@@ -5,12 +5,18 @@
  * GraphiQL is the offline build from `@graphql-yoga/render-graphiql` (Yoga's default loads its assets from a CDN
  * and never renders without internet). That module is ~9 MB and costs ~300 MB of memory once imported, so it is
  * imported on the first GraphiQL request, and never when GraphiQL is off.
+ *
+ * Trusted documents (`src/trusted-documents.ts`): documents of the manifest run by id for everyone; when enforced,
+ * customers may run nothing else. The caller is authenticated once per request — the trusted-documents check and
+ * the context share the answer through a WeakMap keyed by the Request.
  */
 import { createHash } from 'node:crypto';
 import { NoSchemaIntrospectionCustomRule } from 'graphql';
 import { createYoga, type GraphiQLOptions, type Plugin, type YogaServerInstance } from 'graphql-yoga';
+import type { Viewer } from './auth/viewer.js';
 import { createContext, type Context, type GatewayDeps } from './context.js';
 import { schema } from './graphql/schema.js';
+import { defaultTrustedDocuments, DOCUMENT_ID_PARAM, useTrustedDocuments, type TrustedDocuments } from './trusted-documents.js';
 
 /** One tab GraphiQL opens with: an example document and its variables (JSON). */
 export interface GraphiQLTab {
@@ -40,6 +46,13 @@ export interface GatewayOptions {
   corsOrigins: readonly string[];
   /** Example operations GraphiQL opens with, and headers it pre-fills (demo mode). */
   graphiqlDefaults?: GraphiQLDefaults;
+  /**
+   * `TRUSTED_DOCUMENTS`: customers may run only the manifest's documents, by id (admins anything). Default off;
+   * ids work either way.
+   */
+  trustedDocuments?: boolean;
+  /** The manifest; default `schema/persisted-documents.json` (as `npm run codegen` wrote it). */
+  trustedDocumentManifest?: TrustedDocuments;
 }
 
 export type Gateway = YogaServerInstance<Record<string, never>, Context>;
@@ -131,10 +144,30 @@ function noIntrospection(): Plugin {
   };
 }
 
+/** Authenticates each request once, however many hooks ask. */
+function viewerPerRequest(deps: GatewayDeps): (request: Request) => Promise<Viewer> {
+  const viewers = new WeakMap<Request, Promise<Viewer>>();
+  return (request) => {
+    let viewer = viewers.get(request);
+    if (viewer === undefined) {
+      viewer = deps.authenticate(request.headers.get('authorization'));
+      viewers.set(request, viewer);
+    }
+    return viewer;
+  };
+}
+
 export function createGateway(options: GatewayOptions, deps: GatewayDeps): Gateway {
+  const viewerOf = viewerPerRequest(deps);
+  const trusted = useTrustedDocuments({
+    documents: options.trustedDocumentManifest ?? defaultTrustedDocuments(),
+    enforce: options.trustedDocuments ?? false,
+    viewerOf,
+  });
   return createYoga<Record<string, never>, Context>({
     schema,
-    context: ({ request }) => createContext(deps, request),
+    context: ({ request }) => createContext(deps, request, viewerOf(request)),
+    extraParamNames: [DOCUMENT_ID_PARAM],
     graphqlEndpoint: GRAPHQL_PATH,
     landingPage: false,
     maskedErrors: true,
@@ -144,7 +177,11 @@ export function createGateway(options: GatewayOptions, deps: GatewayDeps): Gatew
         : false,
     graphiql: options.graphiql ? graphiqlOptions(options.graphiqlDefaults) : false,
     ...(options.graphiql ? { renderGraphiQL: offlineGraphiQL(options.graphiqlDefaults) } : {}),
-    plugins: [...(options.graphiql ? [rootToGraphiQL()] : []), ...(options.introspection === false ? [noIntrospection()] : [])],
+    plugins: [
+      ...(options.graphiql ? [rootToGraphiQL()] : []),
+      ...trusted,
+      ...(options.introspection === false ? [noIntrospection()] : []),
+    ],
     healthCheckEndpoint: HEALTH_PATH,
   });
 }

@@ -24,6 +24,8 @@ export interface GraphQLResponse<T = Record<string, any>> {
 export interface GatewayHarness {
   local: LocalStripe;
   yoga: Gateway;
+  /** What `yoga` was built from: build another gateway (other options) over the same local Stripe with it. */
+  deps: GatewayDeps;
   /** Runs a GraphQL document as `as` (an admin key, a customer id to sign a token for, a raw header, or nobody). */
   gql<T = Record<string, any>>(
     query: string,
@@ -92,6 +94,7 @@ export async function startGateway(options: LocalStripeOptions = {}, clientOptio
   return {
     local,
     yoga,
+    deps,
     gql,
     async stripeCalls(fn) {
       const before = local.requests.length;

@@ -1,0 +1,114 @@
+/**
+ * Browser tests' support: Debian's Chromium driven by playwright-core (never a downloaded browser), one browser
+ * per test file, a fresh context (an empty profile: no cookies, storage or cache) per test file, and numbered
+ * screenshots under `test-results/e2e/`.
+ *
+ * Without /usr/bin/chromium the tests fail, loudly, saying how to install it; `SKIP_BROWSER_TESTS=1` leaves
+ * them out of the run instead (`vitest.config.ts`), with a warning.
+ */
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type BrowserContext, type Page, type Request } from 'playwright-core';
+
+export const CHROMIUM_PATH = '/usr/bin/chromium';
+
+/** Where screenshots go (gitignored: `test-results/`). */
+export const ARTEFACTS_DIR = fileURLToPath(new URL('../../test-results/e2e/', import.meta.url));
+
+/**
+ * Without the background-networking flags Chromium keeps trying to reach Google's hosts, which a closed network
+ * refuses; `--no-sandbox` because CI runs as root.
+ */
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+];
+
+/** Timeouts for one whole browser journey and for starting the browser and the app. */
+export const JOURNEY_TIMEOUT_MS = 90_000;
+export const SETUP_TIMEOUT_MS = 60_000;
+
+export function missingChromiumMessage(): string {
+  return [
+    '',
+    '='.repeat(100),
+    `BROWSER TESTS CANNOT RUN: no Chromium at ${CHROMIUM_PATH}.`,
+    '  Install Debian\'s Chromium (as root):   apt-get update && apt-get install -y chromium',
+    '  or leave the browser tests out:         SKIP_BROWSER_TESTS=1 npm test',
+    '='.repeat(100),
+    '',
+  ].join('\n');
+}
+
+/** Fails the calling file (loudly) when Chromium is not installed. */
+export function requireChromium(): void {
+  if (existsSync(CHROMIUM_PATH)) return;
+  const message = missingChromiumMessage();
+  console.error(message);
+  throw new Error(message);
+}
+
+export interface BrowserSession {
+  browser: Browser;
+  context: BrowserContext;
+  page: Page;
+  /** Every request the page made (URLs), in order, from the moment the page was opened. */
+  requests: string[];
+  close(): Promise<void>;
+}
+
+/** Chromium, a fresh context (its own empty profile) and one page that records every request it makes. */
+export async function openBrowser(): Promise<BrowserSession> {
+  requireChromium();
+  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });
+  try {
+    const context = await browser.newContext({
+      viewport: { width: 1200, height: 860 },
+      deviceScaleFactor: 1,
+      locale: 'en-US',
+      timezoneId: 'UTC',
+    });
+    // Generous for a shared 2-core machine, but a missing selector still fails well inside the test timeout.
+    context.setDefaultTimeout(20_000);
+    context.setDefaultNavigationTimeout(30_000);
+    const page = await context.newPage();
+    const requests: string[] = [];
+    page.on('request', (request: Request) => requests.push(request.url()));
+    return {
+      browser,
+      context,
+      page,
+      requests,
+      close: async () => {
+        await context.close().catch(() => undefined);
+        await browser.close();
+      },
+    };
+  } catch (error) {
+    await browser.close();
+    throw error;
+  }
+}
+
+/** `shot('signed-in')` saves `test-results/e2e/<prefix>-01-signed-in.png` (numbered in the order taken). */
+export function screenshots(page: () => Page, prefix: string): (step: string) => Promise<string> {
+  mkdirSync(ARTEFACTS_DIR, { recursive: true });
+  // Only this run's pictures: an earlier run's may have had other steps.
+  for (const file of readdirSync(ARTEFACTS_DIR)) {
+    if (file.startsWith(`${prefix}-`) && file.endsWith('.png')) rmSync(join(ARTEFACTS_DIR, file));
+  }
+  let count = 0;
+  return async (step) => {
+    count++;
+    const path = join(ARTEFACTS_DIR, `${prefix}-${String(count).padStart(2, '0')}-${step}.png`);
+    await page().screenshot({ path, fullPage: true });
+    return path;
+  };
+}
