@@ -77,19 +77,25 @@ function graphiqlOptions(defaults: GraphiQLDefaults = {}): GraphiQLOptions {
  * GraphiQL keeps its tabs, headers included, in the browser's local storage and prefers them to the defaults on
  * the next visit. The demo admin key and customer token are new on every `npm start`, so a stored tab would send
  * yesterday's key and get UNAUTHENTICATED. When the pre-filled headers change, this rewrites the stored tabs'
- * headers once (queries and variables are kept).
+ * headers once (queries and variables are kept). On a first visit it also stores the opening tab's variables,
+ * which GraphiQL reads from local storage rather than from the default tab.
  */
-function refreshStoredHeadersScript(headers: Readonly<Record<string, string>>): string {
-  const json = JSON.stringify(headers, null, 2);
-  const version = createHash('sha256').update(json).digest('hex').slice(0, 16);
+function graphiqlStorageScript(defaults: GraphiQLDefaults): string | undefined {
+  const headers = defaults.headers !== undefined ? JSON.stringify(defaults.headers, null, 2) : undefined;
+  const firstVariables = defaults.tabs?.[0]?.variables;
+  if (headers === undefined && firstVariables === undefined) return undefined;
+  const version = headers !== undefined ? createHash('sha256').update(headers).digest('hex').slice(0, 16) : undefined;
   // JSON.stringify output is safe inside a script once `<` is escaped.
-  const literal = (value: string) => JSON.stringify(value).replaceAll('<', '\\u003c');
+  const literal = (value: string | undefined) => (value === undefined ? 'null' : JSON.stringify(value).replaceAll('<', '\\u003c'));
   return `<script>
 (function () {
   try {
-    var mark = 'billing-gateway:graphiql-headers', version = ${literal(version)}, headers = ${literal(json)};
-    if (localStorage.getItem(mark) === version) return;
+    var mark = 'billing-gateway:graphiql-headers', version = ${literal(version)}, headers = ${literal(headers)};
+    var firstVariables = ${literal(firstVariables)};
     var stored = localStorage.getItem('graphiql:tabState');
+    // First visit: GraphiQL takes the opening tab's variables from storage, not from the default tab.
+    if (!stored && firstVariables !== null) localStorage.setItem('graphiql:variables', firstVariables);
+    if (headers === null || localStorage.getItem(mark) === version) return;
     if (stored) {
       var state = JSON.parse(stored);
       (state.tabs || []).forEach(function (tab) { tab.headers = headers; });
@@ -111,7 +117,7 @@ function refreshStoredHeadersScript(headers: Readonly<Record<string, string>>): 
  * instance, so the ~9 MB page is rendered once and reused.
  */
 function offlineGraphiQL(defaults: GraphiQLDefaults | undefined): (options: GraphiQLOptions) => Promise<string> {
-  const refresh = defaults?.headers !== undefined ? refreshStoredHeadersScript(defaults.headers) : undefined;
+  const refresh = defaults !== undefined ? graphiqlStorageScript(defaults) : undefined;
   let page: Promise<string> | undefined;
   return (options) => {
     page ??= import('@graphql-yoga/render-graphiql').then(({ renderGraphiQL }) => {

@@ -39,6 +39,17 @@ describe('GraphiQL', () => {
     await tab.waitFor();
     await shot('loaded');
 
+    // The opening tab runs as it opens, its variables filled in (GraphiQL reads them from local storage on a
+    // first visit, which the page seeds).
+    await page.waitForSelector('li.graphiql-tab-active > button[title="CustomerWithInvoices"]');
+    const first = page.waitForResponse(
+      (response) => response.request().method() === 'POST' && (response.request().postData() ?? '').includes('CustomerWithInvoices'),
+    );
+    await page.click('.graphiql-execute-button');
+    const firstBody = (await (await first).json()) as { data?: { customer?: { name: string } }; errors?: unknown };
+    expect(firstBody.errors).toBeUndefined();
+    expect(firstBody.data?.customer?.name).toBe('Ada Lovelace');
+
     // An example with its variables filled in (an invoice id of the demo data) and the admin key pre-filled.
     // GraphiQL's tabs are drag-to-reorder items, which swallow a synthetic mouse click in headless Chromium;
     // the keyboard selects a tab just as well.
