@@ -19,6 +19,8 @@ import type { GatewayDeps, PortalSettings } from './context.js';
 import { createDemoRoutes, DEMO_PATH, type DemoRoutes } from './demo/routes.js';
 import { exampleTabs, loadExampleOperations } from './examples.js';
 import { DEMO, startLocalStripe, type LocalStripe } from './local-stripe/index.js';
+import { createLogger } from './log.js';
+import { REQUEST_ID_HEADER, requestIdFor } from './request-log.js';
 import { createGateway, GRAPHQL_PATH, HEALTH_PATH, type GraphiQLDefaults } from './server.js';
 import { createStripeClient } from './stripe/client.js';
 import { Limiter, StripeGateway } from './stripe/gateway.js';
@@ -224,6 +226,11 @@ export async function startApp(config: GatewayConfig): Promise<App> {
       authenticate: createAuthenticator({ apiKeys, jwt }),
       portal,
     };
+    // Structured logs; whatever secret this process holds is redacted from every line.
+    const logger = createLogger({
+      level: config.logLevel,
+      secrets: [...apiKeys, ...(jwt.secret !== undefined ? [jwt.secret] : []), ...(config.stripe !== undefined ? [config.stripe.secretKey] : [])],
+    });
     const yoga = createGateway(
       {
         graphiql: config.graphiql,
@@ -231,6 +238,10 @@ export async function startApp(config: GatewayConfig): Promise<App> {
         corsOrigins: config.corsOrigins,
         graphiqlDefaults,
         trustedDocuments: config.trustedDocuments,
+        limits: config.limits,
+        hideSuggestions: config.production,
+        rateLimitPerMinute: config.rateLimitPerMinute,
+        logger,
       },
       deps,
     );
@@ -241,8 +252,11 @@ export async function startApp(config: GatewayConfig): Promise<App> {
         ? (request, response) => void yoga(request, response)
         : (request, response) => {
             const path = (request.url ?? '/').split('?', 1)[0] ?? '/';
-            if (pages.handles(path)) void pages.handle(request, response);
-            else void yoga(request, response);
+            if (pages.handles(path)) {
+              // Every response carries a request id, the demo pages' too.
+              response.setHeader(REQUEST_ID_HEADER, requestIdFor(request.headers[REQUEST_ID_HEADER]));
+              void pages.handle(request, response);
+            } else void yoga(request, response);
           };
 
     let stopping: Promise<void> | undefined;

@@ -1,3 +1,5 @@
+import type { LogLevel } from './log.js';
+
 /**
  * The only reader of `process.env`. Each entry point parses what it needs once, at start-up, and gets a typed
  * object back — or every problem at once, so a misconfigured process stops with one line per problem.
@@ -41,6 +43,45 @@ export function loadLocalStripeConfig(env: Env = process.env): LocalStripeConfig
   return config;
 }
 
+/** A whole number ≥ `min`; unset or empty: `fallback`. */
+function count(env: Env, name: string, fallback: number, problems: string[], min = 1): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(value) || value < min) {
+    problems.push(`${name} must be a whole number${min > 0 ? ` of at least ${min}` : ' (0 or more)'}, got '${raw}'`);
+    return fallback;
+  }
+  return value;
+}
+
+/** Abuse limits of documents and request bodies (enforced by `src/limits.ts`). */
+export interface AbuseLimits {
+  /** `MAX_DEPTH`: nesting of selections (a fragment spread counts as a level, as graphql-armor counts). */
+  maxDepth: number;
+  /** `MAX_ALIASES`: aliased fields per operation (`__typename` excepted). */
+  maxAliases: number;
+  /** `MAX_TOKENS`: lexical tokens per document. */
+  maxTokens: number;
+  /** `MAX_DIRECTIVES`: directives per operation. */
+  maxDirectives: number;
+  /** `MAX_COST`: see `queryCost` in `src/limits.ts`. */
+  maxCost: number;
+  /** `MAX_BODY_BYTES`: request body size. */
+  maxBodyBytes: number;
+}
+
+export const DEFAULT_LIMITS: AbuseLimits = {
+  maxDepth: 6,
+  maxAliases: 15,
+  maxTokens: 1_000,
+  maxDirectives: 50,
+  maxCost: 5_000,
+  maxBodyBytes: 102_400,
+};
+
+export const DEFAULT_RATE_LIMIT_PER_MINUTE = 600;
+
 export type ViewerRole = 'ADMIN' | 'CUSTOMER';
 
 export interface GatewayConfig {
@@ -67,6 +108,15 @@ export interface GatewayConfig {
    * by id; admins may still send any document. Default on in production. Ids work either way.
    */
   trustedDocuments: boolean;
+  /**
+   * Abuse limits (`MAX_DEPTH` 6, `MAX_ALIASES` 15, `MAX_TOKENS` 1000, `MAX_DIRECTIVES` 50, `MAX_COST` 5000,
+   * `MAX_BODY_BYTES` 102400).
+   */
+  limits: AbuseLimits;
+  /** `RATE_LIMIT_PER_MINUTE`: requests per caller per minute (a token bucket, bursts up to it); 0 turns it off. Default 600. */
+  rateLimitPerMinute: number;
+  /** `LOG_LEVEL`: `info` (a line per request, and errors), `error` (errors only) or `silent`. Default `info`. */
+  logLevel: LogLevel;
 }
 
 export interface StripeConfig {
@@ -170,6 +220,20 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     problems.push(`GRAPHIQL must be true or false, got '${graphiqlRaw}'`);
   }
   const trustedDocuments = flag(env, 'TRUSTED_DOCUMENTS', production, problems);
+  const limits: AbuseLimits = {
+    maxDepth: count(env, 'MAX_DEPTH', DEFAULT_LIMITS.maxDepth, problems),
+    maxAliases: count(env, 'MAX_ALIASES', DEFAULT_LIMITS.maxAliases, problems, 0),
+    maxTokens: count(env, 'MAX_TOKENS', DEFAULT_LIMITS.maxTokens, problems),
+    maxDirectives: count(env, 'MAX_DIRECTIVES', DEFAULT_LIMITS.maxDirectives, problems, 0),
+    maxCost: count(env, 'MAX_COST', DEFAULT_LIMITS.maxCost, problems),
+    maxBodyBytes: count(env, 'MAX_BODY_BYTES', DEFAULT_LIMITS.maxBodyBytes, problems, 1024),
+  };
+  const rateLimitPerMinute = count(env, 'RATE_LIMIT_PER_MINUTE', DEFAULT_RATE_LIMIT_PER_MINUTE, problems, 0);
+  const logLevelRaw = env['LOG_LEVEL'] || 'info';
+  if (logLevelRaw !== 'info' && logLevelRaw !== 'error' && logLevelRaw !== 'silent') {
+    problems.push(`LOG_LEVEL must be info, error or silent, got '${logLevelRaw}'`);
+  }
+  const logLevel: LogLevel = logLevelRaw === 'error' || logLevelRaw === 'silent' ? logLevelRaw : 'info';
 
   const config: GatewayConfig = {
     host: env['HOST'] || '127.0.0.1',
@@ -191,6 +255,9 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     production,
     graphiql: graphiqlRaw === 'true' || (!production && graphiqlRaw !== 'false'),
     trustedDocuments,
+    limits,
+    rateLimitPerMinute,
+    logLevel,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

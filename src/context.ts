@@ -5,7 +5,7 @@
 import type { Authenticate } from './auth/authenticate.js';
 import type { Viewer } from './auth/viewer.js';
 import { createLoaders, type Loaders } from './loaders/index.js';
-import type { StripeGateway } from './stripe/gateway.js';
+import type { StripeCallObserver, StripeGateway } from './stripe/gateway.js';
 
 export interface PortalSettings {
   /** `return_url` when the caller gives none (`PORTAL_RETURN_URL`). */
@@ -28,12 +28,21 @@ export interface Context {
   portal: PortalSettings;
 }
 
-/** `viewer`: the caller, when the server has already authenticated this request (it is never done twice). */
-export async function createContext(deps: GatewayDeps, request: Request, viewer?: Promise<Viewer>): Promise<Context> {
+/**
+ * `viewer`: the caller, when the server has already authenticated this request (it is never done twice).
+ * `onStripeCall`: told of every Stripe call this request makes (the request log lists their `Request-Id`s).
+ */
+export async function createContext(
+  deps: GatewayDeps,
+  request: Request,
+  viewer?: Promise<Viewer>,
+  onStripeCall?: StripeCallObserver,
+): Promise<Context> {
+  const stripe = onStripeCall !== undefined ? deps.stripe.observed(onStripeCall) : deps.stripe;
   return {
     viewer: await (viewer ?? deps.authenticate(request.headers.get('authorization'))),
-    stripe: deps.stripe,
-    loaders: createLoaders(deps.stripe),
+    stripe,
+    loaders: createLoaders(stripe),
     portal: deps.portal,
   };
 }

@@ -9,13 +9,30 @@
  * Trusted documents (`src/trusted-documents.ts`): documents of the manifest run by id for everyone; when enforced,
  * customers may run nothing else. The caller is authenticated once per request — the trusted-documents check and
  * the context share the answer through a WeakMap keyed by the Request.
+ *
+ * Hardening (`src/limits.ts`, `src/rate-limit.ts`, `src/request-log.ts`): abuse limits (depth, aliases, tokens,
+ * directives, cost, body size), CSRF prevention, no batching, CORS only for the configured origins, a per-caller
+ * rate limit, suggestions hidden in production, Yoga's request codes mapped onto the contract's, an `x-request-id`
+ * on every response, and a JSON log line per request.
  */
 import { createHash } from 'node:crypto';
 import { NoSchemaIntrospectionCustomRule } from 'graphql';
-import { createYoga, type GraphiQLOptions, type Plugin, type YogaServerInstance } from 'graphql-yoga';
+import {
+  createYoga,
+  maskError as yogaMaskError,
+  type GraphiQLOptions,
+  type Plugin,
+  type YogaServerInstance,
+  type YogaServerOptions,
+} from 'graphql-yoga';
 import type { Viewer } from './auth/viewer.js';
+import { DEFAULT_LIMITS, DEFAULT_RATE_LIMIT_PER_MINUTE, type AbuseLimits } from './config.js';
 import { createContext, type Context, type GatewayDeps } from './context.js';
 import { schema } from './graphql/schema.js';
+import { CSRF_HEADERS, useAbuseLimits } from './limits.js';
+import { errorLogger, type Logger } from './log.js';
+import { RateLimiter, useRateLimit } from './rate-limit.js';
+import { ErrorLog, REQUEST_ID_HEADER, RequestStates, useRequestLog } from './request-log.js';
 import { defaultTrustedDocuments, DOCUMENT_ID_PARAM, useTrustedDocuments, type TrustedDocuments } from './trusted-documents.js';
 
 /** One tab GraphiQL opens with: an example document and its variables (JSON). */
@@ -53,6 +70,16 @@ export interface GatewayOptions {
   trustedDocuments?: boolean;
   /** The manifest; default `schema/persisted-documents.json` (as `npm run codegen` wrote it). */
   trustedDocumentManifest?: TrustedDocuments;
+  /** Abuse limits; default `DEFAULT_LIMITS` (depth 6, aliases 15, tokens 1000, directives 50, cost 5000, body 100 KB). */
+  limits?: Partial<AbuseLimits>;
+  /** Remove "Did you mean …" suggestions from error messages (production). Default false. */
+  hideSuggestions?: boolean;
+  /** `RATE_LIMIT_PER_MINUTE` per caller; 0 turns it off. Default 600. */
+  rateLimitPerMinute?: number;
+  /** The rate limiter itself (tests: a clock of their own); overrides `rateLimitPerMinute`. */
+  rateLimiter?: RateLimiter;
+  /** Structured logs (`src/log.ts`); default: errors only, to stderr. */
+  logger?: Logger;
 }
 
 export type Gateway = YogaServerInstance<Record<string, never>, Context>;
@@ -163,30 +190,83 @@ function viewerPerRequest(deps: GatewayDeps): (request: Request) => Promise<View
   };
 }
 
+/**
+ * CORS for exactly these origins. Yoga's own handling of an origin list answers any other origin with
+ * `Access-Control-Allow-Origin: null` *and* `Access-Control-Allow-Credentials: true` — which a sandboxed iframe or
+ * a `data:` page (whose Origin is `null`) would satisfy. So the options are decided per request: an allowed origin
+ * gets itself back with credentials; any other origin gets no CORS header at all.
+ */
+function corsFor(origins: readonly string[]): YogaServerOptions<Record<string, never>, Context>['cors'] {
+  if (origins.length === 0) return false;
+  const allowed = new Set(origins);
+  return (request) => {
+    const origin = request.headers.get('origin');
+    if (origin === null || !allowed.has(origin)) return false;
+    return {
+      origin,
+      credentials: true,
+      methods: ['GET', 'POST'],
+      allowedHeaders: ['authorization', 'content-type', 'accept', REQUEST_ID_HEADER, ...CSRF_HEADERS],
+      exposedHeaders: [REQUEST_ID_HEADER, 'retry-after'],
+      maxAge: 600,
+    };
+  };
+}
+
+/** With CORS on, answers differ by Origin: caches must keep them apart. */
+function varyByOrigin(): Plugin {
+  return {
+    onResponse({ response }) {
+      const vary = response.headers.get('vary');
+      if (vary === null) response.headers.set('vary', 'Origin');
+      else if (!/\borigin\b/i.test(vary)) response.headers.set('vary', `${vary}, Origin`);
+    },
+  };
+}
+
 export function createGateway(options: GatewayOptions, deps: GatewayDeps): Gateway {
   const viewerOf = viewerPerRequest(deps);
+  const limits: AbuseLimits = { ...DEFAULT_LIMITS, ...options.limits };
+  const logger = options.logger ?? errorLogger;
+  const states = new RequestStates();
+  const errors = new ErrorLog(logger);
+  const limiter = options.rateLimiter ?? new RateLimiter({ perMinute: options.rateLimitPerMinute ?? DEFAULT_RATE_LIMIT_PER_MINUTE });
+  const manifest = options.trustedDocumentManifest ?? defaultTrustedDocuments();
   const trusted = useTrustedDocuments({
-    documents: options.trustedDocumentManifest ?? defaultTrustedDocuments(),
+    documents: manifest,
     enforce: options.trustedDocuments ?? false,
     viewerOf,
   });
   return createYoga<Record<string, never>, Context>({
     schema,
-    context: ({ request }) => createContext(deps, request, viewerOf(request)),
+    context: ({ request }) => createContext(deps, request, viewerOf(request), states.observer(request)),
     extraParamNames: [DOCUMENT_ID_PARAM],
     graphqlEndpoint: GRAPHQL_PATH,
     landingPage: false,
-    maskedErrors: true,
-    cors:
-      options.corsOrigins.length > 0
-        ? { origin: [...options.corsOrigins], credentials: true, methods: ['GET', 'POST'] }
-        : false,
+    maskedErrors: {
+      // Never Yoga's development mode, which copies the original error (message, stack) into the response.
+      isDev: false,
+      maskError(error, message) {
+        const masked = yogaMaskError(error, message, false);
+        if (masked !== error) errors.log(error);
+        return masked;
+      },
+    },
+    logging: errors.yogaLogger(),
+    // One operation per request: an array body is refused (BAD_USER_INPUT, 400).
+    batching: false,
+    maxRequestBodySize: limits.maxBodyBytes,
+    cors: corsFor(options.corsOrigins),
     graphiql: options.graphiql ? graphiqlOptions(options.graphiqlDefaults) : false,
     ...(options.graphiql ? { renderGraphiQL: offlineGraphiQL(options.graphiqlDefaults) } : {}),
     plugins: [
+      useRequestLog({ logger, states, errors, loggedPaths: [GRAPHQL_PATH], viewerOf }),
+      ...(options.corsOrigins.length > 0 ? [varyByOrigin()] : []),
       ...(options.graphiql ? [rootToGraphiQL()] : []),
+      useRateLimit(limiter, viewerOf),
       ...trusted,
       ...(options.introspection === false ? [noIntrospection()] : []),
+      ...useAbuseLimits({ limits, trustedDocuments: manifest.values(), hideSuggestions: options.hideSuggestions ?? false }),
     ],
     healthCheckEndpoint: HEALTH_PATH,
   });

@@ -8,6 +8,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { createRemoteJWKSet, jwtVerify, type JWTVerifyGetKey, type JWTVerifyOptions } from 'jose';
 import type { JwtConfig } from '../config.js';
 import { ANONYMOUS, type Viewer } from './viewer.js';
+import { stripeId } from '../stripe/ids.js';
 
 export interface AuthConfig {
   apiKeys: readonly string[];
@@ -18,7 +19,7 @@ export type Authenticate = (authorization: string | null) => Promise<Viewer>;
 
 const digest = (value: string) => createHash('sha256').update(value).digest();
 
-const CUSTOMER_ID = /^cus_[A-Za-z0-9]+$/;
+const CUSTOMER_ID = stripeId('cus');
 
 export function createAuthenticator(config: AuthConfig): Authenticate {
   const keys = config.apiKeys.map((key) => ({ digest: digest(key), id: digest(key).toString('hex').slice(0, 12) }));

@@ -5,7 +5,13 @@
  */
 import type { GraphQLError } from 'graphql';
 import Stripe from 'stripe';
-import { appError, badInput, notFound } from '../graphql/errors.js';
+import { appError } from '../graphql/errors.js';
+
+/** A masked error keeps Stripe's request id for the error log (the caller sees only "Unexpected error."). */
+function withRequestId(error: Error, cause: InstanceType<typeof Stripe.errors.StripeError>): Error {
+  if (cause.requestId) Object.assign(error, { requestId: cause.requestId });
+  return error;
+}
 
 export function toAppError(error: unknown): GraphQLError | Error {
   if (!(error instanceof Stripe.errors.StripeError)) return error instanceof Error ? error : new Error(String(error));
@@ -17,24 +23,24 @@ export function toAppError(error: unknown): GraphQLError | Error {
     return appError('UPSTREAM_UNAVAILABLE', 'Stripe is unavailable right now; try again shortly.', support);
   }
   if (error instanceof Stripe.errors.StripeIdempotencyError) {
-    return badInput('This idempotencyKey was already used with different input.', 'idempotencyKey');
+    return appError('BAD_USER_INPUT', 'This idempotencyKey was already used with different input.', { ...support, field: 'idempotencyKey' });
   }
   if (error instanceof Stripe.errors.StripeInvalidRequestError) {
     // A paging cursor Stripe does not know (`starting_after`/`ending_before`): the list exists, the caller's
     // `after`/`before` is wrong.
     if (error.param === 'starting_after' || error.param === 'ending_before') {
       const field = error.param === 'starting_after' ? 'after' : 'before';
-      return badInput(`${field} is not a cursor of this list.`, field);
+      return appError('BAD_USER_INPUT', `${field} is not a cursor of this list.`, { ...support, field });
     }
     if (error.statusCode === 404 || error.code === 'resource_missing') {
-      return notFound(error.message);
+      return appError('NOT_FOUND', error.message, support);
     }
     return appError('BAD_USER_INPUT', error.message, { ...support, ...(error.param ? { stripeParam: error.param } : {}) });
   }
   if (error instanceof Stripe.errors.StripeAuthenticationError || error instanceof Stripe.errors.StripePermissionError) {
     // The gateway's key is wrong or lacks a permission: an operator problem. The SDK's message names the
     // (redacted) key; none of it goes to the caller.
-    return new Error(`Stripe refused the gateway's credentials (${error.type}, request ${error.requestId ?? 'unknown'})`);
+    return withRequestId(new Error(`Stripe refused the gateway's credentials (${error.type}, request ${error.requestId ?? 'unknown'})`), error);
   }
-  return new Error(`Stripe error ${error.type} (${error.statusCode ?? 'no status'}, request ${error.requestId ?? 'unknown'})`);
+  return withRequestId(new Error(`Stripe error ${error.type} (${error.statusCode ?? 'no status'}, request ${error.requestId ?? 'unknown'})`), error);
 }

@@ -10,6 +10,23 @@ import { toAppError } from './errors.js';
 export interface Page<T> {
   data: T[];
   hasMore: boolean;
+  /** Stripe's `Request-Id` of the call that returned this page. */
+  requestId?: string | undefined;
+}
+
+/**
+ * Told of every attempt at a Stripe call, with Stripe's `Request-Id` when there was a response (the request log
+ * lists them, so that support can match a gateway request with Stripe's dashboard).
+ */
+export type StripeCallObserver = (call: { requestId: string | undefined; ok: boolean }) => void;
+
+/** The `Request-Id` of an SDK result (objects and lists carry `lastResponse`) or of a page made from one. */
+function requestIdOf(result: unknown): string | undefined {
+  if (result === null || typeof result !== 'object') return undefined;
+  const own = (result as { requestId?: unknown }).requestId;
+  if (typeof own === 'string') return own;
+  const id = (result as { lastResponse?: { requestId?: unknown } }).lastResponse?.requestId;
+  return typeof id === 'string' ? id : undefined;
 }
 
 /** Stripe's cursor pagination: `startingAfter` pages forward, `endingBefore` backward (one at a time). */
@@ -67,7 +84,7 @@ function page(params: PageRequest): Stripe.PaginationParams {
 }
 
 function toPage<T>(list: Stripe.ApiList<T>): Page<T> {
-  return { data: list.data, hasMore: list.has_more };
+  return { data: list.data, hasMore: list.has_more, requestId: requestIdOf(list) };
 }
 
 /**
@@ -112,7 +129,13 @@ export class StripeGateway {
     private readonly stripe: Stripe,
     private readonly limiter: Limiter = new Limiter(16),
     private readonly rateLimitRetry: RateLimitRetry = DEFAULT_RATE_LIMIT_RETRY,
+    private readonly observer?: StripeCallObserver,
   ) {}
+
+  /** The same gateway (client, in-flight cap, retries), telling `observer` of every call: one per request. */
+  observed(observer: StripeCallObserver): StripeGateway {
+    return new StripeGateway(this.stripe, this.limiter, this.rateLimitRetry, observer);
+  }
 
   /**
    * One Stripe call: within the in-flight cap, retried on 429 with backoff (the slot is given back while
@@ -121,8 +144,13 @@ export class StripeGateway {
   private async call<T>(task: () => Promise<T>): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.limiter.run(task);
+        const result = await this.limiter.run(task);
+        this.observer?.({ requestId: requestIdOf(result), ok: true });
+        return result;
       } catch (error) {
+        if (this.observer !== undefined && error instanceof Stripe.errors.StripeError) {
+          this.observer({ requestId: error.requestId, ok: false });
+        }
         const delay = rateLimitDelay(error, attempt, this.rateLimitRetry);
         if (delay === undefined) throw toAppError(error);
         await sleep(delay);

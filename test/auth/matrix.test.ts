@@ -80,7 +80,8 @@ let ownerInvoice: string;
 let otherInvoice: string;
 
 beforeAll(async () => {
-  harness = await startGateway();
+  // Deep, wide documents on purpose (authorization through nested objects); the limits have their own suites.
+  harness = await startGateway({}, { gateway: { limits: { maxDepth: 12, maxCost: 100_000 } } });
   const read = await harness.gql<{
     customer: {
       name: string;
@@ -568,7 +569,10 @@ describe('UNAUTHENTICATED over HTTP', () => {
       const calls = await harness.stripeCalls(async () => {
         response =
           method === 'GET'
-            ? await harness.yoga.fetch(`http://gateway.test/graphql?query=${encodeURIComponent(query)}`, { headers })
+            ? // A GET must say it is no cross-site link or form (CSRF prevention).
+              await harness.yoga.fetch(`http://gateway.test/graphql?query=${encodeURIComponent(query)}`, {
+                headers: { ...headers, 'x-graphql-csrf': '1' },
+              })
             : await harness.yoga.fetch('http://gateway.test/graphql', {
                 method: 'POST',
                 headers: { ...headers, 'content-type': 'application/json' },

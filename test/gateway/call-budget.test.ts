@@ -20,7 +20,8 @@ let h: GatewayHarness;
 let ids: { adaInvoice: string; longInvoice: string; customers: string[] };
 
 beforeAll(async () => {
-  h = await startGateway();
+  // Representative documents go deeper than the default depth limit (tested in test/hardening).
+  h = await startGateway({}, { gateway: { limits: { maxDepth: 12 } } });
   const stripe = new Stripe(h.local.secretKey, { ...h.local.stripeConfig, maxNetworkRetries: 0, telemetry: false });
   // An invoice with more lines than Stripe embeds, for the paging-past-the-first-page case. It belongs to a new
   // customer created first, so the newest five customers below are this one and four demo customers.

@@ -17,7 +17,8 @@ let h: GatewayHarness;
 let stripe: Stripe;
 
 beforeAll(async () => {
-  h = await startGateway({ connectedAccounts: [CONNECTED_ACCOUNT] });
+  // Some documents go deeper than the default depth limit (tested in test/hardening).
+  h = await startGateway({ connectedAccounts: [CONNECTED_ACCOUNT] }, { gateway: { limits: { maxDepth: 12 } } });
   stripe = new Stripe(h.local.secretKey, { ...h.local.stripeConfig, maxNetworkRetries: 0, telemetry: false });
 });
 afterAll(() => h.stop());

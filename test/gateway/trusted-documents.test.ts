@@ -160,7 +160,8 @@ describe('trusted documents enforced', () => {
     const variables = encodeURIComponent(JSON.stringify({ customerId: DEMO.customer, first: 1 }));
     const get = await send(enforcing, `http://gateway.test/graphql?documentId=${encodeURIComponent(CUSTOMER_ID)}&variables=${variables}`, {
       method: 'GET',
-      headers: { accept: 'application/graphql-response+json', authorization: customer },
+      // A GET must say it is no cross-site link or form (CSRF prevention).
+      headers: { accept: 'application/graphql-response+json', authorization: customer, 'x-graphql-csrf': '1' },
     });
     expect(get.errors).toBeUndefined();
     expect(get.data?.['customer']?.id).toBe(DEMO.customer);

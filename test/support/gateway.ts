@@ -6,7 +6,7 @@ import { SignJWT } from 'jose';
 import { createAuthenticator } from '../../src/auth/authenticate.js';
 import type { GatewayDeps } from '../../src/context.js';
 import { startLocalStripe, type LocalStripe, type LocalStripeOptions, type LoggedRequest } from '../../src/local-stripe/index.js';
-import { createGateway, type Gateway } from '../../src/server.js';
+import { createGateway, type Gateway, type GatewayOptions } from '../../src/server.js';
 import { createStripeClient } from '../../src/stripe/client.js';
 import { Limiter, StripeGateway, type RateLimitRetry } from '../../src/stripe/gateway.js';
 
@@ -62,6 +62,11 @@ export interface GatewayClientOptions {
   stripeTimeoutMs?: number;
   /** The gateway's own 429 retries; off by default here, so that each test sees every attempt it causes. */
   rateLimitRetry?: RateLimitRetry;
+  /**
+   * Options of the gateway itself beyond the defaults (`graphiql: false`, no CORS): e.g. `limits` for a suite whose
+   * documents go deeper than the default depth limit, or `rateLimitPerMinute`.
+   */
+  gateway?: Partial<GatewayOptions>;
 }
 
 export async function startGateway(options: LocalStripeOptions = {}, clientOptions: GatewayClientOptions = {}): Promise<GatewayHarness> {
@@ -80,7 +85,7 @@ export async function startGateway(options: LocalStripeOptions = {}, clientOptio
     }),
     portal: { defaultReturnUrl: `${RETURN_ORIGIN}/billing`, allowedReturnUrlOrigins: [RETURN_ORIGIN] },
   };
-  const yoga = createGateway({ graphiql: false, corsOrigins: [] }, deps);
+  const yoga = createGateway({ graphiql: false, corsOrigins: [], ...clientOptions.gateway }, deps);
   const gql = async <T,>(query: string, variables: Record<string, unknown> = {}, as: Caller = 'admin') => {
     const auth = await authorization(as);
     const response = await yoga.fetch('http://gateway.test/graphql', {

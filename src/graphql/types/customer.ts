@@ -18,11 +18,12 @@ import { invoiceConnection, InvoiceStatusEnum, listInvoicesConnection } from './
 import { money, MoneyRef } from './money.js';
 import { NodeRef, registerNode } from './node.js';
 import { CustomerRef, type CustomerModel } from './refs.js';
+import { quoteId, stripeId } from '../../stripe/ids.js';
 
-const CUSTOMER_ID = /^cus_[A-Za-z0-9]+$/;
+const CUSTOMER_ID = stripeId('cus');
 
 export function checkCustomerId(id: string, field = 'id'): string {
-  if (!CUSTOMER_ID.test(id)) throw badInput(`'${id}' is not a Stripe customer id (cus_…).`, field);
+  if (!CUSTOMER_ID.test(id)) throw badInput(`${quoteId(id)} is not a Stripe customer id (cus_…).`, field);
   return id;
 }
 

@@ -21,6 +21,7 @@ import { invoiceLineConnection } from './invoice-line.js';
 import { money, MoneyRef } from './money.js';
 import { NodeRef, registerNode } from './node.js';
 import { CustomerRef, InvoiceRef } from './refs.js';
+import { quoteId, stripeId } from '../../stripe/ids.js';
 
 const STATUSES = ['draft', 'open', 'paid', 'uncollectible', 'void'] as const;
 type Status = (typeof STATUSES)[number];
@@ -49,10 +50,11 @@ function known<T extends string>(values: readonly T[], value: string | null | un
   return value !== null && value !== undefined && (values as readonly string[]).includes(value) ? (value as T) : null;
 }
 
-const INVOICE_ID = /^in_[A-Za-z0-9]+$/;
+const INVOICE_ID = stripeId('in');
+const SUBSCRIPTION_ID = stripeId('sub');
 
 function checkInvoiceId(id: string): string {
-  if (!INVOICE_ID.test(id)) throw badInput(`'${id}' is not a Stripe invoice id (in_…).`, 'id');
+  if (!INVOICE_ID.test(id)) throw badInput(`${quoteId(id)} is not a Stripe invoice id (in_…).`, 'id');
   return id;
 }
 
@@ -231,8 +233,8 @@ builder.queryFields((t) => ({
           : ctx.viewer.role === 'CUSTOMER'
             ? ctx.viewer.customerId
             : undefined;
-      if (args.subscriptionId != null && !/^sub_[A-Za-z0-9]+$/.test(args.subscriptionId)) {
-        throw badInput(`'${args.subscriptionId}' is not a Stripe subscription id (sub_…).`, 'subscriptionId');
+      if (args.subscriptionId != null && !SUBSCRIPTION_ID.test(args.subscriptionId)) {
+        throw badInput(`${quoteId(args.subscriptionId)} is not a Stripe subscription id (sub_…).`, 'subscriptionId');
       }
       const filter: InvoiceFilter = {
         customer,

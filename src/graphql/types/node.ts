@@ -7,6 +7,7 @@ import type { GraphQLResolveInfo } from 'graphql';
 import type { Context } from '../../context.js';
 import { builder } from '../builder.js';
 import { badInput } from '../errors.js';
+import { ANY_STRIPE_ID, quoteId } from '../../stripe/ids.js';
 
 export interface NodeModel {
   id: string;
@@ -26,7 +27,7 @@ export function registerNode(prefix: string, type: NodeType): void {
 }
 
 function typeOf(id: string): NodeType | undefined {
-  const prefix = /^([a-z]+)_[A-Za-z0-9]+$/.exec(id)?.[1];
+  const prefix = ANY_STRIPE_ID.exec(id)?.[1];
   return prefix === undefined ? undefined : byPrefix.get(prefix);
 }
 
@@ -47,7 +48,7 @@ builder.queryField('node', (t) =>
     args: { id: t.arg.id({ required: true, description: 'A Stripe id.' }) },
     resolve: (_root, args, ctx, info) => {
       const type = typeOf(args.id);
-      if (type === undefined) throw badInput(`'${args.id}' is not the id of a customer, invoice or portal configuration.`, 'id');
+      if (type === undefined) throw badInput(`${quoteId(args.id)} is not the id of a customer, invoice or portal configuration.`, 'id');
       return type.fetch(args.id, ctx, info);
     },
   }),

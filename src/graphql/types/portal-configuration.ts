@@ -12,14 +12,15 @@ import { needsMoreThanId } from '../selection.js';
 import { MetadataEntryRef, metadataEntries } from './common.js';
 import { NodeRef, registerNode } from './node.js';
 import { PortalConfigurationRef, type PortalConfigurationModel } from './refs.js';
+import { quoteId, stripeId } from '../../stripe/ids.js';
 
 type Configuration = Stripe.BillingPortal.Configuration;
 type Features = Stripe.BillingPortal.Configuration.Features;
 
-const CONFIGURATION_ID = /^bpc_[A-Za-z0-9]+$/;
+const CONFIGURATION_ID = stripeId('bpc');
 
 export function checkConfigurationId(id: string, field = 'id'): string {
-  if (!CONFIGURATION_ID.test(id)) throw badInput(`'${id}' is not a Stripe portal configuration id (bpc_…).`, field);
+  if (!CONFIGURATION_ID.test(id)) throw badInput(`${quoteId(id)} is not a Stripe portal configuration id (bpc_…).`, field);
   return id;
 }
 

@@ -19,6 +19,7 @@ import { needsMoreThanId } from '../selection.js';
 import { checkCustomerId, customerModel } from './customer.js';
 import { checkConfigurationId, configurationModel } from './portal-configuration.js';
 import { CustomerRef, PortalConfigurationRef, PortalSessionRef } from './refs.js';
+import { OPAQUE_ID, quoteId, stripeId } from '../../stripe/ids.js';
 
 type FlowData = Stripe.BillingPortal.SessionCreateParams.FlowData;
 
@@ -142,13 +143,12 @@ const CreatePortalSessionInput = builder.inputType('CreatePortalSessionInput', {
 // ---------------------------------------------------------------------------------------------------------------
 // Validation, before any Stripe call
 
-const SUBSCRIPTION_ID = /^sub_[A-Za-z0-9]+$/;
-const SUBSCRIPTION_ITEM_ID = /^si_[A-Za-z0-9]+$/;
-const ACCOUNT_ID = /^acct_[A-Za-z0-9]+$/;
-const OPAQUE_ID = /^[A-Za-z0-9_-]{1,255}$/;
+const SUBSCRIPTION_ID = stripeId('sub');
+const SUBSCRIPTION_ITEM_ID = stripeId('si');
+const ACCOUNT_ID = stripeId('acct');
 
 function subscriptionId(value: string, field: string): string {
-  if (!SUBSCRIPTION_ID.test(value)) throw badInput(`'${value}' is not a Stripe subscription id (sub_…).`, field);
+  if (!SUBSCRIPTION_ID.test(value)) throw badInput(`${quoteId(value)} is not a Stripe subscription id (sub_…).`, field);
   return value;
 }
 
@@ -258,7 +258,7 @@ function flowData(flow: FlowInputShape, settings: PortalSettings): FlowData {
       data.subscription_update_confirm = {
         subscription: subscriptionId(input.subscriptionId, 'flow.subscriptionUpdateConfirm.subscriptionId'),
         items: input.items.map((item, i) => {
-          if (!SUBSCRIPTION_ITEM_ID.test(item.id)) throw badInput(`'${item.id}' is not a subscription item id (si_…).`, `flow.subscriptionUpdateConfirm.items.${i}.id`);
+          if (!SUBSCRIPTION_ITEM_ID.test(item.id)) throw badInput(`${quoteId(item.id)} is not a subscription item id (si_…).`, `flow.subscriptionUpdateConfirm.items.${i}.id`);
           if (item.quantity != null && item.quantity < 0) throw badInput('quantity must not be negative.', `flow.subscriptionUpdateConfirm.items.${i}.quantity`);
           if (item.priceId != null && !OPAQUE_ID.test(item.priceId)) throw badInput('priceId is not a price id.', `flow.subscriptionUpdateConfirm.items.${i}.priceId`);
           return { id: item.id, ...(item.priceId != null ? { price: item.priceId } : {}), ...(item.quantity != null ? { quantity: item.quantity } : {}) };
@@ -269,6 +269,8 @@ function flowData(flow: FlowInputShape, settings: PortalSettings): FlowData {
                 if ((d.couponId == null) === (d.promotionCodeId == null)) {
                   throw badInput('A discount has either couponId or promotionCodeId.', 'flow.subscriptionUpdateConfirm.discounts');
                 }
+                const id = d.couponId ?? d.promotionCodeId ?? '';
+                if (!OPAQUE_ID.test(id)) throw badInput(`${quoteId(id)} is not a coupon or promotion code id.`, 'flow.subscriptionUpdateConfirm.discounts');
                 return d.couponId != null ? { coupon: d.couponId } : { promotion_code: d.promotionCodeId ?? '' };
               }),
             }
@@ -409,7 +411,7 @@ builder.mutationField('createPortalSession', (t) =>
       const customer = sessionCustomer(ctx.viewer, input.customerId);
       const configuration = input.configurationId != null ? checkConfigurationId(input.configurationId, 'configurationId') : undefined;
       if (input.onBehalfOf != null && !ACCOUNT_ID.test(input.onBehalfOf)) {
-        throw badInput(`'${input.onBehalfOf}' is not a Stripe account id (acct_…).`, 'onBehalfOf');
+        throw badInput(`${quoteId(input.onBehalfOf)} is not a Stripe account id (acct_…).`, 'onBehalfOf');
       }
       const key = input.idempotencyKey;
       if (key != null && (key.length === 0 || key.length > 255 || !/^[\x21-\x7e]+$/.test(key))) {
