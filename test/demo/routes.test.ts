@@ -32,7 +32,7 @@ function signIn(app: App, body: unknown, headers: Record<string, string> = {}): 
 describe('/demo in demo mode', () => {
   let app: App;
   beforeAll(async () => {
-    app = await startApp(loadGatewayConfig({ PORT: '0' }));
+    app = await startApp(loadGatewayConfig({ PORT: '0', LOG_LEVEL: 'error' }));
   });
   afterAll(() => app?.stop());
 

@@ -38,7 +38,7 @@ beforeAll(async () => {
   browser = await openBrowser();
   // Trusted documents on, as in production: customers may run only the manifest's documents, by id — which is
   // all the page sends.
-  app = await startApp(loadGatewayConfig({ PORT: '0', TRUSTED_DOCUMENTS: 'true' }));
+  app = await startApp(loadGatewayConfig({ PORT: '0', LOG_LEVEL: 'error', TRUSTED_DOCUMENTS: 'true' }));
   shot = screenshots(() => browser.page, 'billing-page');
   browser.page.on('request', (request) => {
     if (request.method() === 'POST' && request.url() === app.graphqlUrl) graphqlBodies.push(request.postDataJSON() as Record<string, unknown>);

@@ -15,7 +15,7 @@ let shot: (step: string) => Promise<string>;
 
 beforeAll(async () => {
   browser = await openBrowser();
-  app = await startApp(loadGatewayConfig({ PORT: '0' }));
+  app = await startApp(loadGatewayConfig({ PORT: '0', LOG_LEVEL: 'error' }));
   shot = screenshots(() => browser.page, 'graphiql');
 }, SETUP_TIMEOUT_MS);
 

@@ -53,7 +53,7 @@ const OPEN_PORTAL = `mutation Open($input: CreatePortalSessionInput!) {
 describe('startApp in demo mode', () => {
   let app: App;
   beforeAll(async () => {
-    app = await startApp(loadGatewayConfig({ PORT: '0' }));
+    app = await startApp(loadGatewayConfig({ PORT: '0', LOG_LEVEL: 'error' }));
   });
   afterAll(() => app?.stop());
 
@@ -157,7 +157,7 @@ describe('startApp in demo mode', () => {
 
 describe('stopping', () => {
   it('lets a request in flight finish, closes keep-alive connections, and stops the local Stripe', async () => {
-    const app = await startApp(loadGatewayConfig({ PORT: '0' }));
+    const app = await startApp(loadGatewayConfig({ PORT: '0', LOG_LEVEL: 'error' }));
     const local = app.localStripe!;
     // A keep-alive connection left open, as a browser leaves one.
     const agent = new Agent({ keepAlive: true });
@@ -188,7 +188,7 @@ describe('stopping', () => {
 
 describe('startApp, other settings', () => {
   it('in production serves neither GraphiQL nor introspection', async () => {
-    const app = await startApp(loadGatewayConfig({ PORT: '0', NODE_ENV: 'production' }));
+    const app = await startApp(loadGatewayConfig({ PORT: '0', LOG_LEVEL: 'error', NODE_ENV: 'production' }));
     try {
       const page = await fetch(app.graphqlUrl, { headers: { accept: 'text/html' } });
       expect(page.headers.get('content-type') ?? '').not.toContain('text/html');
@@ -201,7 +201,7 @@ describe('startApp, other settings', () => {
   });
 
   it('refuses a port in use with a message that says what to do', async () => {
-    const app = await startApp(loadGatewayConfig({ PORT: '0' }));
+    const app = await startApp(loadGatewayConfig({ PORT: '0', LOG_LEVEL: 'error' }));
     try {
       await expect(startApp(loadGatewayConfig({ PORT: String(app.port) }))).rejects.toThrow(
         `cannot listen on 127.0.0.1:${app.port}: the port is in use (set PORT to another port, or PORT=0 for any free one)`,

@@ -230,7 +230,7 @@ describe('trusted documents off', () => {
 
 describe('npm start with TRUSTED_DOCUMENTS=true (the whole app, port 0)', () => {
   it('refuses the demo customer’s document text, runs it by id, and lets the admin send text', async () => {
-    const app = await startApp(loadGatewayConfig({ PORT: '0', TRUSTED_DOCUMENTS: 'true' }));
+    const app = await startApp(loadGatewayConfig({ PORT: '0', LOG_LEVEL: 'error', TRUSTED_DOCUMENTS: 'true' }));
     try {
       expect(app.config.trustedDocuments).toBe(true);
       const demo = app.demo!;
