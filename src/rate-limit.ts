@@ -8,7 +8,7 @@
  */
 import type { GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import type { Viewer } from './auth/viewer.js';
+import { callerId, type Viewer } from './auth/viewer.js';
 import { appError } from './graphql/errors.js';
 
 export interface RateLimitOptions {
@@ -98,14 +98,7 @@ export class RateLimiter {
 
 /** The bucket a request draws from: the admin key's id, the customer, or the client's address when anonymous. */
 export function callerKey(viewer: Viewer, clientAddress: string | undefined): string {
-  switch (viewer.role) {
-    case 'ADMIN':
-      return `admin:${viewer.keyId}`;
-    case 'CUSTOMER':
-      return `customer:${viewer.customerId}`;
-    case 'ANONYMOUS':
-      return `ip:${clientAddress ?? 'unknown'}`;
-  }
+  return callerId(viewer) ?? `ip:${clientAddress ?? 'unknown'}`;
 }
 
 /** The peer address of a request served by `node:http` (Yoga's server context holds the IncomingMessage as `req`). */

@@ -13,14 +13,19 @@ export function canAccessCustomer(viewer: Viewer, customerId: string | null | un
   return viewer.role === 'CUSTOMER' && customerId !== null && customerId !== undefined && viewer.customerId === customerId;
 }
 
-/** The scope a caller's idempotency keys live in: two callers' equal keys never meet. */
-export function idempotencyScope(viewer: Viewer): string {
+/** A stable, non-secret name of a signed-in caller (`admin:<key id>`, `customer:<id>`); undefined when anonymous. */
+export function callerId(viewer: Viewer): string | undefined {
   switch (viewer.role) {
     case 'ADMIN':
       return `admin:${viewer.keyId}`;
     case 'CUSTOMER':
       return `customer:${viewer.customerId}`;
     case 'ANONYMOUS':
-      return 'anonymous';
+      return undefined;
   }
+}
+
+/** The scope a caller's idempotency keys live in: two callers' equal keys never meet. */
+export function idempotencyScope(viewer: Viewer): string {
+  return callerId(viewer) ?? 'anonymous';
 }
