@@ -90,3 +90,72 @@ describe('backoff', () => {
     expect(DEFAULT_RATE_LIMIT_RETRY.retries).toBeGreaterThan(0);
   });
 });
+
+describe('faults with the production retry settings (the SDK retries connection errors and 5xx)', () => {
+  let p: GatewayHarness;
+
+  beforeAll(async () => {
+    p = await startGateway(
+      {},
+      { stripeMaxNetworkRetries: 2, stripeTimeoutMs: 300, rateLimitRetry: { retries: 2, baseDelayMs: 5, maxDelayMs: 20 } },
+    );
+  });
+  afterAll(() => p.stop());
+  afterEach(() => p.local.setFaults(undefined));
+
+  const attempts = async (faults: Parameters<typeof p.local.setFaults>[0], query: string, variables: Record<string, unknown>) => {
+    p.local.setFaults(faults);
+    let res: Awaited<ReturnType<typeof p.gql>> | undefined;
+    const calls = await p.stripeCalls(async () => {
+      res = await p.gql(query, variables);
+    });
+    return { res: res!, calls };
+  };
+
+  it('a 503 then success: two attempts, the data', async () => {
+    const { res, calls } = await attempts({ rules: [{ kind: 'server_error', status: 503, count: 1 }] }, CUSTOMER, { id: DEMO.customer });
+    expect(res.data).toEqual({ customer: { name: 'Ada Lovelace' } });
+    expect(calls.map((c) => c.status)).toEqual([503, 200]);
+  });
+
+  it('a 5xx on a portal-session create is retried with the same idempotency key: one session', async () => {
+    const before = p.local.store.sessions.size;
+    const { res, calls } = await attempts(
+      { rules: [{ kind: 'server_error', status: 500, count: 1, method: 'POST' }] },
+      SESSION,
+      { input: { customerId: DEMO.customer } },
+    );
+    expect(res.errors).toBeUndefined();
+    expect(calls.map((c) => c.status)).toEqual([500, 200]);
+    expect(calls[0]?.idempotencyKey).toBe(calls[1]?.idempotencyKey);
+    expect(p.local.store.sessions.size).toBe(before + 1);
+  });
+
+  it('a connection reset then success', async () => {
+    const { res, calls } = await attempts({ rules: [{ kind: 'reset', count: 1 }] }, CUSTOMER, { id: DEMO.customer });
+    expect(res.data).toEqual({ customer: { name: 'Ada Lovelace' } });
+    expect(calls.map((c) => c.status)).toEqual([0, 200]);
+  });
+
+  it('a hang past the timeout, then success on the retry', async () => {
+    const { res, calls } = await attempts({ rules: [{ kind: 'hang', count: 1 }] }, CUSTOMER, { id: DEMO.customer });
+    expect(res.data).toEqual({ customer: { name: 'Ada Lovelace' } });
+    expect(calls.map((c) => c.status)).toEqual([0, 200]);
+  });
+
+  it('a hang on every attempt surfaces as UPSTREAM_UNAVAILABLE, not a hung request', async () => {
+    const { res, calls } = await attempts({ rules: [{ kind: 'hang' }] }, CUSTOMER, { id: DEMO.customer });
+    expect(res.errors?.[0]?.extensions?.code).toBe('UPSTREAM_UNAVAILABLE');
+    expect(calls).toHaveLength(3);
+  });
+
+  it('Stripe-Should-Retry: false on a 500: one attempt, UPSTREAM_UNAVAILABLE', async () => {
+    const { res, calls } = await attempts(
+      { rules: [{ kind: 'server_error', status: 500, shouldRetry: false }] },
+      CUSTOMER,
+      { id: DEMO.customer },
+    );
+    expect(res.errors?.[0]?.extensions?.code).toBe('UPSTREAM_UNAVAILABLE');
+    expect(calls).toHaveLength(1);
+  });
+});

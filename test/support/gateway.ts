@@ -62,6 +62,8 @@ export interface GatewayClientOptions {
   stripeTimeoutMs?: number;
   /** The gateway's own 429 retries; off by default here, so that each test sees every attempt it causes. */
   rateLimitRetry?: RateLimitRetry;
+  /** The SDK's own retries (connection errors, 409, 5xx); off by default here (production: 2). */
+  stripeMaxNetworkRetries?: number;
   /**
    * Options of the gateway itself beyond the defaults (`graphiql: false`, no CORS): e.g. `limits` for a suite whose
    * documents go deeper than the default depth limit, or `rateLimitPerMinute`.
@@ -74,7 +76,7 @@ export async function startGateway(options: LocalStripeOptions = {}, clientOptio
   const client = createStripeClient({
     secretKey: clientOptions.stripeSecretKey ?? local.secretKey,
     apiBase: new URL(local.url),
-    maxNetworkRetries: 0,
+    maxNetworkRetries: clientOptions.stripeMaxNetworkRetries ?? 0,
     timeoutMs: clientOptions.stripeTimeoutMs ?? 5_000,
   });
   const deps: GatewayDeps = {
