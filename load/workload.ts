@@ -11,6 +11,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { DemoCustomer, OwnershipDetector } from './fixture.js';
+import { seededRandom } from '../src/local-stripe/ids.js';
 
 export type OperationName =
   | 'Viewer'
@@ -68,18 +69,6 @@ export function documentIds(): Map<OperationName, string> {
   return ids;
 }
 
-/** mulberry32: small, fast, seeded. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export interface Planned {
   mix: MixEntry;
   /** The customer whose data this request is about: the caller (CUSTOMER), or the one asked for (ADMIN), if any. */
@@ -112,7 +101,7 @@ export class Planner {
   private keyCounter = 0;
 
   constructor(private readonly options: PlannerOptions) {
-    this.random = seeded(options.seed);
+    this.random = seededRandom(options.seed);
     this.withInvoices = options.customers.filter((c) => c.invoices.length > 0);
     let sum = 0;
     this.cumulative = MIX.map((m) => (sum += m.weight));
