@@ -1,32 +1,126 @@
 /**
- * `npm run bench`: benchmarks, run by hand, never part of `npm test`. Prints a table for people and, as its last
+ * `npm run bench`: benchmarks, run by hand, never part of `npm test`. Prints tables for people and, as its last
  * line, one JSON object with every figure (`{ "scenarios": [ … ] }`), so runs can be compared.
  *
- *   npm run bench [-- --duration SECONDS] [--connections N]
+ *   npm run bench [-- --duration SECONDS] [--connections N] [--samples N] [--only gateway|local-stripe]
+ *
+ * The gateway part (`bench/gateway-vs-baseline.ts`) measures Stripe calls, waves, overhead against a hand-written
+ * baseline, growth and memory; the local-Stripe part (`bench/local-stripe.ts`) checks that the local Stripe is
+ * never the bottleneck.
  */
 import { parseArgs } from 'node:util';
-import { benchLocalStripe } from './local-stripe.js';
+import { benchGateway, type GatewayBench } from './gateway-vs-baseline.js';
+import { benchLocalStripe, type LocalStripeScenario } from './local-stripe.js';
 import { pinSelf, printTable, TASKSET } from './support.js';
 
 const { values } = parseArgs({
-  options: { duration: { type: 'string', default: '10' }, connections: { type: 'string', default: '10' } },
+  options: {
+    duration: { type: 'string', default: '1' },
+    connections: { type: 'string', default: '10' },
+    samples: { type: 'string', default: '7' },
+    only: { type: 'string' },
+  },
 });
 const durationSeconds = Number(values.duration);
 const connections = Number(values.connections);
+const samples = Number(values.samples);
+const started = Date.now();
 
 pinSelf(1);
-console.log(`billing-gateway benchmarks — ${durationSeconds}s per scenario, ${connections} connections` +
-  (TASKSET ? ', server on core 0, load generator on core 1' : ' (taskset not found: processes not pinned)'));
-
-const scenarios = await benchLocalStripe({ durationSeconds, connections });
-printTable(
-  scenarios.map((s) => ({
-    scenario: s.name,
-    'req/s': s.requestsPerSecond,
-    'p50 ms': s.p50Ms,
-    'p99 ms': s.p99Ms,
-    'non-2xx': s.non2xx,
-    errors: s.errors,
-  })),
+console.log(
+  `billing-gateway benchmarks — ${durationSeconds}s per run, ${connections} connections` +
+    (TASKSET ? '; gateway and baseline on core 0, local Stripe and load generator on core 1' : ' (taskset not found: processes not pinned)'),
 );
-console.log(JSON.stringify({ scenarios, durationSeconds, connections, pinned: TASKSET, node: process.version }));
+const progress = (line: string) => console.log(`  … ${line} (${Math.round((Date.now() - started) / 1000)} s)`);
+
+let gateway: GatewayBench | undefined;
+if (values.only !== 'local-stripe') {
+  gateway = await benchGateway({ durationSeconds, connections, samples }, progress);
+  const g = gateway;
+  const byLatency = (s: GatewayBench['scenarios'][number], latency: number) => s.overhead.find((o) => o.latencyMs === latency)!;
+  const mark = (met: boolean) => (met ? '' : ' ✗');
+  console.log(`\nStripe calls and waves (waves: ${g.latencyMs} ms injected latency, one request at a time, median of ${samples}; in-flight cap ${g.stripeMaxInFlight})`);
+  printTable(
+    g.scenarios.map((s) => ({
+      scenario: s.name,
+      calls: s.stripeCalls,
+      'min calls': s.minStripeCalls + mark(s.stripeCalls === s.minStripeCalls),
+      'min waves': s.waves.minWaves,
+      'wall ms': s.waves.wallMs,
+      'waves ratio': s.waves.ratio + mark(s.waves.met),
+      'baseline ms': s.waves.baselineWallMs,
+    })),
+  );
+  for (const latency of [g.latencyMs, 0]) {
+    console.log(`\nOverhead at ${latency} ms injected latency (${connections} connections, median of 3 alternating runs)`);
+    printTable(
+      g.scenarios.map((s) => {
+        const o = byLatency(s, latency);
+        return {
+          scenario: s.name,
+          kind: s.kind,
+          'gateway req/s': o.gateway.requestsPerSecond,
+          'baseline req/s': o.baseline.requestsPerSecond,
+          ratio: o.throughputRatio + mark(o.met),
+          target: o.target,
+          'p50 ms (gw / base)': `${o.gateway.p50Ms} / ${o.baseline.p50Ms}`,
+          'p99 ms (gw / base)': `${o.gateway.p99Ms} / ${o.baseline.p99Ms}`,
+        };
+      }),
+    );
+  }
+  console.log('\nGrowth with page size: invoices(first: N) { customer { name } }, 0 ms latency, one request at a time');
+  printTable(
+    g.growth.pageSize.map((p) => ({ first: p.first, calls: p.stripeCalls, 'gateway ms': p.gatewayMs, 'baseline ms': p.baselineMs, 'ms per invoice': p.msPerItem })),
+  );
+  console.log(`\nGrowth with concurrency: customer + invoices + their customer, ${g.latencyMs} ms latency`);
+  printTable(
+    g.growth.concurrency.map((c) => ({
+      connections: c.connections,
+      'calls/request': c.stripeCallsPerRequest,
+      'gateway req/s': c.gateway.requestsPerSecond,
+      'baseline req/s': c.baseline.requestsPerSecond,
+      'p50 ms (gw / base)': `${c.gateway.p50Ms} / ${c.baseline.p50Ms}`,
+      'p99 ms (gw / base)': `${c.gateway.p99Ms} / ${c.baseline.p99Ms}`,
+    })),
+  );
+  console.log(
+    `\nMemory: three load runs, every scenario mixed on 50 connections at ${g.latencyMs} ms latency (limit ${g.memory.limitMiB} MiB)` +
+      (g.memory.peakReset ? '' : '\n(peak RSS could not be reset: it includes the earlier phases)'),
+  );
+  printTable(
+    g.memory.runs.map((r, i) => {
+      const b = g.memory.baselineRuns[i]!;
+      return {
+        run: i + 1,
+        requests: `${r.requests} / ${b.requests}`,
+        'RSS after, MiB (gw / base)': `${r.rssMiB} / ${b.rssMiB}`,
+        'peak RSS, MiB (gw / base)': `${r.peakRssMiB}${r.peakRssMiB > g.memory.limitMiB ? ' ✗' : ''} / ${b.peakRssMiB}`,
+      };
+    }),
+  );
+}
+
+let localStripe: LocalStripeScenario[] = [];
+if (values.only !== 'gateway') {
+  localStripe = await benchLocalStripe({ durationSeconds, connections });
+  console.log('\nThe local Stripe alone');
+  printTable(
+    localStripe.map((s) => ({ scenario: s.name, 'req/s': s.requestsPerSecond, 'p50 ms': s.p50Ms, 'p99 ms': s.p99Ms, 'non-2xx': s.non2xx, errors: s.errors })),
+  );
+}
+
+const seconds = Math.round((Date.now() - started) / 1000);
+console.log(`\n${seconds} s in all`);
+console.log(
+  JSON.stringify({
+    scenarios: [...(gateway?.scenarios ?? []), ...localStripe],
+    ...(gateway !== undefined ? { growth: gateway.growth, memory: gateway.memory, stripeMaxInFlight: gateway.stripeMaxInFlight, latencyMs: gateway.latencyMs } : {}),
+    durationSeconds,
+    connections,
+    samples,
+    seconds,
+    pinned: TASKSET,
+    node: process.version,
+  }),
+);

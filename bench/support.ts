@@ -34,10 +34,17 @@ export interface Child {
  * Runs `node --import tsx <script> …args` on `core` and waits for a line matching `ready` whose first group
  * is the server's URL.
  */
-export function startChild(script: string, args: string[], core: number, ready: RegExp): Promise<Child> {
+export function startChild(
+  script: string,
+  args: string[],
+  core: number,
+  ready: RegExp,
+  env: Record<string, string> = {},
+  nodeArgs: string[] = [],
+): Promise<Child> {
   const command = TASKSET ? 'taskset' : process.execPath;
-  const argv = [...(TASKSET ? ['-c', String(core), process.execPath] : []), '--import', 'tsx', script, ...args];
-  const child = spawn(command, argv, { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  const argv = [...(TASKSET ? ['-c', String(core), process.execPath] : []), ...nodeArgs, '--import', 'tsx', script, ...args];
+  const child = spawn(command, argv, { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } });
   return new Promise((resolve, reject) => {
     let output = '';
     const onData = (chunk: Buffer) => {
@@ -63,6 +70,8 @@ export function startChild(script: string, args: string[], core: number, ready: 
 }
 
 export interface LoadResult {
+  /** Requests completed in the run. */
+  requests: number;
   requestsPerSecond: number;
   p50Ms: number;
   p99Ms: number;
@@ -73,7 +82,9 @@ export interface LoadResult {
 export async function load(options: autocannon.Options): Promise<LoadResult> {
   const result = await autocannon({ ...options });
   return {
-    requestsPerSecond: Math.round(result.requests.average),
+    requests: result.requests.total,
+    // Completed requests over the run's length (autocannon's own average is per whole second, coarse for short runs).
+    requestsPerSecond: Math.round(result.requests.total / (result.duration || 1)),
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
     non2xx: result.non2xx,

@@ -25,8 +25,6 @@ import { createGateway, GRAPHQL_PATH, HEALTH_PATH, type GraphiQLDefaults } from 
 import { createStripeClient } from './stripe/client.js';
 import { Limiter, StripeGateway } from './stripe/gateway.js';
 
-/** Stripe calls in flight at once, process-wide (Stripe allows an account ~100 requests/s live, 25 in test). */
-const STRIPE_CONCURRENCY = 16;
 /** How long a stop waits for requests in flight before it closes their connections. */
 const DRAIN_MS = 5_000;
 export const DEMO_TOKEN_LIFETIME = '24h';
@@ -222,7 +220,7 @@ export async function startApp(config: GatewayConfig): Promise<App> {
           };
 
     const deps: GatewayDeps = {
-      stripe: new StripeGateway(upstream.client, new Limiter(STRIPE_CONCURRENCY)),
+      stripe: new StripeGateway(upstream.client, new Limiter(config.stripeMaxInFlight)),
       authenticate: createAuthenticator({ apiKeys, jwt }),
       portal,
     };

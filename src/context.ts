@@ -31,6 +31,7 @@ export interface Context {
 /**
  * `viewer`: the caller, when the server has already authenticated this request (it is never done twice).
  * `onStripeCall`: told of every Stripe call this request makes (the request log lists their `Request-Id`s).
+ * The request's `signal` (aborted when the client goes away) drops its Stripe calls still waiting for a slot.
  */
 export async function createContext(
   deps: GatewayDeps,
@@ -38,7 +39,7 @@ export async function createContext(
   viewer?: Promise<Viewer>,
   onStripeCall?: StripeCallObserver,
 ): Promise<Context> {
-  const stripe = onStripeCall !== undefined ? deps.stripe.observed(onStripeCall) : deps.stripe;
+  const stripe = deps.stripe.forRequest({ observer: onStripeCall, signal: request.signal });
   return {
     viewer: await (viewer ?? deps.authenticate(request.headers.get('authorization'))),
     stripe,

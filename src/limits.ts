@@ -7,13 +7,12 @@
  * | depth, aliases, directives | graphql-armor's validation rules (`MAX_DEPTH`, `MAX_ALIASES`, `MAX_DIRECTIVES`) | `BAD_USER_INPUT`, `limit` | 400 |
  * | tokens | graphql-armor's counting parser (`MAX_TOKENS`) | `BAD_USER_INPUT`, `limit: 'tokens'` | 400 |
  * | cost | `queryCost` below, over the document *and* the variables (`MAX_COST`) | `BAD_USER_INPUT`, `limit: 'cost'` | 400 |
- * | body | Yoga's `maxRequestBodySize` (`MAX_BODY_BYTES`), recoded | `BAD_USER_INPUT`, `limit: 'body'` | 413 |
+ * | body | `useBodyLimit` below (`MAX_BODY_BYTES`): `Content-Length`, or counted as a chunked body streams | `BAD_USER_INPUT`, `limit: 'body'` | 413 |
  * | batching | Yoga's (off), recoded | `BAD_USER_INPUT` | 400 |
  * | CSRF | Yoga's `useCSRFPrevention` | `FORBIDDEN` | 403 |
  *
- * Yoga's own request errors carry codes outside the contract (`BAD_REQUEST`, `REQUEST_ENTITY_TOO_LARGE`,
- * `OPERATION_RESOLUTION_FAILURE`); `useContractCodes` maps them onto `BAD_USER_INPUT` on the way out. Parse and
- * validation errors keep the standard `GRAPHQL_PARSE_FAILED` / `GRAPHQL_VALIDATION_FAILED`.
+ * Yoga's own request errors carry codes outside the contract (`BAD_REQUEST`, `OPERATION_RESOLUTION_FAILURE`);
+ * `useContractCodes` maps them onto `BAD_USER_INPUT` on the way out. Parse and validation errors keep the standard `GRAPHQL_PARSE_FAILED` / `GRAPHQL_VALIDATION_FAILED`.
  */
 import { EnvelopArmor } from '@escape.tech/graphql-armor';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
@@ -373,15 +372,10 @@ function useCsrf(): Plugin {
 const SUGGESTION = /\s*Did you mean [^?]*\?/g;
 
 /** Yoga's request-level codes → the contract's. */
-function contractCode(error: GraphQLError, limits: AbuseLimits): void {
+function contractCode(error: GraphQLError): void {
   const extensions = error.extensions as Record<string, unknown>;
   const code = extensions['code'];
-  if (code === 'REQUEST_ENTITY_TOO_LARGE') {
-    extensions['code'] = 'BAD_USER_INPUT';
-    extensions['limit'] = 'body';
-    extensions['max'] = limits.maxBodyBytes;
-    error.message = `Request body too large: the limit is ${limits.maxBodyBytes} bytes.`;
-  } else if (code === 'BAD_REQUEST' || code === 'OPERATION_RESOLUTION_FAILURE') {
+  if (code === 'BAD_REQUEST' || code === 'OPERATION_RESOLUTION_FAILURE') {
     extensions['code'] = 'BAD_USER_INPUT';
     // Yoga echoes the JSON parser's message, body excerpt included. Yoga also reads the extension to answer 400
     // rather than 200 to `application/json` clients, so it stays, but out of the response body.
@@ -396,11 +390,11 @@ function contractCode(error: GraphQLError, limits: AbuseLimits): void {
  * On the way out, every error: Yoga's request codes mapped onto the contract's, and (in production) field, type and
  * enum-value suggestions removed from messages, so that a stranger cannot read the schema off error messages.
  */
-function useContractCodes(limits: AbuseLimits, hideSuggestions: boolean): Plugin {
+function useContractCodes(hideSuggestions: boolean): Plugin {
   const fix = (result: ExecutionResult) => {
     const requestError = !('data' in result) || result.data === undefined;
     for (const error of result.errors ?? []) {
-      contractCode(error, limits);
+      contractCode(error);
       // A request error with no code is the caller's (variables that do not coerce: a list as an ID, null for an
       // ID!, an unknown input field or enum value); unexpected errors are already INTERNAL_SERVER_ERROR.
       if (requestError && (error.extensions as Record<string, unknown>)['code'] === undefined) {
@@ -430,8 +424,52 @@ export interface LimitOptions {
   hideSuggestions: boolean;
 }
 
-/** The Yoga plugins; the body limit is Yoga's own `maxRequestBodySize` (see `createGateway`). */
+const CONTENT_LENGTH = /^\d+$/;
+
+/**
+ * The body limit (`MAX_BODY_BYTES`), in place of Yoga's `maxRequestBodySize`, which pipes every body through a
+ * counting stream. A valid `Content-Length` is checked against the limit and the body then read as it is: Node's
+ * HTTP parser never hands over more bytes than `Content-Length` says. A body without one (chunked) is counted as it
+ * streams in, and refused at the first byte too many.
+ */
+function useBodyLimit(maxBytes: number): Plugin {
+  const tooLarge = () => limitError('body', `Request body too large: the limit is ${maxBytes} bytes.`, { max: maxBytes });
+  return {
+    onRequestParse({ request, requestParser, setRequestParser }) {
+      const contentLength = request.headers.get('content-length');
+      if (contentLength !== null) {
+        if (!CONTENT_LENGTH.test(contentLength)) throw appError('BAD_USER_INPUT', 'Content-Length header is invalid.', { http: { status: 400 } });
+        if (Number(contentLength) > maxBytes) throw tooLarge();
+        return;
+      }
+      const body = request.body;
+      if (requestParser === undefined || body === null) return;
+      setRequestParser((req) => {
+        let bytesRead = 0;
+        const counted = body.pipeThrough(
+          new TransformStream<Uint8Array, Uint8Array>({
+            transform(chunk, controller) {
+              bytesRead += chunk.byteLength;
+              if (bytesRead > maxBytes) controller.error(tooLarge());
+              else controller.enqueue(chunk);
+            },
+          }),
+        );
+        // @ts-expect-error `duplex` is not in the DOM typings; a streamed request body needs it.
+        return requestParser(new Request(req.url, { method: req.method, headers: req.headers, signal: req.signal, body: counted, duplex: 'half' }));
+      });
+    },
+  };
+}
+
+/** The Yoga plugins, the body limit among them (Yoga's own `maxRequestBodySize` is off: see `useBodyLimit`). */
 export function useAbuseLimits(options: LimitOptions): Plugin[] {
   const isTrusted = trustedDocumentMatcher(options.trustedDocuments ?? []);
-  return [useCsrf(), ...armorPlugins(options.limits, isTrusted), useCostLimit(options.limits.maxCost), useContractCodes(options.limits, options.hideSuggestions)];
+  return [
+    useBodyLimit(options.limits.maxBodyBytes),
+    useCsrf(),
+    ...armorPlugins(options.limits, isTrusted),
+    useCostLimit(options.limits.maxCost),
+    useContractCodes(options.hideSuggestions),
+  ];
 }

@@ -17,19 +17,36 @@ export function minorDigits(currency: string): number {
   return ZERO_DECIMAL.has(code) ? 0 : THREE_DECIMAL.has(code) ? 3 : 2;
 }
 
+/**
+ * One formatter per currency, made on first use: building an `Intl.NumberFormat` costs ~100× a `format` call,
+ * and a page of invoices formats hundreds of amounts. `null`: a code `Intl` does not know.
+ */
+const formatters = new Map<string, Intl.NumberFormat | null>();
+
+function formatterFor(code: string): Intl.NumberFormat | null {
+  let formatter = formatters.get(code);
+  if (formatter === undefined) {
+    const digits = minorDigits(code);
+    try {
+      formatter = new Intl.NumberFormat('en-US', {
+        style: 'currency',
+        currency: code.toUpperCase(),
+        minimumFractionDigits: digits,
+        maximumFractionDigits: digits,
+      });
+    } catch {
+      formatter = null;
+    }
+    // Currency codes are a few hundred at most; anything else (a malformed code) is not kept.
+    if (/^[a-z]{3}$/i.test(code)) formatters.set(code, formatter);
+  }
+  return formatter;
+}
+
 /** `1234` usd → `$12.34`; `500` jpy → `¥500`. */
 export function formatMoney(amount: number, code: string): string {
-  const digits = minorDigits(code);
-  try {
-    return new Intl.NumberFormat('en-US', {
-      style: 'currency',
-      currency: code.toUpperCase(),
-      minimumFractionDigits: digits,
-      maximumFractionDigits: digits,
-    }).format(amount / 10 ** digits);
-  } catch {
-    return formatMoneyPlain(amount, code);
-  }
+  const formatter = formatterFor(code);
+  return formatter === null ? formatMoneyPlain(amount, code) : formatter.format(amount / 10 ** minorDigits(code));
 }
 
 /** `1234` usd → `12.34 USD`: ASCII only, for the PDF's standard font. */

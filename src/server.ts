@@ -16,7 +16,8 @@
  * on every response, and a JSON log line per request.
  */
 import { createHash } from 'node:crypto';
-import { NoSchemaIntrospectionCustomRule } from 'graphql';
+import { useGraphQlJit } from '@envelop/graphql-jit';
+import { getOperationAST, getVariableValues, NoSchemaIntrospectionCustomRule } from 'graphql';
 import {
   createYoga,
   maskError as yogaMaskError,
@@ -177,6 +178,25 @@ function noIntrospection(): Plugin {
   };
 }
 
+/**
+ * Variables coerced by graphql-js before the compiled query runs: graphql-jit reports a variable that does not
+ * coerce with an error class of its own, which Yoga would mask as INTERNAL_SERVER_ERROR. This keeps graphql-js's
+ * errors (their messages and the scalars' codes) and answers them as a request error, before any resolver runs.
+ */
+function coerceVariables(): Plugin {
+  return {
+    onExecute({ args, setResultAndStopExecution }) {
+      const definitions = getOperationAST(args.document, args.operationName)?.variableDefinitions;
+      if (definitions === undefined || definitions.length === 0) return;
+      const coerced = getVariableValues(args.schema, definitions, args.variableValues ?? {}, { maxErrors: 50 });
+      if (coerced.errors === undefined) return;
+      // A request error: HTTP 400 (Yoga reads `extensions.http` for the status and leaves it out of the body).
+      for (const error of coerced.errors) (error.extensions as Record<string, unknown>)['http'] = { status: 400 };
+      setResultAndStopExecution({ errors: coerced.errors });
+    },
+  };
+}
+
 /** Authenticates each request once, however many hooks ask. */
 function viewerPerRequest(deps: GatewayDeps): (request: Request) => Promise<Viewer> {
   const viewers = new WeakMap<Request, Promise<Viewer>>();
@@ -255,7 +275,8 @@ export function createGateway(options: GatewayOptions, deps: GatewayDeps): Gatew
     logging: errors.yogaLogger(),
     // One operation per request: an array body is refused (BAD_USER_INPUT, 400).
     batching: false,
-    maxRequestBodySize: limits.maxBodyBytes,
+    // `useAbuseLimits` enforces `MAX_BODY_BYTES` without Yoga's per-request stream (see `useBodyLimit`).
+    maxRequestBodySize: false,
     cors: corsFor(options.corsOrigins),
     graphiql: options.graphiql ? graphiqlOptions(options.graphiqlDefaults) : false,
     ...(options.graphiql ? { renderGraphiQL: offlineGraphiQL(options.graphiqlDefaults) } : {}),
@@ -267,6 +288,10 @@ export function createGateway(options: GatewayOptions, deps: GatewayDeps): Gatew
       ...trusted,
       ...(options.introspection === false ? [noIntrospection()] : []),
       ...useAbuseLimits({ limits, trustedDocuments: manifest.values(), hideSuggestions: options.hideSuggestions ?? false }),
+      // Each document compiled once into a function that executes it (graphql-jit), cached with Yoga's parsed
+      // document: a page of 100 invoices executes in a fraction of graphql-js's time.
+      coerceVariables(),
+      useGraphQlJit(),
     ],
     healthCheckEndpoint: HEALTH_PATH,
   });

@@ -4,7 +4,17 @@
  * Fragments and inline fragments are followed; aliases do not matter. Conservative on `@skip`/`@include`:
  * a conditionally selected field counts as selected.
  */
-import type { FieldNode, GraphQLResolveInfo, SelectionSetNode } from 'graphql';
+import {
+  getArgumentValues,
+  getNamedType,
+  isInterfaceType,
+  isObjectType,
+  type FieldNode,
+  type GraphQLField,
+  type GraphQLNamedType,
+  type GraphQLResolveInfo,
+  type SelectionSetNode,
+} from 'graphql';
 
 function collect(
   selectionSet: SelectionSetNode | undefined,
@@ -50,4 +60,45 @@ export function needsMoreThanId(
 ): boolean {
   for (const name of selectedFieldNames(info, path)) if (!free.has(name)) return true;
   return false;
+}
+
+/** Field nodes named `name` directly in `selectionSet`, through fragments; none when anything on the way has a directive. */
+function unconditional(selectionSet: SelectionSetNode | undefined, info: GraphQLResolveInfo, name: string, out: FieldNode[]): void {
+  if (selectionSet === undefined) return;
+  for (const selection of selectionSet.selections) {
+    if (selection.directives !== undefined && selection.directives.length > 0) continue;
+    if (selection.kind === 'Field') {
+      if (selection.name.value === name) out.push(selection);
+    } else if (selection.kind === 'InlineFragment') {
+      unconditional(selection.selectionSet, info, name, out);
+    } else {
+      const fragment = info.fragments[selection.name.value];
+      if (fragment !== undefined && (fragment.directives?.length ?? 0) === 0) unconditional(fragment.selectionSet, info, name, out);
+    }
+  }
+}
+
+/**
+ * The arguments (variables applied, defaults filled in) of every field selected at `path` below the field being
+ * resolved — for fields sure to run: one under `@skip`/`@include` is left out. Lets a resolver start a call that a
+ * child field will need, together with its own (one wave instead of two). Empty when the path leaves object types.
+ */
+export function selectedFieldArguments(info: GraphQLResolveInfo, path: readonly string[]): Array<Record<string, unknown>> {
+  if (path.length === 0) return [];
+  let nodes: readonly FieldNode[] = info.fieldNodes;
+  let type: GraphQLNamedType = getNamedType(info.returnType);
+  const out: Array<Record<string, unknown>> = [];
+  for (const [index, segment] of path.entries()) {
+    if (!isObjectType(type) && !isInterfaceType(type)) return [];
+    const field: GraphQLField<unknown, unknown> | undefined = type.getFields()[segment];
+    if (field === undefined) return [];
+    const next: FieldNode[] = [];
+    for (const node of nodes) unconditional(node.selectionSet, info, segment, next);
+    if (index === path.length - 1) {
+      for (const node of next) out.push(getArgumentValues(field, node, info.variableValues));
+    }
+    nodes = next;
+    type = getNamedType(field.type);
+  }
+  return out;
 }

@@ -7,7 +7,10 @@
 import DataLoader from 'dataloader';
 import type Stripe from 'stripe';
 import { expandedOf } from '../stripe/expandable.js';
-import type { StripeGateway } from '../stripe/gateway.js';
+import type { InvoiceFilter, Page, PageRequest, StripeGateway } from '../stripe/gateway.js';
+
+/** What `Loaders.invoicePage` lists: a page of invoices, filtered, with or without their customers expanded. */
+export type InvoicePageRequest = PageRequest & InvoiceFilter & { expandCustomer: boolean };
 
 export interface Loaders {
   customer: DataLoader<string, Stripe.Customer | Stripe.DeletedCustomer>;
@@ -15,6 +18,11 @@ export interface Loaders {
   /** The same invoices retrieved with `expand[]=customer`, for queries that read the customer too. */
   invoiceWithCustomer: DataLoader<string, Stripe.Invoice>;
   configuration: DataLoader<string, Stripe.BillingPortal.Configuration>;
+  /**
+   * A page of invoices, one Stripe call per distinct request: a resolver may start a list its child field will
+   * need (so that both go out in one wave), and the child gets the same call's answer.
+   */
+  invoicePage(request: InvoicePageRequest): Promise<Page<Stripe.Invoice>>;
   /** Caches invoices from a list (and the customers expanded on them). */
   primeInvoices(invoices: readonly Stripe.Invoice[]): void;
   primeCustomers(customers: readonly (Stripe.Customer | Stripe.DeletedCustomer)[]): void;
@@ -39,6 +47,7 @@ export function createLoaders(gateway: StripeGateway): Loaders {
     }),
   );
   const configuration = new DataLoader(retrieveEach((id) => gateway.retrieveConfiguration(id)));
+  const invoicePages = new Map<string, Promise<Page<Stripe.Invoice>>>();
   const primeCustomers = (customers: readonly (Stripe.Customer | Stripe.DeletedCustomer)[]) => {
     for (const c of customers) customer.prime(c.id, c);
   };
@@ -47,6 +56,26 @@ export function createLoaders(gateway: StripeGateway): Loaders {
     invoice,
     invoiceWithCustomer,
     configuration,
+    invoicePage(request) {
+      const key = [
+        request.limit,
+        request.startingAfter,
+        request.endingBefore,
+        request.customer,
+        request.status,
+        request.subscription,
+        request.collectionMethod,
+        request.createdAfter,
+        request.createdBefore,
+        request.expandCustomer,
+      ].join('|');
+      let page = invoicePages.get(key);
+      if (page === undefined) {
+        page = gateway.listInvoices(request);
+        invoicePages.set(key, page);
+      }
+      return page;
+    },
     primeCustomers,
     primeInvoices(invoices) {
       for (const inv of invoices) {

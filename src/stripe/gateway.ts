@@ -5,6 +5,8 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import Stripe from 'stripe';
+import { DEFAULT_STRIPE_MAX_IN_FLIGHT } from '../config.js';
+import { appError } from '../graphql/errors.js';
 import { toAppError } from './errors.js';
 
 export interface Page<T> {
@@ -56,22 +58,49 @@ export interface PortalSessionRequest {
   returnUrl?: string | undefined;
 }
 
-/** A counting semaphore: at most `max` Stripe calls in flight; the rest wait their turn, first come first served. */
+/**
+ * A counting semaphore: at most `max` Stripe calls in flight; the rest wait their turn, first come first served. A
+ * waiting call whose `signal` aborts (its client went away) leaves the queue without ever being made.
+ */
 export class Limiter {
   private active = 0;
   private readonly waiting: Array<() => void> = [];
 
   constructor(readonly max: number) {}
 
-  async run<T>(task: () => Promise<T>): Promise<T> {
-    if (this.active >= this.max) await new Promise<void>((resolve) => this.waiting.push(resolve));
-    this.active++;
+  /** Calls waiting for a slot. */
+  get queued(): number {
+    return this.waiting.length;
+  }
+
+  async run<T>(task: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    signal?.throwIfAborted();
+    // A finished call hands its slot straight to the next in line (`active` unchanged), so none can slip past.
+    if (this.active >= this.max) await this.turn(signal);
+    else this.active++;
     try {
       return await task();
     } finally {
-      this.active--;
-      this.waiting.shift()?.();
+      const next = this.waiting.shift();
+      if (next !== undefined) next();
+      else this.active--;
     }
+  }
+
+  private turn(signal: AbortSignal | undefined): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const onAbort = () => {
+        const index = this.waiting.indexOf(take);
+        if (index >= 0) this.waiting.splice(index, 1);
+        reject(signal?.reason);
+      };
+      const take = () => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.waiting.push(take);
+    });
   }
 }
 
@@ -127,14 +156,18 @@ export function rateLimitDelay(error: unknown, attempt: number, policy: RateLimi
 export class StripeGateway {
   constructor(
     private readonly stripe: Stripe,
-    private readonly limiter: Limiter = new Limiter(16),
+    private readonly limiter: Limiter = new Limiter(DEFAULT_STRIPE_MAX_IN_FLIGHT),
     private readonly rateLimitRetry: RateLimitRetry = DEFAULT_RATE_LIMIT_RETRY,
     private readonly observer?: StripeCallObserver,
+    private readonly signal?: AbortSignal,
   ) {}
 
-  /** The same gateway (client, in-flight cap, retries), telling `observer` of every call: one per request. */
-  observed(observer: StripeCallObserver): StripeGateway {
-    return new StripeGateway(this.stripe, this.limiter, this.rateLimitRetry, observer);
+  /**
+   * The same gateway (client, in-flight cap, retries) for one request: telling `observer` of every call, and
+   * dropping the calls still waiting for a slot once `signal` aborts (the client went away: nobody will read them).
+   */
+  forRequest(options: { observer?: StripeCallObserver | undefined; signal?: AbortSignal | undefined }): StripeGateway {
+    return new StripeGateway(this.stripe, this.limiter, this.rateLimitRetry, options.observer, options.signal);
   }
 
   /**
@@ -144,13 +177,15 @@ export class StripeGateway {
   private async call<T>(task: () => Promise<T>): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       try {
-        const result = await this.limiter.run(task);
+        const result = await this.limiter.run(task, this.signal);
         this.observer?.({ requestId: requestIdOf(result), ok: true });
         return result;
       } catch (error) {
         if (this.observer !== undefined && error instanceof Stripe.errors.StripeError) {
           this.observer({ requestId: error.requestId, ok: false });
         }
+        // The client went away: nobody reads this answer, and it is no fault to log.
+        if (this.signal?.aborted) throw appError('UPSTREAM_UNAVAILABLE', 'Cancelled: the client closed the request.');
         const delay = rateLimitDelay(error, attempt, this.rateLimitRetry);
         if (delay === undefined) throw toAppError(error);
         await sleep(delay);

@@ -10,14 +10,15 @@ import type Stripe from 'stripe';
 import { canAccessCustomer } from '../../auth/viewer.js';
 import type { Context } from '../../context.js';
 import { builder } from '../builder.js';
-import { connectionArgs, defineConnection, pageRequest, toConnection } from '../connections.js';
+import { connectionArgs, defineConnection, pageRequest, toConnection, type Connection, type ConnectionArgs } from '../connections.js';
 import { badInput, forbidden, notFound } from '../errors.js';
-import { needsMoreThanId } from '../selection.js';
+import { needsMoreThanId, selectedFieldArguments } from '../selection.js';
 import { AddressRef, MetadataEntryRef, metadataEntries } from './common.js';
 import { invoiceConnection, InvoiceStatusEnum, listInvoicesConnection } from './invoice.js';
 import { money, MoneyRef } from './money.js';
 import { NodeRef, registerNode } from './node.js';
 import { CustomerRef, type CustomerModel } from './refs.js';
+import type { InvoiceStatus } from '../../stripe/gateway.js';
 import { quoteId, stripeId } from '../../stripe/ids.js';
 
 const CUSTOMER_ID = stripeId('cus');
@@ -37,6 +38,27 @@ export async function fetchCustomer(ctx: Context, id: string): Promise<Stripe.Cu
 /** Fields a Customer known by id answers without its Stripe object (`invoices` is a list filtered by the id). */
 const WITHOUT_DATA: ReadonlySet<string> = new Set(['id', '__typename', 'invoices']);
 
+interface InvoicesArgs extends ConnectionArgs {
+  status?: InvoiceStatus | null | undefined;
+}
+
+/** `Customer.invoices`: one invoice list filtered by the customer (never expanded: the customer is the parent). */
+function customerInvoices(ctx: Context, customer: string, args: InvoicesArgs): Promise<Connection<Stripe.Invoice>> {
+  return listInvoicesConnection(ctx, args, { customer, status: args.status ?? undefined }, false);
+}
+
+/**
+ * Starts the invoice lists the selection at `path` asks of this customer at once, beside the customer's own
+ * retrieve: `invoices` then finds its call in flight, and the two go out in one wave instead of two. Bad arguments
+ * are left for the field to report; an answer nobody reads (the customer turned out unknown) is dropped.
+ */
+function prefetchInvoices(ctx: Context, id: string, info: GraphQLResolveInfo, path: readonly string[] = []): void {
+  if (!canAccessCustomer(ctx.viewer, id)) return;
+  for (const args of selectedFieldArguments(info, [...path, 'invoices'])) {
+    customerInvoices(ctx, id, args as InvoicesArgs).catch(() => undefined);
+  }
+}
+
 /**
  * A Customer referred to by another object (an invoice, a session, the signed-in viewer): loaded now if the
  * selection at `path` needs its fields — so they resolve without waiting one by one — or left as an id.
@@ -48,11 +70,13 @@ export function customerModel(
   path: readonly string[] = [],
 ): CustomerModel | Promise<CustomerModel> {
   if (!needsMoreThanId(info, path, WITHOUT_DATA)) return { id };
+  prefetchInvoices(ctx, id, info, path);
   return fetchCustomer(ctx, id).then((data) => ({ id, data }));
 }
 
 /** A Customer asked for by id: always retrieved, so that an unknown or deleted id is NOT_FOUND. */
-async function customerById(ctx: Context, id: string): Promise<CustomerModel> {
+async function customerById(ctx: Context, id: string, info: GraphQLResolveInfo, path: readonly string[] = []): Promise<CustomerModel> {
+  prefetchInvoices(ctx, id, info, path);
   return { id, data: await fetchCustomer(ctx, id) };
 }
 
@@ -126,8 +150,7 @@ CustomerRef.implement({
         status: t.arg({ type: InvoiceStatusEnum, required: false, description: 'Only invoices in this status.' }),
       },
       // The customer is this object's parent: its invoices never need it expanded again.
-      resolve: (customer, args, ctx) =>
-        listInvoicesConnection(ctx, args, { customer: customer.id, status: args.status ?? undefined }, false),
+      resolve: (customer, args, ctx) => customerInvoices(ctx, customer.id, args),
     }),
   }),
 });
@@ -136,9 +159,9 @@ export const customerConnection = defineConnection(CustomerRef, 'Customer', 'cus
 
 registerNode('cus', {
   typename: 'Customer',
-  fetch: (id, ctx) => {
+  fetch: (id, ctx, info) => {
     if (!canAccessCustomer(ctx.viewer, id)) throw forbidden('You may only read your own customer.');
-    return customerById(ctx, id);
+    return customerById(ctx, id, info);
   },
 });
 
@@ -150,7 +173,7 @@ builder.queryFields((t) => ({
     args: { id: t.arg.id({ required: true, description: 'Stripe customer id (`cus_…`).' }) },
     // Checked before any Stripe call: the owner is the id itself.
     authScopes: (_root, args) => ({ ownsCustomer: args.id }),
-    resolve: (_root, args, ctx) => customerById(ctx, checkCustomerId(args.id)),
+    resolve: (_root, args, ctx, info) => customerById(ctx, checkCustomerId(args.id), info),
   }),
   customers: t.field({
     type: customerConnection,

@@ -78,7 +78,7 @@ export async function listInvoicesConnection(
   expandCustomer: boolean,
 ) {
   const request = pageRequest(args);
-  const page = await ctx.stripe.listInvoices({ ...request, ...filter, expandCustomer });
+  const page = await ctx.loaders.invoicePage({ ...request, ...filter, expandCustomer });
   ctx.loaders.primeInvoices(page.data);
   return toConnection(page, request, (invoice) => invoice);
 }
