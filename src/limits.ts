@@ -12,7 +12,8 @@
  * | CSRF | Yoga's `useCSRFPrevention` | `FORBIDDEN` | 403 |
  *
  * Yoga's own request errors carry codes outside the contract (`BAD_REQUEST`, `OPERATION_RESOLUTION_FAILURE`);
- * `useContractCodes` maps them onto `BAD_USER_INPUT` on the way out. Parse and validation errors keep the standard `GRAPHQL_PARSE_FAILED` / `GRAPHQL_VALIDATION_FAILED`.
+ * `useContractCodes` maps them onto `BAD_USER_INPUT` on the way out. Parse and validation errors keep the standard
+ * `GRAPHQL_PARSE_FAILED` / `GRAPHQL_VALIDATION_FAILED`.
  */
 import { EnvelopArmor } from '@escape.tech/graphql-armor';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
@@ -442,11 +443,11 @@ function useBodyLimit(maxBytes: number): Plugin {
         if (Number(contentLength) > maxBytes) throw tooLarge();
         return;
       }
-      const body = request.body;
-      if (requestParser === undefined || body === null) return;
+      if (requestParser === undefined || request.body === null) return;
       setRequestParser((req) => {
+        if (req.body === null) return requestParser(req);
         let bytesRead = 0;
-        const counted = body.pipeThrough(
+        const counted = req.body.pipeThrough(
           new TransformStream<Uint8Array, Uint8Array>({
             transform(chunk, controller) {
               bytesRead += chunk.byteLength;

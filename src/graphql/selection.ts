@@ -2,7 +2,8 @@
  * Look-ahead on the query's selection set: which fields a client selected below the current field. It decides
  * what to ask Stripe for (`expand`) and whether an object needs loading at all (`{ customer { id } }` does not).
  * Fragments and inline fragments are followed; aliases do not matter. Conservative on `@skip`/`@include`:
- * a conditionally selected field counts as selected.
+ * a conditionally selected field counts as selected for what to load, but a call is started early for a child
+ * field (`selectedFieldArguments`) only when that field is sure to run.
  */
 import {
   getArgumentValues,
@@ -16,20 +17,26 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 
+/**
+ * The fields named `name` (all, when undefined) directly in `selectionSet`, through fragments. `unconditional`:
+ * leave out whatever carries a directive (`@skip`/`@include`), for fields sure to run.
+ */
 function collect(
   selectionSet: SelectionSetNode | undefined,
   info: GraphQLResolveInfo,
   name: string | undefined,
   out: FieldNode[],
+  unconditional = false,
 ): void {
   if (selectionSet === undefined) return;
   for (const selection of selectionSet.selections) {
+    if (unconditional && (selection.directives?.length ?? 0) > 0) continue;
     if (selection.kind === 'Field') {
       if (name === undefined || selection.name.value === name) out.push(selection);
     } else if (selection.kind === 'InlineFragment') {
-      collect(selection.selectionSet, info, name, out);
+      collect(selection.selectionSet, info, name, out, unconditional);
     } else {
-      collect(info.fragments[selection.name.value]?.selectionSet, info, name, out);
+      collect(info.fragments[selection.name.value]?.selectionSet, info, name, out, unconditional);
     }
   }
 }
@@ -62,22 +69,6 @@ export function needsMoreThanId(
   return false;
 }
 
-/** Field nodes named `name` directly in `selectionSet`, through fragments; none when anything on the way has a directive. */
-function unconditional(selectionSet: SelectionSetNode | undefined, info: GraphQLResolveInfo, name: string, out: FieldNode[]): void {
-  if (selectionSet === undefined) return;
-  for (const selection of selectionSet.selections) {
-    if (selection.directives !== undefined && selection.directives.length > 0) continue;
-    if (selection.kind === 'Field') {
-      if (selection.name.value === name) out.push(selection);
-    } else if (selection.kind === 'InlineFragment') {
-      unconditional(selection.selectionSet, info, name, out);
-    } else {
-      const fragment = info.fragments[selection.name.value];
-      if (fragment !== undefined && (fragment.directives?.length ?? 0) === 0) unconditional(fragment.selectionSet, info, name, out);
-    }
-  }
-}
-
 /**
  * The arguments (variables applied, defaults filled in) of every field selected at `path` below the field being
  * resolved — for fields sure to run: one under `@skip`/`@include` is left out. Lets a resolver start a call that a
@@ -93,7 +84,7 @@ export function selectedFieldArguments(info: GraphQLResolveInfo, path: readonly 
     const field: GraphQLField<unknown, unknown> | undefined = type.getFields()[segment];
     if (field === undefined) return [];
     const next: FieldNode[] = [];
-    for (const node of nodes) unconditional(node.selectionSet, info, segment, next);
+    for (const node of nodes) collect(node.selectionSet, info, segment, next, true);
     if (index === path.length - 1) {
       for (const node of next) out.push(getArgumentValues(field, node, info.variableValues));
     }
