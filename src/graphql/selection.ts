@@ -5,17 +5,7 @@
  * a conditionally selected field counts as selected for what to load, but a call is started early for a child
  * field (`selectedFieldArguments`) only when that field is sure to run.
  */
-import {
-  getArgumentValues,
-  getNamedType,
-  isInterfaceType,
-  isObjectType,
-  type FieldNode,
-  type GraphQLField,
-  type GraphQLNamedType,
-  type GraphQLResolveInfo,
-  type SelectionSetNode,
-} from 'graphql';
+import { getArgumentValues, type FieldNode, type GraphQLField, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
 
 /**
  * The fields named `name` (all, when undefined) directly in `selectionSet`, through fragments. `unconditional`:
@@ -70,26 +60,20 @@ export function needsMoreThanId(
 }
 
 /**
- * The arguments (variables applied, defaults filled in) of every field selected at `path` below the field being
- * resolved — for fields sure to run: one under `@skip`/`@include` is left out. Lets a resolver start a call that a
- * child field will need, together with its own (one wave instead of two). Empty when the path leaves object types.
+ * The arguments (variables applied, defaults filled in) of every `field` selected at `path` below the field being
+ * resolved (the last segment names `field`) — for fields sure to run: one under `@skip`/`@include` is left out. Lets
+ * a resolver start a call that a child field will need, together with its own (one wave instead of two).
  */
-export function selectedFieldArguments(info: GraphQLResolveInfo, path: readonly string[]): Array<Record<string, unknown>> {
-  if (path.length === 0) return [];
+export function selectedFieldArguments(
+  info: GraphQLResolveInfo,
+  path: readonly string[],
+  field: GraphQLField<unknown, unknown>,
+): Array<Record<string, unknown>> {
   let nodes: readonly FieldNode[] = info.fieldNodes;
-  let type: GraphQLNamedType = getNamedType(info.returnType);
-  const out: Array<Record<string, unknown>> = [];
-  for (const [index, segment] of path.entries()) {
-    if (!isObjectType(type) && !isInterfaceType(type)) return [];
-    const field: GraphQLField<unknown, unknown> | undefined = type.getFields()[segment];
-    if (field === undefined) return [];
+  for (const segment of path) {
     const next: FieldNode[] = [];
     for (const node of nodes) collect(node.selectionSet, info, segment, next, true);
-    if (index === path.length - 1) {
-      for (const node of next) out.push(getArgumentValues(field, node, info.variableValues));
-    }
     nodes = next;
-    type = getNamedType(field.type);
   }
-  return out;
+  return nodes.map((node) => getArgumentValues(field, node, info.variableValues));
 }

@@ -72,7 +72,7 @@ describe('independent calls go out in one wave', () => {
     // the invoices would never list them.
     slow = await startGateway(
       { faults: { rules: [{ kind: 'hang', path: /^\/v1\/customers\/cus_/ }] } },
-      { stripeTimeoutMs: 300, stripeMaxNetworkRetries: 0 },
+      { stripeTimeoutMs: 300, stripeMaxNetworkRetries: 0, gateway: { limits: { maxDepth: 12 } } },
     );
   });
   afterAll(() => slow.stop());
@@ -88,6 +88,17 @@ describe('independent calls go out in one wave', () => {
   it('does the same for the signed-in customer through viewer', async () => {
     const { described } = await run(slow, `{ viewer { customer { name invoices(first: 3) { edges { node { id } } } } } }`, {}, { customer: DEMO.customer });
     expect([...described].sort()).toEqual([`GET /v1/customers/${DEMO.customer}`, `GET /v1/invoices?limit=3&customer=${DEMO.customer}`]);
+  });
+
+  it('does the same through node(id:), in an inline fragment or a named one', async () => {
+    for (const query of [
+      `query($id: ID!) { node(id: $id) { ... on Customer { name invoices(first: 2) { edges { node { id } } } } } }`,
+      `query($id: ID!) { node(id: $id) { ...C } } fragment C on Customer { name invoices(first: 2) { edges { node { id } } } }`,
+    ]) {
+      const { res, described } = await run(slow, query, { id: DEMO.customer });
+      expect(res.errors?.[0]?.extensions?.['code'], JSON.stringify(res.errors)).toBe('UPSTREAM_UNAVAILABLE');
+      expect([...described].sort()).toEqual([`GET /v1/customers/${DEMO.customer}`, `GET /v1/invoices?limit=2&customer=${DEMO.customer}`]);
+    }
   });
 
   it('starts no list that a @skip leaves out, and none a customer may not read', async () => {

@@ -5,7 +5,7 @@
  * request's loader: the same customer under several aliases or paths costs one Stripe call, and
  * `{ customer { id } }` costs none. Customers can read only themselves; admins anyone.
  */
-import type { GraphQLResolveInfo } from 'graphql';
+import type { GraphQLObjectType, GraphQLResolveInfo } from 'graphql';
 import type Stripe from 'stripe';
 import { canAccessCustomer } from '../../auth/viewer.js';
 import type { Context } from '../../context.js';
@@ -54,7 +54,8 @@ function customerInvoices(ctx: Context, customer: string, args: InvoicesArgs): P
  */
 function prefetchInvoices(ctx: Context, id: string, info: GraphQLResolveInfo, path: readonly string[] = []): void {
   if (!canAccessCustomer(ctx.viewer, id)) return;
-  for (const args of selectedFieldArguments(info, [...path, 'invoices'])) {
+  const field = (info.schema.getType('Customer') as GraphQLObjectType).getFields()['invoices']!;
+  for (const args of selectedFieldArguments(info, [...path, 'invoices'], field)) {
     customerInvoices(ctx, id, args as InvoicesArgs).catch(() => undefined);
   }
 }
