@@ -6,7 +6,7 @@
  * - `src/client/generated/`: typed documents (`TypedDocumentNode`) for every operation in `schema/operations/`,
  *   from graphql-codegen's client preset; each document carries its trusted-document id in `__meta__.hash`.
  * - `schema/persisted-documents.json`: the trusted-documents manifest, `{ "sha256:<hex>": "<document>" }` (plus a
- *   `"//"` header entry: JSON has no comments), which the gateway loads (`src/trusted-documents.ts`).
+ *   `"//"` header entry: JSON has no comments), which the gateway loads (`src/http/trusted-documents.ts`).
  *
  * The schema is the module itself (`src/graphql/schema.ts`), handed over as a built `GraphQLSchema`, so the CLI and
  * the drift test generate from the very same object. Codegen loads this file with jiti, so it runs as

@@ -7,7 +7,7 @@
  * The minimum calls are pinned by `test/gateway/call-budget.test.ts` ("bench scenarios"), which imports this file.
  */
 import type Stripe from 'stripe';
-import { formatMoney } from '../src/money.js';
+import { formatMoney } from '../src/stripe-facts/money.js';
 
 /** Ids the scenarios need, made by `bench/fixture.ts` in the local Stripe. */
 export interface BenchIds {

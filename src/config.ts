@@ -1,4 +1,4 @@
-import type { LogLevel } from './log.js';
+import type { LogLevel } from './observability/log.js';
 
 /**
  * The only reader of `process.env`. Each entry point parses what it needs once, at start-up, and gets a typed
@@ -55,7 +55,7 @@ function count(env: Env, name: string, fallback: number, problems: string[], min
   return value;
 }
 
-/** Abuse limits of documents and request bodies (enforced by `src/limits.ts`). */
+/** Abuse limits of documents and request bodies (enforced by `src/http/limits.ts`). */
 export interface AbuseLimits {
   /** `MAX_DEPTH`: nesting of selections (a fragment spread counts as a level, as graphql-armor counts). */
   maxDepth: number;
@@ -65,7 +65,7 @@ export interface AbuseLimits {
   maxTokens: number;
   /** `MAX_DIRECTIVES`: directives per operation. */
   maxDirectives: number;
-  /** `MAX_COST`: see `queryCost` in `src/limits.ts`. */
+  /** `MAX_COST`: see `queryCost` in `src/http/cost.ts`. */
   maxCost: number;
   /** `MAX_BODY_BYTES`: request body size. */
   maxBodyBytes: number;

@@ -5,7 +5,7 @@
 import SchemaBuilder, { type ArgBuilder, type ObjectRef } from '@pothos/core';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import { canAccessCustomer } from '../auth/viewer.js';
-import type { Context } from '../context.js';
+import type { Context } from './context.js';
 import { forbidden, unauthenticated } from './errors.js';
 
 export const builder = new SchemaBuilder<{

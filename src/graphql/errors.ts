@@ -1,20 +1,8 @@
 /**
- * The gateway's expected errors: `GraphQLError`s with the contract's `extensions.code`. Anything else thrown in a
- * resolver is unexpected and Yoga masks it as "Unexpected error." (`INTERNAL_SERVER_ERROR`).
+ * The schema's expected errors, by what went wrong: each a coded `GraphQLError` (`src/errors.ts`). Anything else
+ * thrown in a resolver is unexpected and Yoga masks it as "Unexpected error." (`INTERNAL_SERVER_ERROR`).
  */
-import { GraphQLError } from 'graphql';
-
-export type ErrorCode =
-  | 'UNAUTHENTICATED'
-  | 'FORBIDDEN'
-  | 'NOT_FOUND'
-  | 'BAD_USER_INPUT'
-  | 'RATE_LIMITED'
-  | 'UPSTREAM_UNAVAILABLE';
-
-export function appError(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}): GraphQLError {
-  return new GraphQLError(message, { extensions: { ...extensions, code } });
-}
+import { appError } from '../errors.js';
 
 export const unauthenticated = (message = 'Authentication required: send a gateway API key or a customer token.') =>
   // A 401 must say how to authenticate (RFC 9110 §15.5.2); Yoga sets the status and header, and strips `http`.

@@ -1,7 +1,7 @@
 /**
  * Currencies in the local Stripe: the smallest amount Stripe will charge in each (below it an invoice is marked
  * paid and the amount moves to the customer's balance) and the `currency` parameter. Minor units and formatting
- * are shared with the gateway (`src/money.ts`).
+ * are shared with the gateway (`src/stripe-facts/money.ts`).
  */
 import { invalidParam } from './errors.js';
 import type { Spec } from './params.js';

@@ -5,7 +5,7 @@
  */
 import type { GraphQLError } from 'graphql';
 import Stripe from 'stripe';
-import { appError } from '../graphql/errors.js';
+import { appError } from '../errors.js';
 
 /** A masked error keeps Stripe's request id for the error log (the caller sees only "Unexpected error."). */
 function withRequestId(error: Error, cause: InstanceType<typeof Stripe.errors.StripeError>): Error {

@@ -6,7 +6,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import Stripe from 'stripe';
 import { DEFAULT_STRIPE_MAX_IN_FLIGHT } from '../config.js';
-import { appError } from '../graphql/errors.js';
+import { appError } from '../errors.js';
 import { toAppError } from './errors.js';
 
 export interface Page<T> {

@@ -18,8 +18,8 @@ import {
   type TypedDocumentNode,
 } from '../../src/client/index.js';
 import { DEMO } from '../../src/local-stripe/index.js';
-import { createGateway, type Gateway } from '../../src/server.js';
-import { defaultTrustedDocuments } from '../../src/trusted-documents.js';
+import { createGateway, type Gateway } from '../../src/http/server.js';
+import { defaultTrustedDocuments } from '../../src/http/trusted-documents.js';
 import { ADMIN_KEY, describeCall, RETURN_ORIGIN, signCustomerToken, startGateway, type GatewayHarness } from '../support/gateway.js';
 import { clientOf, GRAPHQL_URL, inProcess, listenOnPort0, recording, rejection } from './support.js';
 

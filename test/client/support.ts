@@ -5,7 +5,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createBillingClient, type BillingClient, type BillingClientOptions, type FetchLike } from '../../src/client/index.js';
-import type { Gateway } from '../../src/server.js';
+import type { Gateway } from '../../src/http/server.js';
 
 export const GRAPHQL_URL = 'http://gateway.test/graphql';
 

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, type App } from '../../src/app.js';
 import { loadGatewayConfig } from '../../src/config.js';
 import { DEMO } from '../../src/local-stripe/index.js';
-import { formatMoney } from '../../src/money.js';
+import { formatMoney } from '../../src/stripe-facts/money.js';
 import { JOURNEY_TIMEOUT_MS, openBrowser, screenshots, SETUP_TIMEOUT_MS, type BrowserSession } from './browser.js';
 
 const PAGE_SIZE = 5;

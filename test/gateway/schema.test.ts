@@ -20,7 +20,7 @@ import {
 } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { SCHEMA_HEADER } from '../../codegen.js';
-import { loadExampleOperations, OPERATIONS_DIR } from '../../src/examples.js';
+import { loadExampleOperations, OPERATIONS_DIR } from '../../src/http/examples.js';
 import { schema, sortedSchema } from '../../src/graphql/schema.js';
 
 const SCHEMA_FILE = new URL('../../schema/schema.graphql', import.meta.url);

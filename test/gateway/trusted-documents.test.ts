@@ -12,16 +12,16 @@ import * as generated from '../../src/client/generated/graphql.js';
 import { startApp } from '../../src/app.js';
 import { BillingClientError, createBillingClient, documentIdOf } from '../../src/client/index.js';
 import { loadGatewayConfig } from '../../src/config.js';
-import { loadExampleOperations } from '../../src/examples.js';
+import { loadExampleOperations } from '../../src/http/examples.js';
 import { schema } from '../../src/graphql/schema.js';
 import { DEMO } from '../../src/local-stripe/index.js';
-import { createGateway, type Gateway } from '../../src/server.js';
+import { createGateway, type Gateway } from '../../src/http/server.js';
 import {
   defaultTrustedDocuments,
   MANIFEST_FILE,
   MANIFEST_HEADER_KEY,
   parseTrustedDocuments,
-} from '../../src/trusted-documents.js';
+} from '../../src/http/trusted-documents.js';
 import { ADMIN_KEY, describeCall, signCustomerToken, startGateway, type GatewayHarness } from '../support/gateway.js';
 
 let h: GatewayHarness;

@@ -4,7 +4,7 @@
  * none at all (same-origin only).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createGateway, type Gateway } from '../../src/server.js';
+import { createGateway, type Gateway } from '../../src/http/server.js';
 import { ADMIN_KEY, startGateway, type GatewayHarness } from '../support/gateway.js';
 import { listen, send, type Listening } from './support.js';
 

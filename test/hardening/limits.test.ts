@@ -8,10 +8,11 @@ import { parse } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS } from '../../src/config.js';
 import { DEMO } from '../../src/local-stripe/index.js';
-import { canonicalDocument, queryCost } from '../../src/limits.js';
+import { queryCost } from '../../src/http/cost.js';
+import { canonicalDocument } from '../../src/http/trusted-documents.js';
 import { schema } from '../../src/graphql/schema.js';
-import { createGateway, type Gateway } from '../../src/server.js';
-import { defaultTrustedDocuments } from '../../src/trusted-documents.js';
+import { createGateway, type Gateway } from '../../src/http/server.js';
+import { defaultTrustedDocuments } from '../../src/http/trusted-documents.js';
 import { ADMIN_KEY, signCustomerToken, startGateway, type GatewayHarness } from '../support/gateway.js';
 import { expectRefused, GRAPHQL_RESPONSE, listen, postJson, send } from './support.js';
 

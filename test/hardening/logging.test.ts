@@ -4,9 +4,9 @@
  * every response — and never a key, a token or a Stripe secret in any line, error or extension.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger, redact, redactString, REDACTED, type Logger } from '../../src/log.js';
+import { createLogger, redact, redactString, REDACTED, type Logger } from '../../src/observability/log.js';
 import { DEMO } from '../../src/local-stripe/index.js';
-import { createGateway, type Gateway } from '../../src/server.js';
+import { createGateway, type Gateway } from '../../src/http/server.js';
 import { ADMIN_KEY, JWT_SECRET, signCustomerToken, startGateway, type GatewayHarness } from '../support/gateway.js';
 import { postJson, send } from './support.js';
 

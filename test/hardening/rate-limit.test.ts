@@ -6,8 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadGatewayConfig } from '../../src/config.js';
 import { DEMO } from '../../src/local-stripe/index.js';
-import { callerKey, RateLimiter } from '../../src/rate-limit.js';
-import { createGateway } from '../../src/server.js';
+import { callerKey, RateLimiter } from '../../src/http/rate-limit.js';
+import { createGateway } from '../../src/http/server.js';
 import { ADMIN_KEY, signCustomerToken, startGateway, type GatewayHarness } from '../support/gateway.js';
 import { expectRefused, GRAPHQL_RESPONSE, listen, postJson } from './support.js';
 

@@ -6,7 +6,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect } from 'vitest';
 import type { LoggedRequest } from '../../src/local-stripe/index.js';
-import type { Gateway } from '../../src/server.js';
+import type { Gateway } from '../../src/http/server.js';
 import { ADMIN_KEY, type GatewayHarness } from '../support/gateway.js';
 
 export interface Answer {

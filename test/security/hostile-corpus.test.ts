@@ -19,9 +19,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as generated from '../../src/client/generated/graphql.js';
 import { documentIdOf } from '../../src/client/index.js';
 import { DEMO } from '../../src/local-stripe/index.js';
-import { createLogger } from '../../src/log.js';
-import { RateLimiter } from '../../src/rate-limit.js';
-import { createGateway, type Gateway } from '../../src/server.js';
+import { createLogger } from '../../src/observability/log.js';
+import { RateLimiter } from '../../src/http/rate-limit.js';
+import { createGateway, type Gateway } from '../../src/http/server.js';
 import { ADMIN_KEY, JWT_SECRET, RETURN_ORIGIN, signCustomerToken, startGateway, type GatewayHarness } from '../support/gateway.js';
 
 /** The corpus may not shrink below this (issue 5: "at least 60 documents and variable sets"). */

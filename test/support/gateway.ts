@@ -4,9 +4,9 @@
  */
 import { SignJWT } from 'jose';
 import { createAuthenticator } from '../../src/auth/authenticate.js';
-import type { GatewayDeps } from '../../src/context.js';
+import type { GatewayDeps } from '../../src/graphql/context.js';
 import { startLocalStripe, type LocalStripe, type LocalStripeOptions, type LoggedRequest } from '../../src/local-stripe/index.js';
-import { createGateway, type Gateway, type GatewayOptions } from '../../src/server.js';
+import { createGateway, type Gateway, type GatewayOptions } from '../../src/http/server.js';
 import { createStripeClient } from '../../src/stripe/client.js';
 import { Limiter, StripeGateway, type RateLimitRetry } from '../../src/stripe/gateway.js';
 

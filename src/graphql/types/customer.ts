@@ -8,7 +8,7 @@
 import type { GraphQLObjectType, GraphQLResolveInfo } from 'graphql';
 import type Stripe from 'stripe';
 import { canAccessCustomer } from '../../auth/viewer.js';
-import type { Context } from '../../context.js';
+import type { Context } from '../context.js';
 import { builder } from '../builder.js';
 import { connectionArgs, defineConnection, pageRequest, toConnection, type Connection, type ConnectionArgs } from '../connections.js';
 import { badInput, forbidden, notFound } from '../errors.js';

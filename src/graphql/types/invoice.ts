@@ -8,7 +8,7 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import type Stripe from 'stripe';
 import { canAccessCustomer } from '../../auth/viewer.js';
-import type { Context } from '../../context.js';
+import type { Context } from '../context.js';
 import { expandedOf, idOf } from '../../stripe/expandable.js';
 import type { InvoiceFilter } from '../../stripe/gateway.js';
 import { builder } from '../builder.js';

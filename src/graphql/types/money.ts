@@ -1,5 +1,5 @@
 /** `Money`: an amount in minor units with its currency, and how a person reads it. */
-import { formatMoney } from '../../money.js';
+import { formatMoney } from '../../stripe-facts/money.js';
 import { builder } from '../builder.js';
 
 export interface MoneyValue {

@@ -4,7 +4,7 @@
  * costs, with the same authorization.
  */
 import type { GraphQLResolveInfo } from 'graphql';
-import type { Context } from '../../context.js';
+import type { Context } from '../context.js';
 import { builder } from '../builder.js';
 import { badInput } from '../errors.js';
 import { ANY_STRIPE_ID, quoteId } from '../../stripe/ids.js';

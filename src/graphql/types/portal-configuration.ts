@@ -4,7 +4,7 @@
  */
 import type { GraphQLResolveInfo } from 'graphql';
 import type Stripe from 'stripe';
-import type { Context } from '../../context.js';
+import type { Context } from '../context.js';
 import { builder } from '../builder.js';
 import { connectionArgs, defineConnection, pageRequest, toConnection } from '../connections.js';
 import { badInput, forbidden } from '../errors.js';

@@ -9,9 +9,9 @@
  */
 import type Stripe from 'stripe';
 import { idempotencyScope, type Viewer } from '../../auth/viewer.js';
-import type { PortalSettings } from '../../context.js';
+import type { PortalSettings } from '../context.js';
 import { expandedOf, idOf } from '../../stripe/expandable.js';
-import { PORTAL_AFTER_COMPLETION_TYPES, PORTAL_FLOW_TYPES, PORTAL_LOCALES } from '../../stripe/enums.js';
+import { PORTAL_AFTER_COMPLETION_TYPES, PORTAL_FLOW_TYPES, PORTAL_LOCALES } from '../../stripe-facts/enums.js';
 import { scopedIdempotencyKey } from '../../stripe/gateway.js';
 import { builder } from '../builder.js';
 import { badInput, forbidden } from '../errors.js';

@@ -6,7 +6,7 @@
  * customer except for its status.
  */
 import type Stripe from 'stripe';
-import { formatMoney, formatMoneyPlain } from '../../money.js';
+import { formatMoney, formatMoneyPlain } from '../../stripe-facts/money.js';
 import { html, type PageModule } from '../pages.js';
 import { invoiceBySecret } from '../resources/invoices.js';
 import type { PageResponse } from '../server.js';

@@ -6,7 +6,7 @@
  * working (the customer is "logged in"), as Stripe's are. An unknown secret is a 404.
  */
 import type Stripe from 'stripe';
-import { formatMoney } from '../../money.js';
+import { formatMoney } from '../../stripe-facts/money.js';
 import { html, type PageModule } from '../pages.js';
 import type { PageResponse } from '../server.js';
 import type { SessionRecord, Store } from '../store.js';

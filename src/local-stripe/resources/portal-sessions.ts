@@ -7,7 +7,7 @@
  * (exists, active; the default when absent) → flow (sub-object matches `type`, the flow's feature is enabled,
  * its subscription belongs to the customer and is not canceled) → on_behalf_of → return_url → after_expiration.
  */
-import { PORTAL_AFTER_COMPLETION_TYPES, PORTAL_FLOW_TYPES, PORTAL_LOCALES } from '../../stripe/enums.js';
+import { PORTAL_AFTER_COMPLETION_TYPES, PORTAL_FLOW_TYPES, PORTAL_LOCALES } from '../../stripe-facts/enums.js';
 import { randomBytes } from 'node:crypto';
 import type Stripe from 'stripe';
 import { readParams, route, type AccountDirectory, type Route } from '../api.js';

@@ -8,8 +8,8 @@
  */
 import type { GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import { callerId, type Viewer } from './auth/viewer.js';
-import { appError } from './graphql/errors.js';
+import { callerId, type Viewer } from '../auth/viewer.js';
+import { appError } from '../errors.js';
 
 export interface RateLimitOptions {
   /** Requests per caller per minute; 0 turns limiting off. */

@@ -7,9 +7,9 @@ import { randomUUID } from 'node:crypto';
 import { getOperationAST, GraphQLError } from 'graphql';
 import type { ExecutionResult } from 'graphql';
 import type { Plugin, YogaLogger } from 'graphql-yoga';
-import type { Viewer } from './auth/viewer.js';
-import type { Logger } from './log.js';
-import type { StripeCallObserver } from './stripe/gateway.js';
+import type { Viewer } from '../auth/viewer.js';
+import type { Logger } from '../observability/log.js';
+import type { StripeCallObserver } from '../stripe/gateway.js';
 
 export const REQUEST_ID_HEADER = 'x-request-id';
 /** A client's request id is echoed only when it is short and plain (it ends up in logs and headers). */

@@ -7,9 +7,9 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Kind, parse, type OperationDefinitionNode } from 'graphql';
-import type { GraphiQLTab } from './server.js';
+import type { GraphiQLTab } from './graphiql.js';
 
-export const OPERATIONS_DIR = fileURLToPath(new URL('../schema/operations/', import.meta.url));
+export const OPERATIONS_DIR = fileURLToPath(new URL('../../schema/operations/', import.meta.url));
 
 export interface ExampleOperation {
   /** File name, e.g. `viewer.graphql`. */

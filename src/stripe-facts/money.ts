@@ -1,6 +1,7 @@
 /**
  * Money as Stripe counts it: integer amounts in the currency's minor unit (cents; whole yen; thousandths of a
- * dinar). Shared by the gateway's `Money` type and the local Stripe's hosted pages.
+ * dinar). In `src/stripe-facts/`: facts about Stripe that both the gateway (its `Money` type) and the local Stripe
+ * (its hosted pages) read; it imports nothing of either.
  */
 
 /** Stripe's zero-decimal currencies: amounts are whole units (`jpy` 500 is ¥500). */

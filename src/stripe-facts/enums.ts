@@ -1,6 +1,7 @@
 /**
  * Closed sets of Stripe values that both the gateway (GraphQL enums, input checks) and the local Stripe
- * (parameter validation) rely on, from stripe@23.1.0's types. One list each, so the two cannot drift apart.
+ * (parameter validation) rely on, from stripe@23.1.0's types. In `src/stripe-facts/`, which imports nothing of
+ * either: one list each, so the two cannot drift apart.
  */
 import type Stripe from 'stripe';
 

@@ -2,10 +2,10 @@
  * The per-request context: who is calling, the Stripe gateway, and fresh loaders (never shared between
  * requests, so one caller's objects can never reach another's response).
  */
-import type { Authenticate } from './auth/authenticate.js';
-import type { Viewer } from './auth/viewer.js';
-import { createLoaders, type Loaders } from './loaders/index.js';
-import type { StripeCallObserver, StripeGateway } from './stripe/gateway.js';
+import type { Authenticate } from '../auth/authenticate.js';
+import type { Viewer } from '../auth/viewer.js';
+import { createLoaders, type Loaders } from '../loaders/index.js';
+import type { StripeCallObserver, StripeGateway } from '../stripe/gateway.js';
 
 export interface PortalSettings {
   /** `return_url` when the caller gives none (`PORTAL_RETURN_URL`). */
