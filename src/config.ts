@@ -80,6 +80,25 @@ export const DEFAULT_LIMITS: AbuseLimits = {
   maxBodyBytes: 102_400,
 };
 
+/** Settings of the `node:http` server (`src/app.ts`): how long a client may take, and how many may be connected. */
+export interface HttpServerLimits {
+  /** `HTTP_HEADERS_TIMEOUT_MS`: a request's headers must have arrived within this (a slowloris client is closed). */
+  headersTimeoutMs: number;
+  /** `HTTP_REQUEST_TIMEOUT_MS`: a whole request, body included, must have arrived within this. */
+  requestTimeoutMs: number;
+  /** `HTTP_KEEP_ALIVE_TIMEOUT_MS`: an idle kept-alive connection is closed after this. */
+  keepAliveTimeoutMs: number;
+  /** `MAX_CONNECTIONS`: connections open at once; further ones are closed as they arrive. */
+  maxConnections: number;
+}
+
+export const DEFAULT_HTTP_SERVER_LIMITS: HttpServerLimits = {
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  keepAliveTimeoutMs: 5_000,
+  maxConnections: 1_000,
+};
+
 export const DEFAULT_RATE_LIMIT_PER_MINUTE = 600;
 
 /**
@@ -120,6 +139,11 @@ export interface GatewayConfig {
    * `MAX_BODY_BYTES` 102400).
    */
   limits: AbuseLimits;
+  /**
+   * The HTTP server's timeouts and connection cap (`HTTP_HEADERS_TIMEOUT_MS` 10000, `HTTP_REQUEST_TIMEOUT_MS` 30000,
+   * `HTTP_KEEP_ALIVE_TIMEOUT_MS` 5000, `MAX_CONNECTIONS` 1000).
+   */
+  http: HttpServerLimits;
   /** `RATE_LIMIT_PER_MINUTE`: requests per caller per minute (a token bucket, bursts up to it); 0 turns it off. Default 600. */
   rateLimitPerMinute: number;
   /** `LOG_LEVEL`: `info` (a line per request, and errors), `error` (errors only) or `silent`. Default `info`. */
@@ -195,6 +219,24 @@ function origins(env: Env, name: string, problems: string[]): string[] {
   return out;
 }
 
+/** The HTTP server's settings. Timeouts under a second are refused: most likely seconds meant as milliseconds. */
+function httpServerLimits(env: Env, problems: string[]): HttpServerLimits {
+  const d = DEFAULT_HTTP_SERVER_LIMITS;
+  const limits: HttpServerLimits = {
+    headersTimeoutMs: count(env, 'HTTP_HEADERS_TIMEOUT_MS', d.headersTimeoutMs, problems, 1000),
+    requestTimeoutMs: count(env, 'HTTP_REQUEST_TIMEOUT_MS', d.requestTimeoutMs, problems, 1000),
+    keepAliveTimeoutMs: count(env, 'HTTP_KEEP_ALIVE_TIMEOUT_MS', d.keepAliveTimeoutMs, problems, 1000),
+    maxConnections: count(env, 'MAX_CONNECTIONS', d.maxConnections, problems),
+  };
+  // Node refuses a headers timeout longer than the request timeout (the headers are part of the request).
+  if (limits.headersTimeoutMs > limits.requestTimeoutMs) {
+    problems.push(
+      `HTTP_HEADERS_TIMEOUT_MS (${limits.headersTimeoutMs}) must not exceed HTTP_REQUEST_TIMEOUT_MS (${limits.requestTimeoutMs})`,
+    );
+  }
+  return limits;
+}
+
 /** Configuration of the gateway (`npm start`); throws `ConfigError` listing every problem. */
 export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
   const problems: string[] = [];
@@ -237,6 +279,7 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     maxCost: count(env, 'MAX_COST', DEFAULT_LIMITS.maxCost, problems),
     maxBodyBytes: count(env, 'MAX_BODY_BYTES', DEFAULT_LIMITS.maxBodyBytes, problems, 1024),
   };
+  const http = httpServerLimits(env, problems);
   const rateLimitPerMinute = count(env, 'RATE_LIMIT_PER_MINUTE', DEFAULT_RATE_LIMIT_PER_MINUTE, problems, 0);
   const stripeMaxInFlight = count(env, 'STRIPE_MAX_IN_FLIGHT', DEFAULT_STRIPE_MAX_IN_FLIGHT, problems);
   const logLevelRaw = env['LOG_LEVEL'] || 'info';
@@ -266,6 +309,7 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     graphiql: graphiqlRaw === 'true' || (!production && graphiqlRaw !== 'false'),
     trustedDocuments,
     limits,
+    http,
     rateLimitPerMinute,
     logLevel,
     stripeMaxInFlight,
