@@ -4,7 +4,8 @@
  *
  * The edge is one plugin per concern, each in its own file here: abuse limits (`limits.ts` and the files it
  * names), the per-caller rate limit (`rate-limit.ts`), trusted documents (`trusted-documents.ts`), the request
- * log (`request-log.ts`), CORS (`cors.ts`), variables (`variables.ts`) and GraphiQL (`graphiql.ts`). The caller is
+ * log (`request-log.ts`), security headers (`security-headers.ts`), CORS (`cors.ts`), variables (`variables.ts`)
+ * and GraphiQL (`graphiql.ts`). The caller is
  * authenticated once per request: every hook and the context share the answer through a WeakMap keyed by the
  * Request.
  */
@@ -27,6 +28,7 @@ import { errorLogger, type Logger } from '../observability/log.js';
 import { RateLimiter, useRateLimit } from './rate-limit.js';
 import { GRAPHQL_PATH, HEALTH_PATH } from './paths.js';
 import { ErrorLog, RequestStates, useRequestLog } from './request-log.js';
+import { useSecurityHeaders } from './security-headers.js';
 import { defaultTrustedDocuments, DOCUMENT_ID_PARAM, useTrustedDocuments, type TrustedDocuments } from './trusted-documents.js';
 import { coerceVariables } from './variables.js';
 
@@ -120,6 +122,7 @@ export function createGateway(options: GatewayOptions, deps: GatewayDeps): Gatew
     ...(options.graphiql ? { renderGraphiQL: offlineGraphiQL(options.graphiqlDefaults) } : {}),
     plugins: [
       useRequestLog({ logger, states, errors, loggedPaths: [GRAPHQL_PATH], viewerOf }),
+      useSecurityHeaders(),
       ...(options.corsOrigins.length > 0 ? [varyByOrigin()] : []),
       ...(options.graphiql ? [rootToGraphiQL()] : []),
       useRateLimit(limiter, viewerOf),
