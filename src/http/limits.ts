@@ -23,8 +23,7 @@ import { useBodyLimit } from './body-limit.js';
 import { useContractCodes } from './contract-codes.js';
 import { useCostLimit } from './cost.js';
 import { useCsrf } from './csrf.js';
-import { armorPlugins } from './document-limits.js';
-import { trustedDocumentMatcher } from './trusted-documents.js';
+import { documentLimitPlugins } from './document-limits.js';
 
 /** Which limit a request broke: `extensions.limit` of its `BAD_USER_INPUT` error. */
 export type LimitName = 'depth' | 'aliases' | 'tokens' | 'directives' | 'cost' | 'body';
@@ -38,38 +37,18 @@ export function limitError(limit: LimitName, message: string, extensions: Record
   });
 }
 
-export function limitOf(limits: AbuseLimits, limit: LimitName): number {
-  switch (limit) {
-    case 'depth':
-      return limits.maxDepth;
-    case 'aliases':
-      return limits.maxAliases;
-    case 'tokens':
-      return limits.maxTokens;
-    case 'directives':
-      return limits.maxDirectives;
-    case 'cost':
-      return limits.maxCost;
-    case 'body':
-      return limits.maxBodyBytes;
-  }
-}
-
 export interface LimitOptions {
   limits: AbuseLimits;
-  /** The trusted documents' texts: exempt from the depth limit (they are the app's own, reviewed documents). */
-  trustedDocuments?: Iterable<string>;
   /** Remove "Did you mean …" from error messages (production). */
   hideSuggestions: boolean;
 }
 
 /** The Yoga plugins, the body limit among them (Yoga's own `maxRequestBodySize` is off: see `useBodyLimit`). */
 export function useAbuseLimits(options: LimitOptions): Plugin[] {
-  const isTrusted = trustedDocumentMatcher(options.trustedDocuments ?? []);
   return [
     useBodyLimit(options.limits.maxBodyBytes),
     useCsrf(),
-    ...armorPlugins(options.limits, isTrusted),
+    ...documentLimitPlugins(options.limits),
     useCostLimit(options.limits.maxCost),
     useContractCodes(options.hideSuggestions),
   ];

@@ -48,7 +48,7 @@ export interface GatewayOptions {
   trustedDocuments?: boolean;
   /** The manifest; default `schema/persisted-documents.json` (as `npm run codegen` wrote it). */
   trustedDocumentManifest?: TrustedDocuments;
-  /** Abuse limits; default `DEFAULT_LIMITS` (depth 6, aliases 15, tokens 1000, directives 50, cost 5000, body 100 KB). */
+  /** Abuse limits; default `DEFAULT_LIMITS` (depth 10, aliases 15, tokens 1000, directives 50, cost 5000, body 100 KB). */
   limits?: Partial<AbuseLimits>;
   /** Remove "Did you mean …" suggestions from error messages (production). Default false. */
   hideSuggestions?: boolean;
@@ -128,7 +128,7 @@ export function createGateway(options: GatewayOptions, deps: GatewayDeps): Gatew
       useRateLimit(limiter, viewerOf),
       ...trusted,
       ...(options.introspection === false ? [noIntrospection()] : []),
-      ...useAbuseLimits({ limits, trustedDocuments: manifest.values(), hideSuggestions: options.hideSuggestions ?? false }),
+      ...useAbuseLimits({ limits, hideSuggestions: options.hideSuggestions ?? false }),
       // Each document compiled once into a function that executes it (graphql-jit), cached with Yoga's parsed
       // document: a page of 100 invoices executes in a fraction of graphql-js's time.
       coerceVariables(),

@@ -9,7 +9,7 @@ import { DEFAULT_LIMITS, loadGatewayConfig } from '../../src/config.js';
 describe('configuration of the limits', () => {
   const base = { STRIPE_SECRET_KEY: 'sk_test_abc', GATEWAY_API_KEYS: 'k'.repeat(20) };
 
-  it('defaults to depth 6, aliases 15, tokens 1000, directives 50, cost 5000, body 102400; info logs', () => {
+  it('defaults to depth 10, aliases 15, tokens 1000, directives 50, cost 5000, body 102400; info logs', () => {
     const config = loadGatewayConfig(base);
     expect(config.limits).toEqual(DEFAULT_LIMITS);
     expect(config.logLevel).toBe('info');

@@ -286,6 +286,43 @@ describe('the limits refuse none of the documents the apps use', () => {
   }
 });
 
+describe('the limits refuse none of the ordinary queries', () => {
+  // A control for the depth bombs: graphql-armor's count (edges, node and fragment spreads as levels, 6 at most)
+  // refused these. Each must be answered in full by the connection-aware count.
+  const ordinary: Array<[string, Sender, string]> = [
+    ['the README’s customer list', 'admin', '{ customers(first: 3) { edges { node { id name balance { formatted } } } } }'],
+    [
+      'the README’s open invoices of the signed-in customer',
+      'customer',
+      '{ viewer { customer { name invoices(first: 3, status: OPEN) { edges { node { number amountDue { formatted } hostedInvoiceUrl } } } } } }',
+    ],
+    ['customers with their invoice ids', 'admin', '{ customers(first: 5) { edges { node { id invoices(first: 5) { edges { node { id } } } } } } }'],
+    [
+      'customers → invoices → lines → amount',
+      'admin',
+      '{ customers(first: 3) { edges { node { invoices(first: 3) { edges { node { lines(first: 5) { edges { node { amount { formatted } } } } } } } } } } }',
+    ],
+    [
+      'a portal session’s configuration features',
+      'admin',
+      `mutation { createPortalSession(input: { customerId: "${DEMO.customer}" }) { ... on CreatePortalSessionPayload { portalSession { configuration { features { subscriptionCancel { enabled } } } } } } }`,
+    ],
+    [
+      'a customer’s invoices behind fragments',
+      'admin',
+      `{ customer(id: "${DEMO.customer}") { ...C } } fragment C on Customer { invoices(first: 2) { edges { node { ...I } } } } fragment I on Invoice { id total { formatted } customer { id } }`,
+    ],
+  ];
+  for (const [name, as, query] of ordinary) {
+    it(name, async () => {
+      const answer = await send({ as, query });
+      expect(answer.json?.errors, `${name}: ${answer.text.slice(0, 400)}`).toBeUndefined();
+      expect(answer.status).toBe(200);
+      expect(empty(answer.json?.data)).toBe(false);
+    });
+  }
+});
+
 describe('the hostile-input corpus', () => {
   it(`has at least ${MINIMUM_CORPUS_SIZE} entries, each with a unique name`, () => {
     if (CORPUS.length < MINIMUM_CORPUS_SIZE) {

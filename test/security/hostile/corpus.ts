@@ -73,12 +73,15 @@ export const tooLarge: Expectation = { status: 413, code: 'BAD_USER_INPUT', limi
 export const csrf: Expectation = { status: 403, code: 'FORBIDDEN', refused: true, ...NONE };
 export const unauthenticated: Expectation = { status: 401, code: 'UNAUTHENTICATED', ...NONE };
 
-/** `{ f { f { … leaf … } } }`-style nesting, `levels` connection hops deep, each hop `first: 1` (cheap, only deep). */
-export function deepInvoices(levels: number): string {
-  let selection = 'id';
-  for (let i = 0; i < levels; i++) selection = `invoices(first: 1) { edges { node { customer { ${selection} } } } }`;
-  return `{ customer(id: "${DEMO.customer}") { ${selection} } }`;
-}
+/**
+ * A customer's selection `levels` hops deep, invoices → customer, each hop `first: 1` (cheap, only deep). Each hop
+ * is 2 levels (a connection's `edges` and `node` are none), so `hops(n)` under a customer is 2n + 2 deep.
+ */
+export const hops = (levels: number): string =>
+  levels === 0 ? 'id' : `invoices(first: 1) { edges { node { customer { ${hops(levels - 1)} } } } }`;
+
+/** `customer { invoices { … customer { id } } }`, `levels` hops deep: 2 × levels + 2. */
+export const deepInvoices = (levels: number): string => `{ customer(id: "${DEMO.customer}") { ${hops(levels)} } }`;
 
 /** A valid request padded to 256 KB, in 16 KB chunks. */
 export function* chunkedBody(): Iterable<string> {
