@@ -55,7 +55,7 @@ function count(env: Env, name: string, fallback: number, problems: string[], min
   return value;
 }
 
-/** Abuse limits of documents and request bodies (enforced by `src/http/limits.ts`). */
+/** Abuse limits of documents, variables and request bodies (enforced by `src/http/limits.ts`). */
 export interface AbuseLimits {
   /**
    * `MAX_DEPTH`: nesting of fields (`src/http/document-limits.ts`): every field is a level, but a connection's
@@ -72,6 +72,12 @@ export interface AbuseLimits {
   maxCost: number;
   /** `MAX_BODY_BYTES`: request body size. */
   maxBodyBytes: number;
+  /** `MAX_VARIABLE_VALUES`: object entries and list items in all the variables together, counted before coercion. */
+  maxVariableValues: number;
+  /** `MAX_VARIABLE_DEPTH`: nesting of objects and lists in a variable's value (a scalar is 0). */
+  maxVariableDepth: number;
+  /** `MAX_VARIABLE_STRING_LENGTH`: characters of any string in the variables, object keys included. */
+  maxVariableStringLength: number;
 }
 
 export const DEFAULT_LIMITS: AbuseLimits = {
@@ -83,6 +89,11 @@ export const DEFAULT_LIMITS: AbuseLimits = {
   maxDirectives: 50,
   maxCost: 5_000,
   maxBodyBytes: 102_400,
+  // The apps' operations send at most a few dozen values, 5 levels deep (a portal flow's items), and strings of a
+  // few hundred characters (URLs); Stripe's own ids and keys are at most 255.
+  maxVariableValues: 1_000,
+  maxVariableDepth: 10,
+  maxVariableStringLength: 10_000,
 };
 
 /** Settings of the `node:http` server (`src/app.ts`): how long a client may take, and how many may be connected. */
@@ -141,7 +152,7 @@ export interface GatewayConfig {
   trustedDocuments: boolean;
   /**
    * Abuse limits (`MAX_DEPTH` 10, `MAX_ALIASES` 15, `MAX_TOKENS` 1000, `MAX_DIRECTIVES` 50, `MAX_COST` 5000,
-   * `MAX_BODY_BYTES` 102400).
+   * `MAX_BODY_BYTES` 102400, `MAX_VARIABLE_VALUES` 1000, `MAX_VARIABLE_DEPTH` 10, `MAX_VARIABLE_STRING_LENGTH` 10000).
    */
   limits: AbuseLimits;
   /**
@@ -283,6 +294,9 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     maxDirectives: count(env, 'MAX_DIRECTIVES', DEFAULT_LIMITS.maxDirectives, problems, 0),
     maxCost: count(env, 'MAX_COST', DEFAULT_LIMITS.maxCost, problems),
     maxBodyBytes: count(env, 'MAX_BODY_BYTES', DEFAULT_LIMITS.maxBodyBytes, problems, 1024),
+    maxVariableValues: count(env, 'MAX_VARIABLE_VALUES', DEFAULT_LIMITS.maxVariableValues, problems),
+    maxVariableDepth: count(env, 'MAX_VARIABLE_DEPTH', DEFAULT_LIMITS.maxVariableDepth, problems),
+    maxVariableStringLength: count(env, 'MAX_VARIABLE_STRING_LENGTH', DEFAULT_LIMITS.maxVariableStringLength, problems),
   };
   const http = httpServerLimits(env, problems);
   const rateLimitPerMinute = count(env, 'RATE_LIMIT_PER_MINUTE', DEFAULT_RATE_LIMIT_PER_MINUTE, problems, 0);

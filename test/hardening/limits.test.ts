@@ -1,7 +1,7 @@
 /**
  * Abuse limits, refused before execution with `BAD_USER_INPUT` + `extensions.limit`, HTTP 400 under
  * application/graphql-response+json, no data and no Stripe call: depth (connection-aware), aliases, tokens,
- * directives, cost (from the document and the variables); and the request-level ones: body size (413), array batching, mutations over GET
+ * directives, variables (bounded before coercion), cost (from the document and the variables); and the request-level ones: body size (413), array batching, mutations over GET
  * (405), CSRF (403 FORBIDDEN); suggestions hidden in production.
  */
 import { getIntrospectionQuery, parse, validate } from 'graphql';
@@ -25,8 +25,18 @@ afterAll(() => h.stop());
 const repeat = (n: number, item: (i: number) => string) => Array.from({ length: n }, (_, i) => item(i)).join(' ');
 
 describe('defaults', () => {
-  it('are depth 10, aliases 15, tokens 1000, directives 50; cost 5000; body 100 KB', () => {
-    expect(DEFAULT_LIMITS).toEqual({ maxDepth: 10, maxAliases: 15, maxTokens: 1000, maxDirectives: 50, maxCost: 5000, maxBodyBytes: 102_400 });
+  it('are depth 10, aliases 15, tokens 1000, directives 50; cost 5000; body 100 KB; variables 1000 values, 10 deep, strings of 10,000', () => {
+    expect(DEFAULT_LIMITS).toEqual({
+      maxDepth: 10,
+      maxAliases: 15,
+      maxTokens: 1000,
+      maxDirectives: 50,
+      maxCost: 5000,
+      maxBodyBytes: 102_400,
+      maxVariableValues: 1000,
+      maxVariableDepth: 10,
+      maxVariableStringLength: 10_000,
+    });
   });
 });
 

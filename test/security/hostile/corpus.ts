@@ -5,7 +5,7 @@ import { DEMO } from '../../../src/local-stripe/index.js';
 
 /** `exhausted`: the test profile with a rate limit the admin has already used up (a frozen clock: it never refills). */
 export type Profile = 'test' | 'production' | 'exhausted';
-export type Limit = 'depth' | 'aliases' | 'tokens' | 'directives' | 'cost' | 'body';
+export type Limit = 'depth' | 'aliases' | 'tokens' | 'directives' | 'variables' | 'cost' | 'body';
 /**
  * Who sends it: the admin key (the default), the demo customer's token, nobody, a raw `Authorization` header, or a
  * token with these claims signed with the gateway's own secret (a valid signature over hostile claims).
