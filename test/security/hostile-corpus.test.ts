@@ -24,6 +24,7 @@ import { RateLimiter } from '../../src/http/rate-limit.js';
 import { createGateway, type Gateway } from '../../src/http/server.js';
 import { ADMIN_KEY, JWT_SECRET, signCustomerToken, startGateway, type GatewayHarness } from '../support/gateway.js';
 import { CALLER_ENTRIES } from './hostile/callers.js';
+import { EDGE_ENTRIES } from './hostile/edge.js';
 import { INPUT_ENTRIES } from './hostile/inputs.js';
 import { LIMIT_ENTRIES } from './hostile/limits.js';
 import { type Profile, type Sender, type Entry, chunkedBody } from './hostile/corpus.js';
@@ -32,7 +33,7 @@ import { type Profile, type Sender, type Entry, chunkedBody } from './hostile/co
 const MINIMUM_CORPUS_SIZE = 60;
 
 /** Every entry, grouped by what is hostile about it (one file per group in `hostile/`). */
-const CORPUS: Entry[] = [...LIMIT_ENTRIES, ...INPUT_ENTRIES, ...CALLER_ENTRIES];
+const CORPUS: Entry[] = [...LIMIT_ENTRIES, ...INPUT_ENTRIES, ...CALLER_ENTRIES, ...EDGE_ENTRIES];
 
 // ---------------------------------------------------------------------------------------------------------------
 // Running an entry.
@@ -230,6 +231,8 @@ function problemsOf(entry: Entry, answer: Answer): string[] {
   if (want.refused && answer.json !== undefined && 'data' in answer.json) problems.push(`a data entry on a refused request`);
   if (!empty(answer.json?.data)) problems.push('data in the response');
   if (want.retryAfter && !/^\d+$/.test(answer.headers.get('retry-after') ?? '')) problems.push('no Retry-After header');
+  const bytes = Buffer.byteLength(answer.text);
+  if (want.maxBytes !== undefined && bytes > want.maxBytes) problems.push(`an answer of ${bytes} bytes, expected at most ${want.maxBytes}`);
   if ((entry.profile ?? 'test') === 'production' && /did you mean/i.test(answer.text)) problems.push('a suggestion in production');
   // Nothing secret, in the body or any header: the admin key, the JWT secret, the Stripe key, the caller's token.
   const secrets = [ADMIN_KEY, JWT_SECRET, h.local.secretKey, customerToken];

@@ -29,6 +29,8 @@ export interface Expectation {
   refused?: true;
   /** Further errors the same refusal may report beside `code` (validation reports every broken rule). */
   alsoAllowed?: ReadonlyArray<{ code: string; limit?: Limit }>;
+  /** The most bytes the answer's body may have (a refusal must be small, whatever was sent). */
+  maxBytes?: number;
   stripeCalls: 0;
 }
 
@@ -115,7 +117,7 @@ export const HOSTILE_CUSTOMER_IDS: Array<[string, string]> = [
   ['an upper-case prefix', 'CUS_HI4eggv5wQw860'],
   // Stripe's ids are at most 255 characters (the gateway's cursors are held to that too).
   ['5,000 characters of a valid shape', `cus_${'A'.repeat(5_000)}`],
-  ['60,000 characters of a valid shape (under the body limit)', `cus_${'A'.repeat(60_000)}`],
+  ['60,000 characters of a valid shape (under the body limit, over the variable string limit)', `cus_${'A'.repeat(60_000)}`],
 ];
 
 
