@@ -166,13 +166,7 @@ function operationShapes(context: ValidationContext, onOperation: (shape: Operat
 
   return {
     OperationDefinition(operation) {
-      const root =
-        operation.operation === 'query'
-          ? schema.getQueryType()
-          : operation.operation === 'mutation'
-            ? schema.getMutationType()
-            : schema.getSubscriptionType();
-      onOperation(shapeOf(operation.selectionSet, root ?? undefined));
+      onOperation(shapeOf(operation.selectionSet, schema.getRootType(operation.operation) ?? undefined));
       return false;
     },
   };
