@@ -25,7 +25,8 @@ import type { GraphiQLDefaults } from './http/graphiql.js';
 import { GRAPHQL_PATH, HEALTH_PATH } from './http/paths.js';
 import { createGateway } from './http/server.js';
 import { createStripeClient } from './stripe/client.js';
-import { Limiter, StripeGateway } from './stripe/gateway.js';
+import { StripeGateway } from './stripe/gateway.js';
+import { Limiter } from './stripe/limiter.js';
 
 /** How long a stop waits for requests in flight before it closes their connections. */
 const DRAIN_MS = 5_000;
@@ -225,6 +226,7 @@ export async function startApp(config: GatewayConfig): Promise<App> {
       stripe: new StripeGateway(upstream.client, new Limiter(config.stripeMaxInFlight)),
       authenticate: createAuthenticator({ apiKeys, jwt }),
       portal,
+      requestTimeoutMs: config.requestTimeoutMs,
     };
     // Structured logs; whatever secret this process holds is redacted from every line.
     const logger = createLogger({

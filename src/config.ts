@@ -69,6 +69,8 @@ export interface AbuseLimits {
   maxCost: number;
   /** `MAX_BODY_BYTES`: request body size. */
   maxBodyBytes: number;
+  /** `MAX_STRIPE_CALLS`: the Stripe call budget of one request (see `src/http/stripe-budget.ts`). */
+  maxStripeCalls: number;
 }
 
 export const DEFAULT_LIMITS: AbuseLimits = {
@@ -78,7 +80,12 @@ export const DEFAULT_LIMITS: AbuseLimits = {
   maxDirectives: 50,
   maxCost: 5_000,
   maxBodyBytes: 102_400,
+  // A page of 99 customers with their invoices. Stripe allows an account 100 calls a second live, 25 in test mode.
+  maxStripeCalls: 100,
 };
+
+/** `REQUEST_TIMEOUT_MS`: a request's deadline for its Stripe calls, the SDK's retries and the gateway's included. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 15_000;
 
 export const DEFAULT_RATE_LIMIT_PER_MINUTE = 600;
 
@@ -117,15 +124,17 @@ export interface GatewayConfig {
   trustedDocuments: boolean;
   /**
    * Abuse limits (`MAX_DEPTH` 6, `MAX_ALIASES` 15, `MAX_TOKENS` 1000, `MAX_DIRECTIVES` 50, `MAX_COST` 5000,
-   * `MAX_BODY_BYTES` 102400).
+   * `MAX_BODY_BYTES` 102400, `MAX_STRIPE_CALLS` 100).
    */
   limits: AbuseLimits;
   /** `RATE_LIMIT_PER_MINUTE`: requests per caller per minute (a token bucket, bursts up to it); 0 turns it off. Default 600. */
   rateLimitPerMinute: number;
   /** `LOG_LEVEL`: `info` (a line per request, and errors), `error` (errors only) or `silent`. Default `info`. */
   logLevel: LogLevel;
-  /** `STRIPE_MAX_IN_FLIGHT`: Stripe calls in flight at once, process-wide. Default 16. */
+  /** `STRIPE_MAX_IN_FLIGHT`: Stripe calls in flight at once, process-wide, shared fairly between callers. Default 16. */
   stripeMaxInFlight: number;
+  /** `REQUEST_TIMEOUT_MS`: each request's deadline for its Stripe calls, retries included. Default 15000. */
+  requestTimeoutMs: number;
 }
 
 export interface StripeConfig {
@@ -236,9 +245,11 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     maxDirectives: count(env, 'MAX_DIRECTIVES', DEFAULT_LIMITS.maxDirectives, problems, 0),
     maxCost: count(env, 'MAX_COST', DEFAULT_LIMITS.maxCost, problems),
     maxBodyBytes: count(env, 'MAX_BODY_BYTES', DEFAULT_LIMITS.maxBodyBytes, problems, 1024),
+    maxStripeCalls: count(env, 'MAX_STRIPE_CALLS', DEFAULT_LIMITS.maxStripeCalls, problems),
   };
   const rateLimitPerMinute = count(env, 'RATE_LIMIT_PER_MINUTE', DEFAULT_RATE_LIMIT_PER_MINUTE, problems, 0);
   const stripeMaxInFlight = count(env, 'STRIPE_MAX_IN_FLIGHT', DEFAULT_STRIPE_MAX_IN_FLIGHT, problems);
+  const requestTimeoutMs = count(env, 'REQUEST_TIMEOUT_MS', DEFAULT_REQUEST_TIMEOUT_MS, problems, 100);
   const logLevelRaw = env['LOG_LEVEL'] || 'info';
   if (logLevelRaw !== 'info' && logLevelRaw !== 'error' && logLevelRaw !== 'silent') {
     problems.push(`LOG_LEVEL must be info, error or silent, got '${logLevelRaw}'`);
@@ -269,6 +280,7 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     rateLimitPerMinute,
     logLevel,
     stripeMaxInFlight,
+    requestTimeoutMs,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

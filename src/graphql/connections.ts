@@ -10,6 +10,7 @@
 import type { Page, PageRequest } from '../stripe/gateway.js';
 import { builder, type Args, type Ref } from './builder.js';
 import { badInput } from './errors.js';
+import { stripeCalls } from './stripe-calls.js';
 
 export const DEFAULT_PAGE_SIZE = 10;
 export const MAX_PAGE_SIZE = 100;
@@ -115,7 +116,13 @@ export function defineConnection<N>(nodeRef: Ref<N>, name: string, noun: string)
   return builder.objectRef<Connection<N>>(`${name}Connection`).implement({
     description: `A page of ${noun}s, newest first (Relay connection over Stripe's cursor pagination).`,
     fields: (t) => ({
-      edges: t.field({ type: [edge], description: `The ${noun}s on this page, newest first.`, resolve: (c) => c.edges }),
+      edges: t.field({
+        type: [edge],
+        description: `The ${noun}s on this page, newest first.`,
+        // As many as the connection's page size: what is below each edge is counted that many times.
+        extensions: stripeCalls(undefined, { listSize: 'page' }),
+        resolve: (c) => c.edges,
+      }),
       pageInfo: t.field({ type: PageInfoRef, description: 'Paging information.', resolve: (c) => c.pageInfo }),
     }),
   });

@@ -8,6 +8,7 @@
  * | tokens | `document-limits.ts`: graphql-armor's counting parser (`MAX_TOKENS`) | `BAD_USER_INPUT`, `limit: 'tokens'` | 400 |
  * | cost | `cost.ts`: over the document *and* the variables (`MAX_COST`) | `BAD_USER_INPUT`, `limit: 'cost'` | 400 |
  * | body | `body-limit.ts` (`MAX_BODY_BYTES`): `Content-Length`, or counted as a chunked body streams | `BAD_USER_INPUT`, `limit: 'body'` | 413 |
+ * | Stripe calls | `stripe-budget.ts`: estimated from the document and the variables (`MAX_STRIPE_CALLS`) | `BAD_USER_INPUT`, `limit: 'stripeCalls'` | 400 |
  * | batching | Yoga's (off), recoded | `BAD_USER_INPUT` | 400 |
  * | CSRF | `csrf.ts`: Yoga's `useCSRFPrevention` | `FORBIDDEN` | 403 |
  *
@@ -27,7 +28,7 @@ import { armorPlugins } from './document-limits.js';
 import { trustedDocumentMatcher } from './trusted-documents.js';
 
 /** Which limit a request broke: `extensions.limit` of its `BAD_USER_INPUT` error. */
-export type LimitName = 'depth' | 'aliases' | 'tokens' | 'directives' | 'cost' | 'body';
+export type LimitName = 'depth' | 'aliases' | 'tokens' | 'directives' | 'cost' | 'body' | 'stripeCalls';
 
 /** The error every document limit answers with. `http.spec` lets Yoga answer 200 to `application/json` clients, as for validation errors. */
 export function limitError(limit: LimitName, message: string, extensions: Record<string, unknown> = {}): GraphQLError {
@@ -52,6 +53,8 @@ export function limitOf(limits: AbuseLimits, limit: LimitName): number {
       return limits.maxCost;
     case 'body':
       return limits.maxBodyBytes;
+    case 'stripeCalls':
+      return limits.maxStripeCalls;
   }
 }
 

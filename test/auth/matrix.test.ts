@@ -460,7 +460,7 @@ describe('a customer cannot reach another customer’s data indirectly', () => {
       `query ($invoice: ID!) {
         viewer { customer { invoices(first: 100) { edges { node { id customer { id name email } } } } } }
         invoice(id: $invoice) { customer { id } }
-        invoices(first: 100) { edges { node { customer { id invoices(first: 100) { edges { node { id } } } } } } }
+        invoices(first: 50) { edges { node { customer { id invoices(first: 100) { edges { node { id } } } } } } }
       }`,
       { invoice: otherInvoice },
       await asOther(),

@@ -15,7 +15,7 @@ describe('configuration of the limits', () => {
     expect(config.logLevel).toBe('info');
   });
 
-  it('reads MAX_DEPTH, MAX_ALIASES, MAX_TOKENS, MAX_DIRECTIVES, MAX_COST, MAX_BODY_BYTES, LOG_LEVEL', () => {
+  it('reads MAX_DEPTH, MAX_ALIASES, MAX_TOKENS, MAX_DIRECTIVES, MAX_COST, MAX_BODY_BYTES, MAX_STRIPE_CALLS, LOG_LEVEL', () => {
     const config = loadGatewayConfig({
       ...base,
       MAX_DEPTH: '8',
@@ -24,9 +24,10 @@ describe('configuration of the limits', () => {
       MAX_DIRECTIVES: '5',
       MAX_COST: '20000',
       MAX_BODY_BYTES: '1048576',
+      MAX_STRIPE_CALLS: '40',
       LOG_LEVEL: 'error',
     });
-    expect(config.limits).toEqual({ maxDepth: 8, maxAliases: 0, maxTokens: 2000, maxDirectives: 5, maxCost: 20000, maxBodyBytes: 1_048_576 });
+    expect(config.limits).toEqual({ maxDepth: 8, maxAliases: 0, maxTokens: 2000, maxDirectives: 5, maxCost: 20000, maxBodyBytes: 1_048_576, maxStripeCalls: 40 });
     expect(config.logLevel).toBe('error');
   });
 

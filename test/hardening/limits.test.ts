@@ -26,7 +26,7 @@ const repeat = (n: number, item: (i: number) => string) => Array.from({ length: 
 
 describe('defaults', () => {
   it('are graphql-armor’s: depth 6, aliases 15, tokens 1000, directives 50; cost 5000; body 100 KB', () => {
-    expect(DEFAULT_LIMITS).toEqual({ maxDepth: 6, maxAliases: 15, maxTokens: 1000, maxDirectives: 50, maxCost: 5000, maxBodyBytes: 102_400 });
+    expect(DEFAULT_LIMITS).toEqual({ maxDepth: 6, maxAliases: 15, maxTokens: 1000, maxDirectives: 50, maxCost: 5000, maxBodyBytes: 102_400, maxStripeCalls: 100 });
   });
 });
 

@@ -8,7 +8,8 @@ import type { GatewayDeps } from '../../src/graphql/context.js';
 import { startLocalStripe, type LocalStripe, type LocalStripeOptions, type LoggedRequest } from '../../src/local-stripe/index.js';
 import { createGateway, type Gateway, type GatewayOptions } from '../../src/http/server.js';
 import { createStripeClient } from '../../src/stripe/client.js';
-import { Limiter, StripeGateway, type RateLimitRetry } from '../../src/stripe/gateway.js';
+import { StripeGateway, type RateLimitRetry } from '../../src/stripe/gateway.js';
+import { Limiter } from '../../src/stripe/limiter.js';
 
 export const ADMIN_KEY = 'test-admin-key-0123456789abcdef';
 export const JWT_SECRET = 'test-jwt-secret-0123456789abcdef0123456789';
@@ -18,6 +19,7 @@ export interface GraphQLResponse<T = Record<string, any>> {
   status: number;
   data?: T | null;
   errors?: Array<{ message: string; path?: (string | number)[]; extensions?: Record<string, any> }>;
+  extensions?: Record<string, any>;
   headers: Headers;
 }
 
@@ -64,6 +66,10 @@ export interface GatewayClientOptions {
   rateLimitRetry?: RateLimitRetry;
   /** The SDK's own retries (connection errors, 409, 5xx); off by default here (production: 2). */
   stripeMaxNetworkRetries?: number;
+  /** `STRIPE_MAX_IN_FLIGHT` (default 16). */
+  stripeMaxInFlight?: number;
+  /** `REQUEST_TIMEOUT_MS`: each request's deadline for its Stripe calls; none by default here. */
+  requestTimeoutMs?: number;
   /**
    * Options of the gateway itself beyond the defaults (`graphiql: false`, no CORS): e.g. `limits` for a suite whose
    * documents go deeper than the default depth limit, or `rateLimitPerMinute`.
@@ -80,12 +86,17 @@ export async function startGateway(options: LocalStripeOptions = {}, clientOptio
     timeoutMs: clientOptions.stripeTimeoutMs ?? 5_000,
   });
   const deps: GatewayDeps = {
-    stripe: new StripeGateway(client, new Limiter(16), clientOptions.rateLimitRetry ?? { retries: 0, baseDelayMs: 0, maxDelayMs: 0 }),
+    stripe: new StripeGateway(
+      client,
+      new Limiter(clientOptions.stripeMaxInFlight ?? 16),
+      clientOptions.rateLimitRetry ?? { retries: 0, baseDelayMs: 0, maxDelayMs: 0 },
+    ),
     authenticate: createAuthenticator({
       apiKeys: [ADMIN_KEY],
       jwt: { secret: JWT_SECRET, jwksUrl: undefined, issuer: undefined, audience: undefined, customerClaim: 'stripe_customer_id' },
     }),
     portal: { defaultReturnUrl: `${RETURN_ORIGIN}/billing`, allowedReturnUrlOrigins: [RETURN_ORIGIN] },
+    requestTimeoutMs: clientOptions.requestTimeoutMs,
   };
   const yoga = createGateway({ graphiql: false, corsOrigins: [], ...clientOptions.gateway }, deps);
   const gql = async <T,>(query: string, variables: Record<string, unknown> = {}, as: Caller = 'admin') => {

@@ -12,9 +12,10 @@ import type { Context } from '../context.js';
 import { expandedOf, idOf } from '../../stripe/expandable.js';
 import type { InvoiceFilter } from '../../stripe/gateway.js';
 import { builder } from '../builder.js';
-import { connectionArgs, defineConnection, pageRequest, toConnection, type ConnectionArgs } from '../connections.js';
+import { connectionArgs, DEFAULT_PAGE_SIZE, defineConnection, pageRequest, toConnection, type ConnectionArgs } from '../connections.js';
 import { badInput, forbidden } from '../errors.js';
-import { needsMoreThanId } from '../selection.js';
+import { ID_ONLY, needsMoreThanId } from '../selection.js';
+import { stripeCalls, type StripeCallEstimate } from '../stripe-calls.js';
 import { MetadataEntryRef, metadataEntries } from './common.js';
 import { checkCustomerId } from './customer.js';
 import { invoiceLineConnection } from './invoice-line.js';
@@ -60,9 +61,7 @@ function checkInvoiceId(id: string): string {
 
 /** One invoice, with its customer expanded in the same call when the query needs it; owner checked. */
 async function fetchInvoice(ctx: Context, id: string, info: GraphQLResolveInfo): Promise<Stripe.Invoice> {
-  const invoice = needsMoreThanId(info, ['customer'])
-    ? await ctx.loaders.invoiceWithCustomer.load(id)
-    : await ctx.loaders.invoice.load(id);
+  const invoice = await ctx.loaders.invoice.load({ id, expandCustomer: needsMoreThanId(info, ['customer']) });
   // The owner is known only once Stripe answered: check it before anything of the invoice is returned.
   if (!canAccessCustomer(ctx.viewer, idOf(invoice.customer))) throw forbidden('You may only read your own invoices.');
   return invoice;
@@ -82,6 +81,24 @@ export async function listInvoicesConnection(
   ctx.loaders.primeInvoices(page.data);
   return toConnection(page, request, (invoice) => invoice);
 }
+
+/**
+ * `Invoice.customer`: nothing when only the id is asked, nor when the invoice came from a list or retrieve that
+ * expanded it. A customer's own invoices are listed by that customer: their customer is the parent, one load for
+ * all of them, and none when the parent is loaded already.
+ */
+const invoiceCustomerCalls: StripeCallEstimate = ({ selects, ancestors }) => {
+  if (!selects([], ID_ONLY)) return 0;
+  const list = ancestors.findLastIndex((frame) => frame.coordinate === 'Customer.invoices');
+  if (list < 0) return 0;
+  return ancestors[list - 1]?.loaded ? 0 : { calls: 1, per: 'Customer.invoices' };
+};
+
+/**
+ * The lines Stripe embeds in an invoice ("the first handful" in Stripe's words; 10 as observed, and as the local
+ * Stripe embeds): `lines(first: n ≤ 10)` never needs a call of its own.
+ */
+const EMBEDDED_LINES = 10;
 
 const amount = (pick: (invoice: Stripe.Invoice) => number) => (invoice: Stripe.Invoice) => money(pick(invoice), invoice.currency);
 
@@ -116,6 +133,7 @@ InvoiceRef.implement({
       type: CustomerRef,
       nullable: true,
       description: 'The customer billed; null when the customer has been deleted.',
+      extensions: stripeCalls(invoiceCustomerCalls),
       resolve: async (invoice, _args, ctx, info) => {
         const id = idOf(invoice.customer);
         if (id === null) return null;
@@ -184,6 +202,10 @@ InvoiceRef.implement({
       type: invoiceLineConnection,
       description: 'The invoice’s line items, in invoice order.',
       args: connectionArgs(t),
+      // The first page Stripe embeds in every invoice answers a first page up to its size; anything else is a call.
+      extensions: stripeCalls(({ args }) =>
+        args['after'] == null && args['last'] == null && args['before'] == null && ((args['first'] as number | null) ?? DEFAULT_PAGE_SIZE) <= EMBEDDED_LINES ? 0 : 1,
+      ),
       resolve: async (invoice, args, ctx) => {
         const request = pageRequest(args);
         const embedded = invoice.lines;
@@ -201,7 +223,10 @@ InvoiceRef.implement({
   }),
 });
 
-registerNode('in', { typename: 'Invoice', fetch: (id, ctx, info) => fetchInvoice(ctx, id, info) });
+/** One retrieve per invoice, whoever asks (`invoice(id:)`, `node(id:)`, aliases), its customer expanded if anyone needs it. */
+const invoiceByIdCalls: StripeCallEstimate = ({ args }) => ({ calls: 1, key: `invoice:${String(args['id'])}` });
+
+registerNode('in', { typename: 'Invoice', calls: invoiceByIdCalls, fetch: (id, ctx, info) => fetchInvoice(ctx, id, info) });
 
 builder.queryFields((t) => ({
   invoice: t.field({
@@ -210,6 +235,7 @@ builder.queryFields((t) => ({
     description: 'An invoice by id. Customers may read only their own.',
     authScopes: { authenticated: true },
     args: { id: t.arg.id({ required: true, description: 'Stripe invoice id (`in_…`).' }) },
+    extensions: stripeCalls(invoiceByIdCalls, { deduplicated: true }),
     resolve: (_root, args, ctx, info) => fetchInvoice(ctx, checkInvoiceId(args.id), info),
   }),
   invoices: t.field({
@@ -224,6 +250,7 @@ builder.queryFields((t) => ({
       createdAfter: t.arg({ type: 'DateTime', required: false, description: 'Only invoices created at or after this time.' }),
       createdBefore: t.arg({ type: 'DateTime', required: false, description: 'Only invoices created before this time.' }),
     },
+    extensions: stripeCalls(() => 1),
     // With a customerId the owner is known up front: a customer asking for another's is refused before any call.
     authScopes: (_root, args) => (args.customerId ? { ownsCustomer: args.customerId } : { authenticated: true }),
     resolve: (_root, args, ctx, info) => {

@@ -16,7 +16,8 @@ import { scopedIdempotencyKey } from '../../stripe/gateway.js';
 import { builder } from '../builder.js';
 import { badInput, forbidden } from '../errors.js';
 import { needsMoreThanId } from '../selection.js';
-import { checkCustomerId, customerModel } from './customer.js';
+import { stripeCalls } from '../stripe-calls.js';
+import { checkCustomerId, customerModel, referredCustomerCalls } from './customer.js';
 import { checkConfigurationId, configurationModel } from './portal-configuration.js';
 import { CustomerRef, PortalConfigurationRef, PortalSessionRef } from './refs.js';
 import { OPAQUE_ID, quoteId, stripeId } from '../../stripe/ids.js';
@@ -361,6 +362,7 @@ PortalSessionRef.implement({
     customer: t.field({
       type: CustomerRef,
       description: 'The customer the portal is for.',
+      extensions: stripeCalls(referredCustomerCalls),
       resolve: (s, _args, ctx, info) => customerModel(ctx, s.customer, info),
     }),
     configuration: t.field({
@@ -406,6 +408,8 @@ builder.mutationField('createPortalSession', (t) =>
     type: ResultRef,
     description: 'Open Stripe’s hosted billing portal for a customer. Customers may open it only for themselves.',
     authScopes: { authenticated: true },
+    // One create; the configuration comes expanded in it when its fields are selected.
+    extensions: stripeCalls(() => 1),
     args: { input: t.arg({ type: CreatePortalSessionInput, required: true, description: 'Who it is for and how it opens.' }) },
     resolve: async (_root, { input }, ctx, info): Promise<Payload> => {
       const customer = sessionCustomer(ctx.viewer, input.customerId);
