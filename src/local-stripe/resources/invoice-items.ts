@@ -26,10 +26,11 @@ import {
 } from '../params.js';
 import type { Store } from '../store.js';
 import { customerOrDeleted } from './customers.js';
-import { attachItem, claimCustomerCurrency, detachItem, renderInvoice, requireDraftOf, type StoredInvoiceItem } from './invoices.js';
+import { claimCustomerCurrency } from './invoice-create.js';
+import { attachItem, detachItem, requireDraftOf, type StoredInvoiceItem } from './invoice-lines.js';
+import { renderInvoice } from './invoice-shape.js';
 import { requireSubscription } from './subscriptions.js';
 
-export type { StoredInvoiceItem } from './invoices.js';
 
 const DECIMAL = /^-?\d+(\.\d{1,12})?$/;
 
