@@ -258,11 +258,11 @@ export const invoiceItemRoutes: Route[] = [
     );
     return renderList('invoiceitem', page.data, page.hasMore, '/v1/invoiceitems', req.render, params.expand);
   }),
-  route('GET', '/v1/invoiceitems/:id', (req) => {
+  route('GET', '/v1/invoiceitems/:id(ii_)', (req) => {
     const params = readParams(req, { expand: listParams.expand }, { kind: 'invoiceitem' });
     return renderObject('invoiceitem', req.store.invoiceItems.require(pathId(req)), req.render, params.expand);
   }),
-  route('DELETE', '/v1/invoiceitems/:id', (req) => {
+  route('DELETE', '/v1/invoiceitems/:id(ii_)', (req) => {
     readParams(req, {});
     return deleteInvoiceItem(req.store, pathId(req));
   }),

@@ -74,37 +74,37 @@ export const invoiceRoutes: Route[] = [
     );
     return renderList('invoice', page.data, page.hasMore, '/v1/invoices', req.render, params.expand);
   }),
-  route('GET', '/v1/invoices/:id', (req) => {
+  route('GET', '/v1/invoices/:id(in_)', (req) => {
     const params = readParams(req, expandOnly, { kind: 'invoice' });
     return renderObject('invoice', requireInvoice(req.store, pathId(req)), req.render, params.expand);
   }),
-  route('POST', '/v1/invoices/:id', (req) => {
+  route('POST', '/v1/invoices/:id(in_)', (req) => {
     const params = readParams(req, updateShape, { kind: 'invoice' });
     return renderObject('invoice', updateInvoice(req.store, pathId(req), params), req.render, params.expand);
   }),
-  route('DELETE', '/v1/invoices/:id', (req) => {
+  route('DELETE', '/v1/invoices/:id(in_)', (req) => {
     readParams(req, {});
     return deleteInvoice(req.store, pathId(req));
   }),
-  route('POST', '/v1/invoices/:id/finalize', (req) => {
+  route('POST', '/v1/invoices/:id(in_)/finalize', (req) => {
     const params = readParams(req, finalizeShape, { kind: 'invoice' });
     const invoice = finalizeInvoice(req.store, pathId(req), req.render.baseUrl, params);
     return renderObject('invoice', invoice, req.render, params.expand);
   }),
-  route('POST', '/v1/invoices/:id/pay', (req) => {
+  route('POST', '/v1/invoices/:id(in_)/pay', (req) => {
     const params = readParams(req, payShape, { kind: 'invoice' });
     const invoice = payInvoice(req.store, pathId(req), req.render.baseUrl, params);
     return renderObject('invoice', invoice, req.render, params.expand);
   }),
-  route('POST', '/v1/invoices/:id/void', (req) => {
+  route('POST', '/v1/invoices/:id(in_)/void', (req) => {
     const params = readParams(req, expandOnly, { kind: 'invoice' });
     return renderObject('invoice', voidInvoice(req.store, pathId(req)), req.render, params.expand);
   }),
-  route('POST', '/v1/invoices/:id/mark_uncollectible', (req) => {
+  route('POST', '/v1/invoices/:id(in_)/mark_uncollectible', (req) => {
     const params = readParams(req, expandOnly, { kind: 'invoice' });
     return renderObject('invoice', markUncollectible(req.store, pathId(req)), req.render, params.expand);
   }),
-  route('GET', '/v1/invoices/:id/lines', (req) => {
+  route('GET', '/v1/invoices/:id(in_)/lines', (req) => {
     const params = readParams(req, listParams, { kind: 'line_item', list: true });
     const invoice = requireInvoice(req.store, pathId(req));
     const page = pageArray(invoice.lines.data, params, 'line_item');

@@ -181,11 +181,11 @@ export const portalConfigurationRoutes: Route[] = [
     );
     return renderList(CONFIGURATION_KIND, page.data, page.hasMore, LIST_URL, req.render, params.expand);
   }),
-  route('GET', `${LIST_URL}/:id`, (req) => {
+  route('GET', `${LIST_URL}/:id(bpc_)`, (req) => {
     const params = readParams(req, retrieveShape, { kind: CONFIGURATION_KIND });
     return renderObject(CONFIGURATION_KIND, requireConfiguration(req.store, pathId(req)), req.render, params.expand);
   }),
-  route('POST', `${LIST_URL}/:id`, (req) => {
+  route('POST', `${LIST_URL}/:id(bpc_)`, (req) => {
     const params = readParams(req, updateShape, { kind: CONFIGURATION_KIND });
     return renderObject(
       CONFIGURATION_KIND,
