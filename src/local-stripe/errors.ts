@@ -71,6 +71,14 @@ export function resourceMissing(noun: string, id: string, param = 'id'): StripeA
   return coded(404, 'resource_missing', `No such ${noun}: '${id}'`, param);
 }
 
+/**
+ * A parameter naming an object that does not exist, where Stripe answers 400 rather than the 404 of a missing
+ * object in the path (e.g. `GET /v1/invoices?customer=cus_missing`).
+ */
+export function missingReference(noun: string, id: string, param: string): StripeApiError {
+  return coded(400, 'resource_missing', `No such ${noun}: '${id}'`, param);
+}
+
 export function parameterMissing(param: string): StripeApiError {
   return paramError('parameter_missing', `Missing required param: ${param}.`, param);
 }

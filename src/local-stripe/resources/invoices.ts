@@ -10,10 +10,12 @@
 import type Stripe from 'stripe';
 import { pathId, readParams, route, type Route } from '../api.js';
 import { pageArray } from '../collection.js';
+import { missingReference } from '../errors.js';
 import { renderList, renderObject } from '../expand.js';
 import { inRange, listParams, oneOf, range, str } from '../params.js';
 import { searchRoute, type Searchable } from '../search.js';
 import type { Store } from '../store.js';
+import { customerOrDeleted } from './customers.js';
 import { collectionMethod, createInvoice, createShape, deleteInvoice, updateInvoice, updateShape } from './invoice-create.js';
 import {
   finalizeInvoice,
@@ -62,6 +64,11 @@ export const invoiceRoutes: Route[] = [
   searchRoute('/v1/invoices/search', 'invoice', (store) => store.invoices.newestFirst(), searchable),
   route('GET', '/v1/invoices', (req) => {
     const params = readParams(req, listShape, { kind: 'invoice', list: true });
+    // Stripe refuses a customer it has never had (400, not an empty list); a deleted customer's invoices remain
+    // and are listed.
+    if (params.customer !== undefined && customerOrDeleted(req.store, params.customer) === null) {
+      throw missingReference('customer', params.customer, 'customer');
+    }
     const page = req.store.invoices.page(
       params,
       (i) =>
