@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadGatewayConfig } from '../src/config.js';
+import { configProblems } from './support/config.js';
 
 type Env = Record<string, string | undefined>;
 
@@ -17,17 +18,8 @@ const LIVE: Env = {
 };
 
 /** The problems `loadGatewayConfig(env)` reports (fails the test if it does not throw a ConfigError). */
-function problems(env: Env, load: (env: Env) => unknown = loadGatewayConfig): readonly string[] {
-  try {
-    load(env);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    const config = error as ConfigError;
-    // The message lists every problem, one per line, so the process can print it and exit.
-    for (const problem of config.problems) expect(config.message).toContain(`  - ${problem}`);
-    return config.problems;
-  }
-  throw new Error(`expected a ConfigError for ${JSON.stringify(env)}`);
+function problems(env: Env): readonly string[] {
+  return configProblems(loadGatewayConfig, ConfigError, env);
 }
 
 describe('demo mode', () => {

@@ -4,20 +4,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import { loadLocalStripeConfig, LocalStripeConfigError } from '../../src/local-stripe/config.js';
+import { configProblems } from '../support/config.js';
 
 type Env = Record<string, string | undefined>;
 
 /** The problems `loadLocalStripeConfig(env)` reports (fails the test if it does not throw). */
 function problems(env: Env): readonly string[] {
-  try {
-    loadLocalStripeConfig(env);
-  } catch (error) {
-    expect(error).toBeInstanceOf(LocalStripeConfigError);
-    const config = error as LocalStripeConfigError;
-    for (const problem of config.problems) expect(config.message).toContain(`  - ${problem}`);
-    return config.problems;
-  }
-  throw new Error(`expected a LocalStripeConfigError for ${JSON.stringify(env)}`);
+  return configProblems(loadLocalStripeConfig, LocalStripeConfigError, env);
 }
 
 describe('loadLocalStripeConfig', () => {

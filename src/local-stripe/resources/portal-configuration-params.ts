@@ -97,6 +97,15 @@ const createFeaturesShape = {
   subscription_update: obj({ ...subscriptionUpdateShape, enabled: required(bool()) }),
 } as const;
 
+/** What create and update both take, alike. */
+const commonShape = {
+  default_return_url: str({ clearable: true }),
+  login_page: obj({ enabled: required(bool()) }),
+  metadata: metadata(),
+  name: str({ clearable: true }),
+  expand: listParams.expand,
+} as const;
+
 export const createShape = {
   features: required(obj(createFeaturesShape)),
   business_profile: obj({
@@ -104,11 +113,7 @@ export const createShape = {
     privacy_policy_url: str(),
     terms_of_service_url: str(),
   }),
-  default_return_url: str({ clearable: true }),
-  login_page: obj({ enabled: required(bool()) }),
-  metadata: metadata(),
-  name: str({ clearable: true }),
-  expand: listParams.expand,
+  ...commonShape,
 } as const;
 
 export const updateShape = {
@@ -119,11 +124,7 @@ export const updateShape = {
     privacy_policy_url: str({ clearable: true }),
     terms_of_service_url: str({ clearable: true }),
   }),
-  default_return_url: str({ clearable: true }),
-  login_page: obj({ enabled: required(bool()) }),
-  metadata: metadata(),
-  name: str({ clearable: true }),
-  expand: listParams.expand,
+  ...commonShape,
 } as const;
 
 export type ConfigurationCreate = InferShape<typeof createShape>;
