@@ -1,8 +1,9 @@
 import type { LogLevel } from './observability/log.js';
 
 /**
- * The only reader of `process.env`. Each entry point parses what it needs once, at start-up, and gets a typed
- * object back — or every problem at once, so a misconfigured process stops with one line per problem.
+ * The only reader of `process.env` for the gateway. It parses what it needs once, at start-up, and gets a typed
+ * object back — or every problem at once, so a misconfigured process stops with one line per problem. (The local
+ * Stripe is a program of its own and reads its variables in `src/local-stripe/config.ts`.)
  */
 
 export class ConfigError extends Error {
@@ -23,24 +24,6 @@ function port(env: Env, name: string, fallback: number, problems: string[]): num
     return fallback;
   }
   return value;
-}
-
-export interface LocalStripeConfig {
-  /** `LOCAL_STRIPE_PORT`, default 12111 (stripe-mock's port, so SDK examples work unchanged). */
-  port: number;
-  /** `LOCAL_STRIPE_HOST`, default 127.0.0.1. */
-  host: string;
-}
-
-/** Configuration of `npm run local-stripe`. */
-export function loadLocalStripeConfig(env: Env = process.env): LocalStripeConfig {
-  const problems: string[] = [];
-  const config: LocalStripeConfig = {
-    port: port(env, 'LOCAL_STRIPE_PORT', 12111, problems),
-    host: env['LOCAL_STRIPE_HOST'] || '127.0.0.1',
-  };
-  if (problems.length > 0) throw new ConfigError(problems);
-  return config;
 }
 
 /** A whole number ≥ `min`; unset or empty: `fallback`. */

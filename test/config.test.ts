@@ -1,9 +1,11 @@
 /**
- * `loadGatewayConfig(env)` and `loadLocalStripeConfig(env)`: the only readers of `process.env`, tested with env
- * objects (process.env is never touched). A bad configuration throws one `ConfigError` listing every problem.
+ * `loadGatewayConfig(env)`: the gateway's only reader of `process.env`, tested with env objects (process.env is
+ * never touched). A bad configuration throws one `ConfigError` listing every problem. The local Stripe's own
+ * configuration is tested in `test/local-stripe/config.test.ts`.
  */
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadGatewayConfig, loadLocalStripeConfig } from '../src/config.js';
+import { ConfigError, loadGatewayConfig } from '../src/config.js';
+import { configProblems } from './support/config.js';
 
 type Env = Record<string, string | undefined>;
 
@@ -16,17 +18,8 @@ const LIVE: Env = {
 };
 
 /** The problems `loadGatewayConfig(env)` reports (fails the test if it does not throw a ConfigError). */
-function problems(env: Env, load: (env: Env) => unknown = loadGatewayConfig): readonly string[] {
-  try {
-    load(env);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    const config = error as ConfigError;
-    // The message lists every problem, one per line, so the process can print it and exit.
-    for (const problem of config.problems) expect(config.message).toContain(`  - ${problem}`);
-    return config.problems;
-  }
-  throw new Error(`expected a ConfigError for ${JSON.stringify(env)}`);
+function problems(env: Env): readonly string[] {
+  return configProblems(loadGatewayConfig, ConfigError, env);
 }
 
 describe('demo mode', () => {
@@ -287,31 +280,10 @@ describe('every problem at once', () => {
   });
 });
 
-describe('loadLocalStripeConfig', () => {
-  it('defaults to 127.0.0.1:12111 (stripe-mock’s port)', () => {
-    expect(loadLocalStripeConfig({})).toEqual({ host: '127.0.0.1', port: 12111 });
-    expect(loadLocalStripeConfig({ LOCAL_STRIPE_PORT: '', LOCAL_STRIPE_HOST: '' })).toEqual({ host: '127.0.0.1', port: 12111 });
-  });
-
-  it('reads LOCAL_STRIPE_PORT and LOCAL_STRIPE_HOST, and ignores the gateway’s variables', () => {
-    expect(loadLocalStripeConfig({ LOCAL_STRIPE_PORT: '0', LOCAL_STRIPE_HOST: '0.0.0.0', PORT: 'nonsense', STRIPE_SECRET_KEY: 'x' })).toEqual({
-      host: '0.0.0.0',
-      port: 0,
-    });
-  });
-
-  it.each(['-1', '70000', 'abc', '1.5'])('refuses LOCAL_STRIPE_PORT=%s', (value) => {
-    expect(problems({ LOCAL_STRIPE_PORT: value }, loadLocalStripeConfig)).toEqual([
-      `LOCAL_STRIPE_PORT must be a port number between 0 and 65535, got '${value}'`,
-    ]);
-  });
-});
-
 describe('process.env', () => {
   it('is only read when no env is passed, and never written', () => {
     const before = { ...process.env };
     loadGatewayConfig({ ...LIVE });
-    loadLocalStripeConfig({});
     expect(process.env).toEqual(before);
   });
 });
