@@ -97,7 +97,7 @@ function listen(server: Server, port: number, host: string): Promise<number> {
 }
 
 export function signDemoCustomerToken(
-  jwt: JwtConfig,
+  jwt: Pick<JwtConfig, 'customerClaim' | 'issuer' | 'audience'>,
   secret: string,
   customerId: string,
   lifetime: string = DEMO_TOKEN_LIFETIME,

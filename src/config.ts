@@ -143,7 +143,23 @@ export interface JwtConfig {
   audience: string | undefined;
   /** `AUTH_CUSTOMER_CLAIM`: the claim holding the caller's Stripe customer id. */
   customerClaim: string;
+  /** `AUTH_JWKS_TIMEOUT_MS`: the longest one fetch of the JWKS may take. Default 3000. */
+  jwksTimeoutMs: number;
+  /** `AUTH_JWKS_COOLDOWN_SECONDS`: after a failed JWKS fetch, how long until the next is tried. Default 30. */
+  jwksCooldownSeconds: number;
+  /** `AUTH_MAX_TOKEN_LIFETIME_SECONDS`: the longest a customer token may live (`exp - iat`, `exp - now`). Default 86400. */
+  maxTokenLifetimeSeconds: number;
+  /** `AUTH_CLOCK_SKEW_SECONDS`: how far the issuer's clock may be off ours (`exp`, `nbf`, `iat`). Default 60. */
+  clockSkewSeconds: number;
 }
+
+/** The token and JWKS bounds when not configured (the demo token lives 24 h: the longest default lifetime). */
+export const DEFAULT_TOKEN_BOUNDS: Pick<JwtConfig, 'jwksTimeoutMs' | 'jwksCooldownSeconds' | 'maxTokenLifetimeSeconds' | 'clockSkewSeconds'> = {
+  jwksTimeoutMs: 3_000,
+  jwksCooldownSeconds: 30,
+  maxTokenLifetimeSeconds: 86_400,
+  clockSkewSeconds: 60,
+};
 
 /** `true` or `false`; unset or empty: `fallback`. */
 function flag(env: Env, name: string, fallback: boolean, problems: string[]): boolean {
@@ -257,6 +273,10 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
       issuer: env['AUTH_JWT_ISSUER'] || undefined,
       audience: env['AUTH_JWT_AUDIENCE'] || undefined,
       customerClaim: env['AUTH_CUSTOMER_CLAIM'] || 'stripe_customer_id',
+      jwksTimeoutMs: count(env, 'AUTH_JWKS_TIMEOUT_MS', DEFAULT_TOKEN_BOUNDS.jwksTimeoutMs, problems),
+      jwksCooldownSeconds: count(env, 'AUTH_JWKS_COOLDOWN_SECONDS', DEFAULT_TOKEN_BOUNDS.jwksCooldownSeconds, problems),
+      maxTokenLifetimeSeconds: count(env, 'AUTH_MAX_TOKEN_LIFETIME_SECONDS', DEFAULT_TOKEN_BOUNDS.maxTokenLifetimeSeconds, problems),
+      clockSkewSeconds: count(env, 'AUTH_CLOCK_SKEW_SECONDS', DEFAULT_TOKEN_BOUNDS.clockSkewSeconds, problems, 0),
     },
     portalReturnUrl,
     allowedReturnUrlOrigins:

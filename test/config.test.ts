@@ -50,6 +50,10 @@ describe('demo mode', () => {
       issuer: undefined,
       audience: undefined,
       customerClaim: 'stripe_customer_id',
+      jwksTimeoutMs: 3_000,
+      jwksCooldownSeconds: 30,
+      maxTokenLifetimeSeconds: 86_400,
+      clockSkewSeconds: 60,
     });
   });
 
@@ -157,6 +161,28 @@ describe('authentication settings', () => {
 
   it.each(['id.example.com/jwks', 'javascript:alert(1)', 'ws://id.example.com/jwks'])('refuses AUTH_JWKS_URL %s', (value) => {
     expect(problems({ ...LIVE, AUTH_JWKS_URL: value })).toEqual([`AUTH_JWKS_URL must be an http(s) URL, got '${value}'`]);
+  });
+
+  it('reads the JWKS fetch bounds, the token lifetime and the clock skew', () => {
+    const config = loadGatewayConfig({
+      ...LIVE,
+      AUTH_JWKS_TIMEOUT_MS: '500',
+      AUTH_JWKS_COOLDOWN_SECONDS: '5',
+      AUTH_MAX_TOKEN_LIFETIME_SECONDS: '3600',
+      AUTH_CLOCK_SKEW_SECONDS: '0',
+    });
+    expect(config.jwt).toMatchObject({ jwksTimeoutMs: 500, jwksCooldownSeconds: 5, maxTokenLifetimeSeconds: 3600, clockSkewSeconds: 0 });
+  });
+
+  it.each([
+    ['AUTH_JWKS_TIMEOUT_MS', '0', 'of at least 1'],
+    ['AUTH_JWKS_TIMEOUT_MS', '3s', 'of at least 1'],
+    ['AUTH_JWKS_COOLDOWN_SECONDS', '0', 'of at least 1'],
+    ['AUTH_MAX_TOKEN_LIFETIME_SECONDS', '-1', 'of at least 1'],
+    ['AUTH_MAX_TOKEN_LIFETIME_SECONDS', '1.5', 'of at least 1'],
+    ['AUTH_CLOCK_SKEW_SECONDS', '-60', '(0 or more)'],
+  ])('refuses %s=%s', (name, value, rule) => {
+    expect(problems({ ...LIVE, [name]: value })).toEqual([`${name} must be a whole number ${rule}, got '${value}'`]);
   });
 
   it('outside demo mode, refuses a configuration no caller could authenticate with', () => {
