@@ -1,3 +1,4 @@
+import { MAKE_A_SECRET, MIN_SECRET_BITS, strongEnough } from './auth/secret-strength.js';
 import type { LogLevel } from './observability/log.js';
 
 /**
@@ -211,6 +212,56 @@ function origins(env: Env, name: string, problems: string[]): string[] {
   return out;
 }
 
+/** 127.0.0.0/8, ::1 and `localhost`: plain http to them never leaves the machine. (URL has normalised the host.) */
+function isLoopback(url: URL): boolean {
+  return url.hostname === 'localhost' || url.hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(url.hostname);
+}
+
+/** Plain http to another machine: readable, and replaceable, by anyone on the way. */
+const overHttp = (url: URL) => url.protocol === 'http:' && !isLoopback(url);
+
+const HTTPS_ONLY = 'must use https in production (plain http only to a loopback host)';
+
+interface SafetyInputs {
+  demo: boolean;
+  apiKeys: readonly string[];
+  secret: string | undefined;
+  jwksUrl: URL | undefined;
+  portalReturnUrl: string | undefined;
+  allowedOrigins: readonly string[];
+}
+
+/**
+ * What production refuses to start with, one line each: settings that are fine on a laptop and dangerous on the
+ * internet. Secrets are judged, never printed.
+ */
+function productionProblems(settings: SafetyInputs): string[] {
+  const problems: string[] = [];
+  if (settings.demo) {
+    problems.push('NODE_ENV=production needs a Stripe: set STRIPE_SECRET_KEY (demo mode prints an admin key and mints customer tokens)');
+  }
+  const weak = `looks too predictable for production (under ${MIN_SECRET_BITS} bits of entropy, judged by its length and mix of characters)`;
+  // Secrets already refused as too short are not reported twice.
+  const { secret } = settings;
+  if (secret !== undefined && secret.length >= 32 && !strongEnough(secret)) {
+    problems.push(`AUTH_JWT_SECRET ${weak}: make one with ${MAKE_A_SECRET}`);
+  }
+  const weakKeys = settings.apiKeys.flatMap((key, i) => (key.length >= 16 && !strongEnough(key) ? [i + 1] : []));
+  if (weakKeys.length > 0) {
+    const which = `${weakKeys.length === 1 ? 'key' : 'keys'} ${weakKeys.join(', ')} of ${settings.apiKeys.length}`;
+    problems.push(`GATEWAY_API_KEYS: ${which} ${weak.replace('looks', weakKeys.length === 1 ? 'looks' : 'look')}: make each with ${MAKE_A_SECRET}`);
+  }
+  if (settings.jwksUrl !== undefined && overHttp(settings.jwksUrl)) {
+    problems.push(`AUTH_JWKS_URL ${HTTPS_ONLY}: keys fetched over http can be swapped on the way, and with them who may sign in`);
+  }
+  if (settings.portalReturnUrl !== undefined && overHttp(new URL(settings.portalReturnUrl))) {
+    problems.push(`PORTAL_RETURN_URL ${HTTPS_ONLY}`);
+  }
+  const httpOrigins = settings.allowedOrigins.filter((origin) => overHttp(new URL(origin)));
+  if (httpOrigins.length > 0) problems.push(`ALLOWED_RETURN_URL_ORIGINS ${HTTPS_ONLY}: ${httpOrigins.join(', ')}`);
+  return problems;
+}
+
 /** Configuration of the gateway (`npm start`); throws `ConfigError` listing every problem. */
 export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
   const problems: string[] = [];
@@ -260,6 +311,14 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     problems.push(`LOG_LEVEL must be info, error or silent, got '${logLevelRaw}'`);
   }
   const logLevel: LogLevel = logLevelRaw === 'error' || logLevelRaw === 'silent' ? logLevelRaw : 'info';
+
+  // In any mode: a live key over plain http to another machine has no legitimate use.
+  if (secretKey !== undefined && /^(sk|rk)_live_/.test(secretKey) && apiBase !== undefined && overHttp(apiBase)) {
+    problems.push('STRIPE_API_BASE must use https with a live Stripe key (plain http only to a loopback host): the key would cross the network readable');
+  }
+  if (production) {
+    problems.push(...productionProblems({ demo, apiKeys, secret, jwksUrl, portalReturnUrl, allowedOrigins: allowed }));
+  }
 
   const config: GatewayConfig = {
     host: env['HOST'] || '127.0.0.1',

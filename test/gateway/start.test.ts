@@ -10,6 +10,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { banner, startApp, type App } from '../../src/app.js';
 import { loadGatewayConfig } from '../../src/config.js';
 import { DEMO, startLocalStripe, type LocalStripe } from '../../src/local-stripe/index.js';
+import { startProductionApp } from '../support/app.js';
+import { ADMIN_KEY as SUPPORT_ADMIN_KEY } from '../support/gateway.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -188,15 +190,16 @@ describe('stopping', () => {
 
 describe('startApp, other settings', () => {
   it('in production serves neither GraphiQL nor introspection', async () => {
-    const app = await startApp(loadGatewayConfig({ PORT: '0', LOG_LEVEL: 'error', NODE_ENV: 'production' }));
+    // Production refuses demo mode: against a Stripe of its own.
+    const { app, stop } = await startProductionApp();
     try {
       const page = await fetch(app.graphqlUrl, { headers: { accept: 'text/html' } });
       expect(page.headers.get('content-type') ?? '').not.toContain('text/html');
-      const result = await gql(app.graphqlUrl, '{ __schema { queryType { name } } }', {}, `Bearer ${app.demo!.adminKey}`);
+      const result = await gql(app.graphqlUrl, '{ __schema { queryType { name } } }', {}, `Bearer ${SUPPORT_ADMIN_KEY}`);
       expect(result.errors?.[0]?.message).toContain('introspection has been disabled');
-      expect((await gql(app.graphqlUrl, VIEWER, {}, `Bearer ${app.demo!.adminKey}`)).data?.viewer.role).toBe('ADMIN');
+      expect((await gql(app.graphqlUrl, VIEWER, {}, `Bearer ${SUPPORT_ADMIN_KEY}`)).data?.viewer.role).toBe('ADMIN');
     } finally {
-      await app.stop();
+      await stop();
     }
   });
 
