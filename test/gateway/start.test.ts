@@ -46,6 +46,14 @@ function externalReferences(html: string): string[] {
   return found;
 }
 
+/** The banner's example `curl`, taken apart: its URL, headers and body, as a shell would pass them. */
+function curlIn(text: string): { url: string; headers: Record<string, string>; body: string } {
+  const command = text.slice(text.indexOf('curl -s ')).replace(/\\\n\s*/g, ' ');
+  const headers: Record<string, string> = {};
+  for (const [, name, value] of command.matchAll(/-H '([^:']+): ([^']*)'/g)) headers[name!.toLowerCase()] = value!;
+  return { url: /^curl -s (\S+)/.exec(command)![1]!, headers, body: /-d '([^']*)'/.exec(command)![1]! };
+}
+
 const CUSTOMERS = '{ customers(first: 3) { edges { node { id name balance { formatted } } } } }';
 const VIEWER = '{ viewer { role customer { id name email } } }';
 const OPEN_PORTAL = `mutation Open($input: CreatePortalSessionInput!) {
@@ -79,6 +87,20 @@ describe('startApp in demo mode', () => {
     expect(text).toContain(`Customer token: ${demo.customerToken}`);
     expect(text).toContain(`${DEMO.customer} (Ada Lovelace)`);
     expect(text).toContain(`curl -s ${app.graphqlUrl}`);
+  });
+
+  it('prints an example request that works as printed, asking for the spec’s statuses', async () => {
+    const curl = curlIn(banner(app));
+    expect(curl.url).toBe(app.graphqlUrl);
+    expect(curl.headers).toEqual({
+      'content-type': 'application/json',
+      accept: 'application/graphql-response+json',
+      authorization: `Bearer ${app.demo!.adminKey}`,
+    });
+    const response = await fetch(curl.url, { method: 'POST', headers: curl.headers, body: curl.body });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toContain('application/graphql-response+json');
+    expect(((await response.json()) as Result).data?.customers.edges).toHaveLength(3);
   });
 
   it('serves GraphiQL to a browser, offline: every asset inline, nothing from another host', async () => {
@@ -257,6 +279,26 @@ describe('startApp against a Stripe given by STRIPE_SECRET_KEY / STRIPE_API_BASE
     expect(result.errors).toBeUndefined();
     expect(result.data?.createPortalSession.portalSession.returnUrl).toBe('https://app.example.com/billing');
     expect((await fetch(result.data?.createPortalSession.portalSession.url as string)).status).toBe(200);
+  });
+
+  it('prints an example request naming GATEWAY_API_KEYS, which works once a key is filled in', async () => {
+    const text = banner(app);
+    expect(text).not.toContain('$GATEWAY_API_KEY');
+    const curl = curlIn(text);
+    expect(curl.url).toBe(app.graphqlUrl);
+    expect(curl.headers).toEqual({
+      'content-type': 'application/json',
+      accept: 'application/graphql-response+json',
+      authorization: 'Bearer <one of GATEWAY_API_KEYS>',
+    });
+    const send = (authorization: string) => fetch(curl.url, { method: 'POST', headers: { ...curl.headers, authorization }, body: curl.body });
+    const filledIn = await send(curl.headers['authorization']!.replace('<one of GATEWAY_API_KEYS>', ADMIN_KEY));
+    expect(filledIn.status).toBe(200);
+    expect(await filledIn.json()).toEqual({ data: { viewer: { role: 'ADMIN' } } });
+    // As printed, the placeholder is no key: the spec's 401, in the spec's media type.
+    const asPrinted = await send(curl.headers['authorization']!);
+    expect(asPrinted.status).toBe(401);
+    expect(asPrinted.headers.get('content-type')).toContain('application/graphql-response+json');
   });
 
   it('never prints or serves a secret', async () => {
