@@ -58,7 +58,9 @@ export function createAuthenticator(config: AuthConfig): Authenticate {
       : undefined;
   // The verifier by the token's `alg`: an HS256 token never waits on the JWKS, a JWKS token never meets the secret
   // (and the public key can never be used as an HMAC secret: the alg-confusion attack).
-  const verifiers: Readonly<Record<string, Key | undefined>> = { HS256: secret, RS256: jwks, ES256: jwks };
+  const verifiers = new Map<unknown, Key>();
+  if (secret !== undefined) verifiers.set('HS256', secret);
+  if (jwks !== undefined) for (const alg of ['RS256', 'ES256']) verifiers.set(alg, jwks);
   const options: JWTVerifyOptions = {
     requiredClaims: ['exp'],
     clockTolerance: jwt.clockSkewSeconds,
@@ -80,7 +82,7 @@ export function createAuthenticator(config: AuthConfig): Authenticate {
     } catch {
       return INVALID;
     }
-    const key = alg !== undefined && Object.hasOwn(verifiers, alg) ? verifiers[alg] : undefined;
+    const key = verifiers.get(alg);
     if (alg === undefined || key === undefined) return INVALID;
     const at = now();
     const nowSeconds = Math.floor(at / 1000);
