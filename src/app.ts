@@ -98,7 +98,7 @@ function listen(server: Server, port: number, host: string): Promise<number> {
 }
 
 export function signDemoCustomerToken(
-  jwt: JwtConfig,
+  jwt: Pick<JwtConfig, 'customerClaim' | 'issuer' | 'audience'>,
   secret: string,
   customerId: string,
   lifetime: string = DEMO_TOKEN_LIFETIME,
@@ -293,6 +293,20 @@ export async function startApp(config: GatewayConfig): Promise<App> {
   }
 }
 
+/**
+ * The banner's example request. It asks for `application/graphql-response+json`, so that the HTTP status is the
+ * GraphQL-over-HTTP spec's (401 without credentials, 400 for a bad document) rather than `application/json`'s 200.
+ */
+function tryIt(graphqlUrl: string, credential: string, query: string): string[] {
+  return [
+    '  Try:',
+    `    curl -s ${graphqlUrl} -H 'content-type: application/json' \\`,
+    `      -H 'accept: application/graphql-response+json' \\`,
+    `      -H 'authorization: Bearer ${credential}' \\`,
+    `      -d '${JSON.stringify({ query })}'`,
+  ];
+}
+
 /** The start-up banner: where to go, and in demo mode how to call (secrets only ever printed in demo mode). */
 export function banner(app: App): string {
   const { config } = app;
@@ -323,10 +337,7 @@ export function banner(app: App): string {
           ]
         : []),
       '',
-      '  Try:',
-      `    curl -s ${app.graphqlUrl} -H 'content-type: application/json' \\`,
-      `      -H 'authorization: Bearer ${demo.adminKeyGenerated ? demo.adminKey : '<admin key>'}' \\`,
-      `      -d '{"query":"{ customers(first: 3) { edges { node { id name balance { formatted } } } } }"}'`,
+      ...tryIt(app.graphqlUrl, demo.adminKeyGenerated ? demo.adminKey : '<one of GATEWAY_API_KEYS>', '{ customers(first: 3) { edges { node { id name balance { formatted } } } } }'),
     );
   } else {
     const callers = [
@@ -339,9 +350,8 @@ export function banner(app: App): string {
       `  Callers:        ${callers.join(', ')}`,
       `  Portal return:  ${config.portalReturnUrl ?? '(none: pass returnUrl)'}; allowed origins: ${config.allowedReturnUrlOrigins.join(', ') || 'none'}`,
       '',
-      '  Try:',
-      `    curl -s ${app.graphqlUrl} -H 'content-type: application/json' \\`,
-      `      -H "authorization: Bearer $GATEWAY_API_KEY" -d '{"query":"{ viewer { role } }"}'`,
+      // GATEWAY_API_KEYS is a list: the placeholder names it, rather than a variable that does not exist.
+      ...tryIt(app.graphqlUrl, config.apiKeys.length > 0 ? '<one of GATEWAY_API_KEYS>' : '<a customer token>', '{ viewer { role } }'),
     );
   }
   return lines.join('\n');

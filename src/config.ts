@@ -1,3 +1,4 @@
+import { MAKE_A_SECRET, MIN_SECRET_BITS, strongEnough } from './auth/secret-strength.js';
 import type { LogLevel } from './observability/log.js';
 
 /**
@@ -135,7 +136,23 @@ export interface JwtConfig {
   audience: string | undefined;
   /** `AUTH_CUSTOMER_CLAIM`: the claim holding the caller's Stripe customer id. */
   customerClaim: string;
+  /** `AUTH_JWKS_TIMEOUT_MS`: the longest one fetch of the JWKS may take. Default 3000. */
+  jwksTimeoutMs: number;
+  /** `AUTH_JWKS_COOLDOWN_SECONDS`: after a failed JWKS fetch, how long until the next is tried. Default 30. */
+  jwksCooldownSeconds: number;
+  /** `AUTH_MAX_TOKEN_LIFETIME_SECONDS`: the longest a customer token may live (`exp - iat`, `exp - now`). Default 86400. */
+  maxTokenLifetimeSeconds: number;
+  /** `AUTH_CLOCK_SKEW_SECONDS`: how far the issuer's clock may be off ours (`exp`, `nbf`, `iat`). Default 60. */
+  clockSkewSeconds: number;
 }
+
+/** The token and JWKS bounds when not configured (the demo token lives 24 h: the longest default lifetime). */
+export const DEFAULT_TOKEN_BOUNDS: Pick<JwtConfig, 'jwksTimeoutMs' | 'jwksCooldownSeconds' | 'maxTokenLifetimeSeconds' | 'clockSkewSeconds'> = {
+  jwksTimeoutMs: 3_000,
+  jwksCooldownSeconds: 30,
+  maxTokenLifetimeSeconds: 86_400,
+  clockSkewSeconds: 60,
+};
 
 /** `true` or `false`; unset or empty: `fallback`. */
 function flag(env: Env, name: string, fallback: boolean, problems: string[]): boolean {
@@ -185,6 +202,56 @@ function origins(env: Env, name: string, problems: string[]): string[] {
     }
   }
   return out;
+}
+
+/** 127.0.0.0/8, ::1 and `localhost`: plain http to them never leaves the machine. (URL has normalised the host.) */
+function isLoopback(url: URL): boolean {
+  return url.hostname === 'localhost' || url.hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(url.hostname);
+}
+
+/** Plain http to another machine: readable, and replaceable, by anyone on the way. */
+const overHttp = (url: URL) => url.protocol === 'http:' && !isLoopback(url);
+
+const HTTPS_ONLY = 'must use https in production (plain http only to a loopback host)';
+
+interface SafetyInputs {
+  demo: boolean;
+  apiKeys: readonly string[];
+  secret: string | undefined;
+  jwksUrl: URL | undefined;
+  portalReturnUrl: string | undefined;
+  allowedOrigins: readonly string[];
+}
+
+/**
+ * What production refuses to start with, one line each: settings that are fine on a laptop and dangerous on the
+ * internet. Secrets are judged, never printed.
+ */
+function productionProblems(settings: SafetyInputs): string[] {
+  const problems: string[] = [];
+  if (settings.demo) {
+    problems.push('NODE_ENV=production needs a Stripe: set STRIPE_SECRET_KEY (demo mode prints an admin key and mints customer tokens)');
+  }
+  const weak = `looks too predictable for production (under ${MIN_SECRET_BITS} bits of entropy, judged by its length and mix of characters)`;
+  // Secrets already refused as too short are not reported twice.
+  const { secret } = settings;
+  if (secret !== undefined && secret.length >= 32 && !strongEnough(secret)) {
+    problems.push(`AUTH_JWT_SECRET ${weak}: make one with ${MAKE_A_SECRET}`);
+  }
+  const weakKeys = settings.apiKeys.flatMap((key, i) => (key.length >= 16 && !strongEnough(key) ? [i + 1] : []));
+  if (weakKeys.length > 0) {
+    const which = `${weakKeys.length === 1 ? 'key' : 'keys'} ${weakKeys.join(', ')} of ${settings.apiKeys.length}`;
+    problems.push(`GATEWAY_API_KEYS: ${which} ${weak.replace('looks', weakKeys.length === 1 ? 'looks' : 'look')}: make each with ${MAKE_A_SECRET}`);
+  }
+  if (settings.jwksUrl !== undefined && overHttp(settings.jwksUrl)) {
+    problems.push(`AUTH_JWKS_URL ${HTTPS_ONLY}: keys fetched over http can be swapped on the way, and with them who may sign in`);
+  }
+  if (settings.portalReturnUrl !== undefined && overHttp(new URL(settings.portalReturnUrl))) {
+    problems.push(`PORTAL_RETURN_URL ${HTTPS_ONLY}`);
+  }
+  const httpOrigins = settings.allowedOrigins.filter((origin) => overHttp(new URL(origin)));
+  if (httpOrigins.length > 0) problems.push(`ALLOWED_RETURN_URL_ORIGINS ${HTTPS_ONLY}: ${httpOrigins.join(', ')}`);
+  return problems;
 }
 
 /** Configuration of the gateway (`npm start`); throws `ConfigError` listing every problem. */
@@ -239,6 +306,14 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
   }
   const logLevel: LogLevel = logLevelRaw === 'error' || logLevelRaw === 'silent' ? logLevelRaw : 'info';
 
+  // In any mode: a live key over plain http to another machine has no legitimate use.
+  if (secretKey !== undefined && /^(sk|rk)_live_/.test(secretKey) && apiBase !== undefined && overHttp(apiBase)) {
+    problems.push('STRIPE_API_BASE must use https with a live Stripe key (plain http only to a loopback host): the key would cross the network readable');
+  }
+  if (production) {
+    problems.push(...productionProblems({ demo, apiKeys, secret, jwksUrl, portalReturnUrl, allowedOrigins: allowed }));
+  }
+
   const config: GatewayConfig = {
     host: env['HOST'] || '127.0.0.1',
     port: port(env, 'PORT', 4000, problems),
@@ -251,6 +326,10 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
       issuer: env['AUTH_JWT_ISSUER'] || undefined,
       audience: env['AUTH_JWT_AUDIENCE'] || undefined,
       customerClaim: env['AUTH_CUSTOMER_CLAIM'] || 'stripe_customer_id',
+      jwksTimeoutMs: count(env, 'AUTH_JWKS_TIMEOUT_MS', DEFAULT_TOKEN_BOUNDS.jwksTimeoutMs, problems),
+      jwksCooldownSeconds: count(env, 'AUTH_JWKS_COOLDOWN_SECONDS', DEFAULT_TOKEN_BOUNDS.jwksCooldownSeconds, problems),
+      maxTokenLifetimeSeconds: count(env, 'AUTH_MAX_TOKEN_LIFETIME_SECONDS', DEFAULT_TOKEN_BOUNDS.maxTokenLifetimeSeconds, problems),
+      clockSkewSeconds: count(env, 'AUTH_CLOCK_SKEW_SECONDS', DEFAULT_TOKEN_BOUNDS.clockSkewSeconds, problems, 0),
     },
     portalReturnUrl,
     allowedReturnUrlOrigins:

@@ -26,12 +26,27 @@ type CallerName = 'no token' | 'garbage token' | 'expired token' | 'wrong-secret
 const CALLERS: readonly CallerName[] = ['no token', 'garbage token', 'expired token', 'wrong-secret token', 'other customer', 'owner', 'admin'];
 const UNAUTHENTICATED_CALLERS: readonly CallerName[] = ['no token', 'garbage token', 'expired token', 'wrong-secret token'];
 
+/** Why each unauthenticated caller's credentials were refused (`extensions.reason`); none sent: no reason. */
+const REJECTIONS: Partial<Record<CallerName, 'invalid_token' | 'expired_token'>> = {
+  'garbage token': 'invalid_token',
+  'expired token': 'expired_token',
+  'wrong-secret token': 'invalid_token',
+};
+
+/** The `WWW-Authenticate` of a 401 (RFC 6750 §3): how to authenticate, and what was wrong with what was sent. */
+function challengeFor(caller: CallerName): string {
+  const reason = REJECTIONS[caller];
+  if (reason === undefined) return 'Bearer realm="billing-gateway"';
+  const description = reason === 'expired_token' ? 'The access token expired' : 'The access token is invalid';
+  return `Bearer realm="billing-gateway", error="invalid_token", error_description="${description}"`;
+}
+
 async function expiredToken(customer: string): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
   return new SignJWT({ stripe_customer_id: customer })
     .setProtectedHeader({ alg: 'HS256' })
     .setIssuedAt(now - 3600)
-    .setExpirationTime(now - 60)
+    .setExpirationTime(now - 120)
     .sign(new TextEncoder().encode(JWT_SECRET));
 }
 
@@ -332,15 +347,16 @@ describe('the authorization matrix', () => {
       expect(codes(response), context).toEqual([outcome]);
       expect(empty(response.data), context).toBe(true);
       expect(response.status, context).toBe(outcome === 'UNAUTHENTICATED' ? 401 : 200);
-      // A refusal carries a message and a code, nothing else: no amount, no field of the object refused.
+      // A refusal carries a message and a code, nothing else: no amount, no field of the object refused — but for
+      // a refused credential, why (RFC 6750's error: expired, or invalid and nothing more).
       for (const error of response.errors ?? []) {
         const { code: _code, field, ...rest } = error.extensions ?? {};
-        expect(rest, context).toEqual({});
+        expect(rest, context).toEqual(outcome === 'UNAUTHENTICATED' && REJECTIONS[caller] !== undefined ? { reason: REJECTIONS[caller] } : {});
         if (outcome === 'BAD_USER_INPUT') expect(field).toBe('customerId');
         else expect(field).toBeUndefined();
         for (const total of owner.totals) expect(error.message).not.toContain(total);
       }
-      if (outcome === 'UNAUTHENTICATED') expect(response.headers.get('www-authenticate')).toBe('Bearer');
+      if (outcome === 'UNAUTHENTICATED') expect(response.headers.get('www-authenticate'), context).toBe(challengeFor(caller));
       else expect(response.headers.get('www-authenticate')).toBeNull();
       // Refused before any Stripe call wherever the owner is known up front (and always without credentials).
       if (outcome === 'UNAUTHENTICATED' || operation.ownerKnown === 'before') {
@@ -560,7 +576,12 @@ describe('UNAUTHENTICATED over HTTP', () => {
     ['GET', 'application/graphql-response+json'],
     ['GET', 'application/json'],
   ])('%s with Accept %s: 401, WWW-Authenticate: Bearer, code UNAUTHENTICATED, no Stripe call', async (method, accept) => {
-    for (const authorization of [undefined, 'Bearer garbage', 'Basic Zm9vOmJhcg==']) {
+    // No credentials, Bearer credentials that fail, and credentials of another scheme (none, to a Bearer server).
+    for (const [authorization, reason] of [
+      [undefined, undefined],
+      ['Bearer garbage', 'invalid_token'],
+      ['Basic Zm9vOmJhcg==', undefined],
+    ] as const) {
       const headers: Record<string, string> = {
         ...(accept !== undefined ? { accept } : {}),
         ...(authorization !== undefined ? { authorization } : {}),
@@ -580,12 +601,16 @@ describe('UNAUTHENTICATED over HTTP', () => {
               });
       });
       expect(response.status).toBe(401);
-      expect(response.headers.get('www-authenticate')).toBe('Bearer');
+      expect(response.headers.get('www-authenticate')).toBe(
+        reason === undefined
+          ? 'Bearer realm="billing-gateway"'
+          : 'Bearer realm="billing-gateway", error="invalid_token", error_description="The access token is invalid"',
+      );
       const body = (await response.json()) as GraphQLResponse;
       expect(body.data).toBeNull();
       expect(new Set(codes({ ...body, status: 401, headers: response.headers }))).toEqual(new Set(['UNAUTHENTICATED']));
-      // Yoga consumes `extensions.http`; clients see only the code.
-      for (const error of body.errors ?? []) expect(error.extensions).toEqual({ code: 'UNAUTHENTICATED' });
+      // Yoga consumes `extensions.http`; clients see the code, and why a credential sent was refused.
+      for (const error of body.errors ?? []) expect(error.extensions).toEqual({ code: 'UNAUTHENTICATED', ...(reason !== undefined ? { reason } : {}) });
       expect(calls).toEqual([]);
     }
   });

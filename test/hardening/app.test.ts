@@ -5,6 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, type App } from '../../src/app.js';
 import { DEFAULT_LIMITS, loadGatewayConfig } from '../../src/config.js';
+import { startProductionApp, type ProductionApp } from '../support/app.js';
+import { ADMIN_KEY } from '../support/gateway.js';
 
 describe('configuration of the limits', () => {
   const base = { STRIPE_SECRET_KEY: 'sk_test_abc', GATEWAY_API_KEYS: 'k'.repeat(20) };
@@ -45,19 +47,13 @@ describe('configuration of the limits', () => {
 
 describe('startApp with the settings', () => {
   let app: App;
+  let production: ProductionApp;
   beforeAll(async () => {
-    app = await startApp(
-      loadGatewayConfig({
-        PORT: '0',
-        NODE_ENV: 'production',
-        MAX_DEPTH: '3',
-        MAX_BODY_BYTES: '4096',
-        RATE_LIMIT_PER_MINUTE: '6',
-        LOG_LEVEL: 'silent',
-      }),
-    );
+    // Production refuses demo mode: against a Stripe of its own.
+    production = await startProductionApp({ MAX_DEPTH: '3', MAX_BODY_BYTES: '4096', RATE_LIMIT_PER_MINUTE: '6' });
+    app = production.app;
   });
-  afterAll(() => app.stop());
+  afterAll(() => production.stop());
 
   const post = (body: unknown, headers: Record<string, string> = {}) =>
     fetch(app.graphqlUrl, {
@@ -65,7 +61,7 @@ describe('startApp with the settings', () => {
       headers: {
         'content-type': 'application/json',
         accept: 'application/graphql-response+json',
-        authorization: `Bearer ${app.demo!.adminKey}`,
+        authorization: `Bearer ${ADMIN_KEY}`,
         ...headers,
       },
       body: JSON.stringify(body),
@@ -96,9 +92,14 @@ describe('startApp with the settings', () => {
     expect((await json(limited)).errors![0]!.extensions).toMatchObject({ code: 'RATE_LIMITED' });
   });
 
-  it('gives the demo page’s responses a request id too', async () => {
-    const page = await fetch(app.demoPageUrl!);
-    expect(page.status).toBe(200);
-    expect(page.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  it('gives the demo page’s responses a request id too (demo mode: never production)', async () => {
+    const demo = await startApp(loadGatewayConfig({ PORT: '0', LOG_LEVEL: 'silent' }));
+    try {
+      const page = await fetch(demo.demoPageUrl!);
+      expect(page.status).toBe(200);
+      expect(page.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    } finally {
+      await demo.stop();
+    }
   });
 });

@@ -4,6 +4,7 @@
  */
 import { SignJWT } from 'jose';
 import { createAuthenticator } from '../../src/auth/authenticate.js';
+import { DEFAULT_TOKEN_BOUNDS } from '../../src/config.js';
 import type { GatewayDeps } from '../../src/graphql/context.js';
 import { startLocalStripe, type LocalStripe, type LocalStripeOptions, type LoggedRequest } from '../../src/local-stripe/index.js';
 import { createGateway, type Gateway, type GatewayOptions } from '../../src/http/server.js';
@@ -93,7 +94,14 @@ export async function startGateway(options: LocalStripeOptions = {}, clientOptio
     ),
     authenticate: createAuthenticator({
       apiKeys: [ADMIN_KEY],
-      jwt: { secret: JWT_SECRET, jwksUrl: undefined, issuer: undefined, audience: undefined, customerClaim: 'stripe_customer_id' },
+      jwt: {
+        secret: JWT_SECRET,
+        jwksUrl: undefined,
+        issuer: undefined,
+        audience: undefined,
+        customerClaim: 'stripe_customer_id',
+        ...DEFAULT_TOKEN_BOUNDS,
+      },
     }),
     portal: { defaultReturnUrl: `${RETURN_ORIGIN}/billing`, allowedReturnUrlOrigins: [RETURN_ORIGIN] },
     requestTimeoutMs: clientOptions.requestTimeoutMs,
