@@ -39,9 +39,11 @@ export async function createContext(
   viewer?: Promise<Viewer>,
   onStripeCall?: StripeCallObserver,
 ): Promise<Context> {
-  const stripe = deps.stripe.forRequest({ observer: onStripeCall, signal: request.signal });
+  const caller = await (viewer ?? deps.authenticate(request.headers.get('authorization')));
+  // Anyone but an admin reads Stripe's errors in the gateway's words (no Stripe text about others' objects).
+  const stripe = deps.stripe.forRequest({ observer: onStripeCall, signal: request.signal, forCustomer: caller.role !== 'ADMIN' });
   return {
-    viewer: await (viewer ?? deps.authenticate(request.headers.get('authorization'))),
+    viewer: caller,
     stripe,
     loaders: createLoaders(stripe),
     portal: deps.portal,

@@ -160,21 +160,27 @@ export class StripeGateway {
     private readonly rateLimitRetry: RateLimitRetry = DEFAULT_RATE_LIMIT_RETRY,
     private readonly observer?: StripeCallObserver,
     private readonly signal?: AbortSignal,
+    private readonly forCustomer = false,
   ) {}
 
   /**
    * The same gateway (client, in-flight cap, retries) for one request: telling `observer` of every call, and
    * dropping the calls still waiting for a slot once `signal` aborts (the client went away: nobody will read them).
+   * `forCustomer`: the caller is no admin, so Stripe's errors reach it in the gateway's words (`./errors.ts`).
    */
-  forRequest(options: { observer?: StripeCallObserver | undefined; signal?: AbortSignal | undefined }): StripeGateway {
-    return new StripeGateway(this.stripe, this.limiter, this.rateLimitRetry, options.observer, options.signal);
+  forRequest(options: {
+    observer?: StripeCallObserver | undefined;
+    signal?: AbortSignal | undefined;
+    forCustomer?: boolean | undefined;
+  }): StripeGateway {
+    return new StripeGateway(this.stripe, this.limiter, this.rateLimitRetry, options.observer, options.signal, options.forCustomer ?? false);
   }
 
   /**
    * One Stripe call: within the in-flight cap, retried on 429 with backoff (the slot is given back while
-   * waiting), errors mapped to the contract's codes.
+   * waiting), errors mapped to the contract's codes. `retrieved`: what a retrieve by id asks for (`invoice`).
    */
-  private async call<T>(task: () => Promise<T>): Promise<T> {
+  private async call<T>(task: () => Promise<T>, retrieved?: string): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       try {
         const result = await this.limiter.run(task, this.signal);
@@ -187,14 +193,14 @@ export class StripeGateway {
         // The client went away: nobody reads this answer, and it is no fault to log.
         if (this.signal?.aborted) throw appError('UPSTREAM_UNAVAILABLE', 'Cancelled: the client closed the request.');
         const delay = rateLimitDelay(error, attempt, this.rateLimitRetry);
-        if (delay === undefined) throw toAppError(error);
+        if (delay === undefined) throw toAppError(error, { customer: this.forCustomer, retrieved });
         await sleep(delay);
       }
     }
   }
 
   retrieveCustomer(id: string): Promise<Stripe.Customer | Stripe.DeletedCustomer> {
-    return this.call(() => this.stripe.customers.retrieve(id));
+    return this.call(() => this.stripe.customers.retrieve(id), 'customer');
   }
 
   listCustomers(params: PageRequest & { email?: string | undefined }): Promise<Page<Stripe.Customer>> {
@@ -209,8 +215,9 @@ export class StripeGateway {
   }
 
   retrieveInvoice(id: string, options: { expandCustomer?: boolean } = {}): Promise<Stripe.Invoice> {
-    return this.call(() =>
-      this.stripe.invoices.retrieve(id, options.expandCustomer ? { expand: ['customer'] } : undefined),
+    return this.call(
+      () => this.stripe.invoices.retrieve(id, options.expandCustomer ? { expand: ['customer'] } : undefined),
+      'invoice',
     );
   }
 
@@ -238,11 +245,11 @@ export class StripeGateway {
   }
 
   listInvoiceLines(invoiceId: string, params: PageRequest): Promise<Page<Stripe.InvoiceLineItem>> {
-    return this.call(async () => toPage(await this.stripe.invoices.listLineItems(invoiceId, page(params))));
+    return this.call(async () => toPage(await this.stripe.invoices.listLineItems(invoiceId, page(params))), 'invoice');
   }
 
   retrieveConfiguration(id: string): Promise<Stripe.BillingPortal.Configuration> {
-    return this.call(() => this.stripe.billingPortal.configurations.retrieve(id));
+    return this.call(() => this.stripe.billingPortal.configurations.retrieve(id), 'portal configuration');
   }
 
   listConfigurations(

@@ -10,10 +10,11 @@ import type Stripe from 'stripe';
 import { canAccessCustomer } from '../../auth/viewer.js';
 import type { Context } from '../context.js';
 import { expandedOf, idOf } from '../../stripe/expandable.js';
+import { notYoursById } from '../../stripe/errors.js';
 import type { InvoiceFilter } from '../../stripe/gateway.js';
 import { builder } from '../builder.js';
 import { connectionArgs, defineConnection, pageRequest, toConnection, type ConnectionArgs } from '../connections.js';
-import { badInput, forbidden } from '../errors.js';
+import { badInput } from '../errors.js';
 import { needsMoreThanId } from '../selection.js';
 import { MetadataEntryRef, metadataEntries } from './common.js';
 import { checkCustomerId } from './customer.js';
@@ -58,13 +59,16 @@ function checkInvoiceId(id: string): string {
   return id;
 }
 
-/** One invoice, with its customer expanded in the same call when the query needs it; owner checked. */
+/**
+ * One invoice, with its customer expanded in the same call when the query needs it; owner checked. A customer gets
+ * one answer for another customer's invoice and for none at all (the Stripe layer words a missing one the same).
+ */
 async function fetchInvoice(ctx: Context, id: string, info: GraphQLResolveInfo): Promise<Stripe.Invoice> {
   const invoice = needsMoreThanId(info, ['customer'])
     ? await ctx.loaders.invoiceWithCustomer.load(id)
     : await ctx.loaders.invoice.load(id);
   // The owner is known only once Stripe answered: check it before anything of the invoice is returned.
-  if (!canAccessCustomer(ctx.viewer, idOf(invoice.customer))) throw forbidden('You may only read your own invoices.');
+  if (!canAccessCustomer(ctx.viewer, idOf(invoice.customer))) throw notYoursById('invoice');
   return invoice;
 }
 
@@ -207,7 +211,9 @@ builder.queryFields((t) => ({
   invoice: t.field({
     type: InvoiceRef,
     nullable: true,
-    description: 'An invoice by id. Customers may read only their own.',
+    description:
+      'An invoice by id. Customers may read only their own: for another customer’s invoice and for one that does not exist ' +
+      'they get the same FORBIDDEN answer. Admins get NOT_FOUND for an unknown id.',
     authScopes: { authenticated: true },
     args: { id: t.arg.id({ required: true, description: 'Stripe invoice id (`in_…`).' }) },
     resolve: (_root, args, ctx, info) => fetchInvoice(ctx, checkInvoiceId(args.id), info),
