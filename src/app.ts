@@ -16,6 +16,7 @@ import type Stripe from 'stripe';
 import { createAuthenticator } from './auth/authenticate.js';
 import type { GatewayConfig, JwtConfig } from './config.js';
 import type { GatewayDeps, PortalSettings } from './graphql/context.js';
+import { CursorCodec } from './graphql/connections.js';
 import { createDemoRoutes, DEMO_PATH, type DemoRoutes } from './demo/routes.js';
 import { exampleTabs, loadExampleOperations } from './http/examples.js';
 import { DEMO, startLocalStripe, type LocalStripe } from './local-stripe/index.js';
@@ -125,6 +126,8 @@ function demoInvoiceId(local: LocalStripe): string | undefined {
 
 interface Upstream {
   client: Stripe;
+  /** The key the client uses; the cursor key is derived from it. */
+  secretKey: string;
   base: string;
   local: LocalStripe | undefined;
 }
@@ -134,6 +137,7 @@ async function connectStripe(config: GatewayConfig): Promise<Upstream> {
     const base = config.stripe.apiBase;
     return {
       client: createStripeClient({ secretKey: config.stripe.secretKey, apiBase: base }),
+      secretKey: config.stripe.secretKey,
       base: base !== undefined ? base.origin : 'https://api.stripe.com',
       local: undefined,
     };
@@ -141,6 +145,7 @@ async function connectStripe(config: GatewayConfig): Promise<Upstream> {
   const local = await startLocalStripe({ port: 0, seed: 'demo' });
   return {
     client: createStripeClient({ secretKey: local.secretKey, apiBase: new URL(local.url) }),
+    secretKey: local.secretKey,
     base: local.url,
     local,
   };
@@ -225,6 +230,7 @@ export async function startApp(config: GatewayConfig): Promise<App> {
       stripe: new StripeGateway(upstream.client, new Limiter(config.stripeMaxInFlight)),
       authenticate: createAuthenticator({ apiKeys, jwt }),
       portal,
+      cursors: new CursorCodec(upstream.secretKey),
     };
     // Structured logs; whatever secret this process holds is redacted from every line.
     const logger = createLogger({

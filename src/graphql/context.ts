@@ -6,6 +6,7 @@ import type { Authenticate } from '../auth/authenticate.js';
 import type { Viewer } from '../auth/viewer.js';
 import { createLoaders, type Loaders } from '../loaders/index.js';
 import type { StripeCallObserver, StripeGateway } from '../stripe/gateway.js';
+import type { CursorCodec } from './connections.js';
 
 export interface PortalSettings {
   /** `return_url` when the caller gives none (`PORTAL_RETURN_URL`). */
@@ -19,6 +20,8 @@ export interface GatewayDeps {
   stripe: StripeGateway;
   authenticate: Authenticate;
   portal: PortalSettings;
+  /** Paging cursors, keyed from the Stripe secret key (`new CursorCodec(secretKey)`). */
+  cursors: CursorCodec;
 }
 
 export interface Context {
@@ -26,6 +29,7 @@ export interface Context {
   stripe: StripeGateway;
   loaders: Loaders;
   portal: PortalSettings;
+  cursors: CursorCodec;
 }
 
 /**
@@ -47,5 +51,6 @@ export async function createContext(
     stripe,
     loaders: createLoaders(stripe),
     portal: deps.portal,
+    cursors: deps.cursors,
   };
 }

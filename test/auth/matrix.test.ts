@@ -681,6 +681,22 @@ describe('a customer naming an id learns nothing of whether another customer’s
       outcome: 'ok',
     },
     {
+      name: 'invoices(after:) from a bare invoice id',
+      document: `query ($c: String) { invoices(first: 2, after: $c) { edges { node { id } } } }`,
+      theirs: () => ({ c: ownerInvoice }),
+      missing: () => ({ c: 'in_doesNotExist0000000000' }),
+      outcome: 'BAD_USER_INPUT',
+      field: 'after',
+    },
+    {
+      name: 'invoices(before:) from a bare invoice id',
+      document: `query ($c: String) { invoices(last: 2, before: $c) { edges { node { id } } } }`,
+      theirs: () => ({ c: ownerInvoice }),
+      missing: () => ({ c: 'in_doesNotExist0000000000' }),
+      outcome: 'BAD_USER_INPUT',
+      field: 'before',
+    },
+    {
       name: 'createPortalSession(customerId:)',
       document: SESSION_ID,
       theirs: () => ({ input: { customerId: OWNER } }),

@@ -26,13 +26,14 @@ import { ADMIN_KEY, JWT_SECRET, signCustomerToken, startGateway, type GatewayHar
 import { CALLER_ENTRIES } from './hostile/callers.js';
 import { INPUT_ENTRIES } from './hostile/inputs.js';
 import { LIMIT_ENTRIES } from './hostile/limits.js';
+import { ORACLE_ENTRIES } from './hostile/oracles.js';
 import { type Profile, type Sender, type Entry, chunkedBody } from './hostile/corpus.js';
 
 /** The corpus may not shrink below this (issue 5: "at least 60 documents and variable sets"). */
 const MINIMUM_CORPUS_SIZE = 60;
 
 /** Every entry, grouped by what is hostile about it (one file per group in `hostile/`). */
-const CORPUS: Entry[] = [...LIMIT_ENTRIES, ...INPUT_ENTRIES, ...CALLER_ENTRIES];
+const CORPUS: Entry[] = [...LIMIT_ENTRIES, ...INPUT_ENTRIES, ...CALLER_ENTRIES, ...ORACLE_ENTRIES];
 
 // ---------------------------------------------------------------------------------------------------------------
 // Running an entry.

@@ -81,10 +81,10 @@ export async function listInvoicesConnection(
   filter: InvoiceFilter,
   expandCustomer: boolean,
 ) {
-  const request = pageRequest(args);
+  const request = pageRequest(ctx, args, 'Invoice');
   const page = await ctx.loaders.invoicePage({ ...request, ...filter, expandCustomer });
   ctx.loaders.primeInvoices(page.data);
-  return toConnection(page, request, (invoice) => invoice);
+  return toConnection(ctx, page, request, (invoice) => invoice);
 }
 
 const amount = (pick: (invoice: Stripe.Invoice) => number) => (invoice: Stripe.Invoice) => money(pick(invoice), invoice.currency);
@@ -189,17 +189,18 @@ InvoiceRef.implement({
       description: 'The invoice’s line items, in invoice order.',
       args: connectionArgs(t),
       resolve: async (invoice, args, ctx) => {
-        const request = pageRequest(args);
+        // Each invoice's lines are a list of their own: a cursor of one invoice's lines is no cursor of another's.
+        const request = pageRequest(ctx, args, `InvoiceLineItem:${invoice.id}`);
         const embedded = invoice.lines;
         // Stripe embeds the first page of lines in every invoice: use it when it covers what was asked.
         if (request.direction === 'forward' && request.startingAfter === undefined) {
           if (request.limit <= embedded.data.length || !embedded.has_more) {
             const data = embedded.data.slice(0, request.limit);
-            return toConnection({ data, hasMore: embedded.data.length > request.limit || embedded.has_more }, request, (l) => l);
+            return toConnection(ctx, { data, hasMore: embedded.data.length > request.limit || embedded.has_more }, request, (l) => l);
           }
         }
         const page = await ctx.stripe.listInvoiceLines(invoice.id, request);
-        return toConnection(page, request, (line) => line);
+        return toConnection(ctx, page, request, (line) => line);
       },
     }),
   }),
