@@ -176,6 +176,8 @@ export async function startApp(config: GatewayConfig): Promise<App> {
     let portal: PortalSettings = {
       defaultReturnUrl: config.portalReturnUrl,
       allowedReturnUrlOrigins: config.allowedReturnUrlOrigins,
+      configuration: config.portalConfigurationId,
+      onBehalfOf: config.portalOnBehalfOf,
     };
     if (config.demo && upstream.local !== undefined) {
       const adminKeyGenerated = apiKeys.length === 0;
@@ -185,6 +187,7 @@ export async function startApp(config: GatewayConfig): Promise<App> {
       jwt = { ...jwt, secret };
       const defaultReturnUrl = config.portalReturnUrl ?? `${url}/`;
       portal = {
+        ...portal,
         defaultReturnUrl,
         allowedReturnUrlOrigins:
           config.allowedReturnUrlOrigins.length > 0 ? config.allowedReturnUrlOrigins : [new URL(defaultReturnUrl).origin],
@@ -342,6 +345,7 @@ export function banner(app: App): string {
       `  Stripe:         ${app.stripeBase}`,
       `  Callers:        ${callers.join(', ')}`,
       `  Portal return:  ${config.portalReturnUrl ?? '(none: pass returnUrl)'}; allowed origins: ${config.allowedReturnUrlOrigins.join(', ') || 'none'}`,
+      `  Portal:         configuration ${config.portalConfigurationId ?? '(Stripe’s default)'}; on behalf of ${config.portalOnBehalfOf ?? '(none)'}`,
       '',
       '  Try:',
       `    curl -s ${app.graphqlUrl} -H 'content-type: application/json' \\`,

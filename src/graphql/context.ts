@@ -13,6 +13,13 @@ export interface PortalSettings {
   defaultReturnUrl: string | undefined;
   /** Origins a caller's `returnUrl` may point to (`ALLOWED_RETURN_URL_ORIGINS`). */
   allowedReturnUrlOrigins: readonly string[];
+  /**
+   * `PORTAL_CONFIGURATION_ID` (`bpc_…`): the configuration of customers' sessions, and admins' when they name none.
+   * Unset: Stripe's default configuration.
+   */
+  configuration?: string | undefined;
+  /** `PORTAL_ON_BEHALF_OF` (`acct_…`): the connected account sessions act for, likewise. Unset: none. */
+  onBehalfOf?: string | undefined;
 }
 
 /** What the gateway needs from the outside world; built once at start-up. */

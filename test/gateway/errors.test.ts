@@ -221,6 +221,19 @@ describe('a customer reads what Stripe refused in the gateway’s words, never S
   const ADA = { customer: DEMO.customer } as const;
   const STRIPE_WORDS = /No such|belong|features\[|flow_data|stripeParam|stripeRequestId|bpc_|cus_|sub_/;
 
+  it('a flow the operator’s configuration does not offer', async () => {
+    const enterprise = await startGateway({}, { portal: { configuration: DEMO.enterpriseConfiguration } });
+    try {
+      const { res, calls } = await expectError(enterprise, 'BAD_USER_INPUT', SESSION, { input: { flow: { type: 'PAYMENT_METHOD_UPDATE' } } }, ADA);
+      expect(res.errors![0]).toMatchObject({ message: 'The portal does not offer this flow.', extensions: { code: 'BAD_USER_INPUT', field: 'flow.type' } });
+      expect(Object.keys(res.errors![0]!.extensions!).sort()).toEqual(['code', 'field']);
+      expect(JSON.stringify(res)).not.toMatch(STRIPE_WORDS);
+      expect(calls.map((c) => c.status)).toEqual([400]);
+    } finally {
+      await enterprise.stop();
+    }
+  });
+
   it('a price the configuration does not offer, on its own subscription', async () => {
     const item = h.local.store.subscriptions.get(DEMO.subscription)!.items[0]!.id;
     const { res, calls } = await expectError(h, 'BAD_USER_INPUT', SESSION, {

@@ -5,7 +5,7 @@
 import { SignJWT } from 'jose';
 import { createAuthenticator } from '../../src/auth/authenticate.js';
 import { CursorCodec, type CursorScope } from '../../src/graphql/connections.js';
-import type { GatewayDeps } from '../../src/graphql/context.js';
+import type { GatewayDeps, PortalSettings } from '../../src/graphql/context.js';
 import { startLocalStripe, type LocalStripe, type LocalStripeOptions, type LoggedRequest } from '../../src/local-stripe/index.js';
 import { createGateway, type Gateway, type GatewayOptions } from '../../src/http/server.js';
 import { createStripeClient } from '../../src/stripe/client.js';
@@ -79,6 +79,8 @@ export interface GatewayClientOptions {
    * documents go deeper than the default depth limit, or `rateLimitPerMinute`.
    */
   gateway?: Partial<GatewayOptions>;
+  /** The operator's portal settings beyond the defaults (return URL on `RETURN_ORIGIN`; no configuration or account). */
+  portal?: Partial<PortalSettings>;
 }
 
 export async function startGateway(options: LocalStripeOptions = {}, clientOptions: GatewayClientOptions = {}): Promise<GatewayHarness> {
@@ -96,7 +98,7 @@ export async function startGateway(options: LocalStripeOptions = {}, clientOptio
       apiKeys: [ADMIN_KEY],
       jwt: { secret: JWT_SECRET, jwksUrl: undefined, issuer: undefined, audience: undefined, customerClaim: 'stripe_customer_id' },
     }),
-    portal: { defaultReturnUrl: `${RETURN_ORIGIN}/billing`, allowedReturnUrlOrigins: [RETURN_ORIGIN] },
+    portal: { defaultReturnUrl: `${RETURN_ORIGIN}/billing`, allowedReturnUrlOrigins: [RETURN_ORIGIN], ...clientOptions.portal },
     cursors: new CursorCodec(secretKey),
   };
   const yoga = createGateway({ graphiql: false, corsOrigins: [], ...clientOptions.gateway }, deps);

@@ -1,13 +1,16 @@
 /**
- * Hostile questions about what exists (issue 10): paging cursors a customer was never given (another customer's
- * invoice id, a bare id, a forged or borrowed tag). Each is refused before any Stripe call, whatever the value, so
- * the answer can never say whether an id exists.
+ * Hostile questions about what exists (issue 10): a customer choosing what only the operator may (the portal
+ * configuration, `on_behalf_of`), and paging cursors it was never given (another customer's invoice id, a bare id,
+ * a forged or borrowed tag). Each is refused before any Stripe call, whatever the value, so the answer can never say
+ * whether an id exists.
  */
 import * as generated from '../../../src/client/generated/graphql.js';
 import { documentIdOf } from '../../../src/client/index.js';
 import { DEMO } from '../../../src/local-stripe/index.js';
 import { cursorOf } from '../../support/gateway.js';
-import { type Entry, badInput } from './corpus.js';
+import { type Entry, type Expectation, NONE, SESSION, badInput } from './corpus.js';
+
+const forbidden = (field: string): Expectation => ({ status: 200, code: 'FORBIDDEN', field, ...NONE });
 
 /** An invoice id of another customer's shape (whether it exists must not matter, and cannot be told). */
 const THEIR_INVOICE = 'in_1AcmeCorporationInvoice01';
@@ -19,6 +22,59 @@ const ADA = `customer:${DEMO.customer}` as const;
 const FORGED_TAG = 'AAAAAAAAAAAAAAAA';
 
 export const ORACLE_ENTRIES: Entry[] = [
+  // ---------------------------------------------------------------------------------------------------------------
+  // What only the operator chooses.
+  {
+    name: 'customer: a portal session with the admin-only Enterprise configuration',
+    as: 'customer',
+    query: SESSION,
+    variables: { input: { configurationId: DEMO.enterpriseConfiguration } },
+    expect: forbidden('configurationId'),
+  },
+  {
+    name: 'customer: a portal session with a made-up configuration',
+    as: 'customer',
+    query: SESSION,
+    variables: { input: { customerId: DEMO.customer, configurationId: 'bpc_madeUp0000000000000000' } },
+    expect: forbidden('configurationId'),
+  },
+  {
+    name: 'customer: a portal session with a configuration carrying a smuggled expand',
+    as: 'customer',
+    query: SESSION,
+    variables: { input: { configurationId: 'bpc_x?expand[]=customer' } },
+    expect: forbidden('configurationId'),
+  },
+  {
+    name: 'customer: a portal session with 50 KB of configuration id',
+    as: 'customer',
+    query: SESSION,
+    variables: { input: { configurationId: `bpc_${'A'.repeat(50_000)}` } },
+    expect: forbidden('configurationId'),
+  },
+  {
+    name: 'customer: a portal session on behalf of a connected account',
+    as: 'customer',
+    query: SESSION,
+    variables: { input: { onBehalfOf: 'acct_1NorthwindEurope' } },
+    expect: forbidden('onBehalfOf'),
+  },
+  {
+    name: 'customer: a portal session on behalf of a smuggled account list',
+    as: 'customer',
+    query: SESSION,
+    variables: { input: { onBehalfOf: 'acct_x&on_behalf_of=acct_y' } },
+    expect: forbidden('onBehalfOf'),
+  },
+  {
+    name: 'customer: a portal session with an on_behalf_of in a persisted document’s variables',
+    profile: 'production',
+    as: 'customer',
+    params: { documentId: documentIdOf(generated.CreatePortalSessionDocument) },
+    variables: { input: { onBehalfOf: 'acct_1NorthwindEurope' } },
+    expect: forbidden('onBehalfOf'),
+  },
+
   // ---------------------------------------------------------------------------------------------------------------
   // Cursors it was never given.
   { name: 'customer: after another customer’s bare invoice id', as: 'customer', query: INVOICES_AFTER, variables: { c: THEIR_INVOICE }, expect: badInput('after') },
