@@ -16,6 +16,7 @@ import type Stripe from 'stripe';
 import { createAuthenticator } from './auth/authenticate.js';
 import type { GatewayConfig, JwtConfig } from './config.js';
 import type { GatewayDeps, PortalSettings } from './graphql/context.js';
+import { CursorCodec } from './graphql/connections.js';
 import { createDemoRoutes, DEMO_PATH, type DemoRoutes } from './demo/routes.js';
 import { exampleTabs, loadExampleOperations } from './http/examples.js';
 import { DEMO, startLocalStripe, type LocalStripe } from './local-stripe/index.js';
@@ -126,6 +127,8 @@ function demoInvoiceId(local: LocalStripe): string | undefined {
 
 interface Upstream {
   client: Stripe;
+  /** The key the client uses; the cursor key is derived from it. */
+  secretKey: string;
   base: string;
   local: LocalStripe | undefined;
 }
@@ -135,6 +138,7 @@ async function connectStripe(config: GatewayConfig): Promise<Upstream> {
     const base = config.stripe.apiBase;
     return {
       client: createStripeClient({ secretKey: config.stripe.secretKey, apiBase: base }),
+      secretKey: config.stripe.secretKey,
       base: base !== undefined ? base.origin : 'https://api.stripe.com',
       local: undefined,
     };
@@ -142,6 +146,7 @@ async function connectStripe(config: GatewayConfig): Promise<Upstream> {
   const local = await startLocalStripe({ port: 0, seed: 'demo' });
   return {
     client: createStripeClient({ secretKey: local.secretKey, apiBase: new URL(local.url) }),
+    secretKey: local.secretKey,
     base: local.url,
     local,
   };
@@ -172,6 +177,8 @@ export async function startApp(config: GatewayConfig): Promise<App> {
     let portal: PortalSettings = {
       defaultReturnUrl: config.portalReturnUrl,
       allowedReturnUrlOrigins: config.allowedReturnUrlOrigins,
+      configuration: config.portalConfigurationId,
+      onBehalfOf: config.portalOnBehalfOf,
     };
     if (config.demo && upstream.local !== undefined) {
       const adminKeyGenerated = apiKeys.length === 0;
@@ -181,6 +188,7 @@ export async function startApp(config: GatewayConfig): Promise<App> {
       jwt = { ...jwt, secret };
       const defaultReturnUrl = config.portalReturnUrl ?? `${url}/`;
       portal = {
+        ...portal,
         defaultReturnUrl,
         allowedReturnUrlOrigins:
           config.allowedReturnUrlOrigins.length > 0 ? config.allowedReturnUrlOrigins : [new URL(defaultReturnUrl).origin],
@@ -226,6 +234,7 @@ export async function startApp(config: GatewayConfig): Promise<App> {
       stripe: new StripeGateway(upstream.client, new Limiter(config.stripeMaxInFlight)),
       authenticate: createAuthenticator({ apiKeys, jwt }),
       portal,
+      cursors: new CursorCodec(upstream.secretKey),
       requestTimeoutMs: config.requestTimeoutMs,
     };
     // Structured logs; whatever secret this process holds is redacted from every line.
@@ -349,6 +358,7 @@ export function banner(app: App): string {
       `  Stripe:         ${app.stripeBase}`,
       `  Callers:        ${callers.join(', ')}`,
       `  Portal return:  ${config.portalReturnUrl ?? '(none: pass returnUrl)'}; allowed origins: ${config.allowedReturnUrlOrigins.join(', ') || 'none'}`,
+      `  Portal:         configuration ${config.portalConfigurationId ?? '(Stripe’s default)'}; on behalf of ${config.portalOnBehalfOf ?? '(none)'}`,
       '',
       // GATEWAY_API_KEYS is a list: the placeholder names it, rather than a variable that does not exist.
       ...tryIt(app.graphqlUrl, config.apiKeys.length > 0 ? '<one of GATEWAY_API_KEYS>' : '<a customer token>', '{ viewer { role } }'),

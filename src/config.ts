@@ -1,5 +1,6 @@
 import { MAKE_A_SECRET, MIN_SECRET_BITS, strongEnough } from './auth/secret-strength.js';
 import type { LogLevel } from './observability/log.js';
+import { stripeId } from './stripe/ids.js';
 
 /**
  * The only reader of `process.env` for the gateway. It parses what it needs once, at start-up, and gets a typed
@@ -96,6 +97,13 @@ export interface GatewayConfig {
   portalReturnUrl: string | undefined;
   /** `ALLOWED_RETURN_URL_ORIGINS`; defaults to the origin of `portalReturnUrl`. */
   allowedReturnUrlOrigins: string[];
+  /**
+   * `PORTAL_CONFIGURATION_ID` (`bpc_…`): the portal configuration of customers' sessions (they cannot choose one),
+   * and of admins' when they name none. Unset: Stripe's default configuration.
+   */
+  portalConfigurationId: string | undefined;
+  /** `PORTAL_ON_BEHALF_OF` (`acct_…`): the connected account sessions act for, likewise. Unset: none. */
+  portalOnBehalfOf: string | undefined;
   /** `CORS_ORIGINS`: browser origins allowed to call the gateway (none: same-origin only). */
   corsOrigins: string[];
   production: boolean;
@@ -181,6 +189,17 @@ function url(env: Env, name: string, problems: string[]): URL | undefined {
     problems.push(`${name} must be an http(s) URL, got '${raw}'`);
     return undefined;
   }
+}
+
+/** A Stripe id with this prefix (`bpc` → `bpc_…`); unset or empty: undefined. */
+function stripeIdOf(env: Env, name: string, prefix: string, what: string, problems: string[]): string | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  if (!stripeId(prefix).test(raw)) {
+    problems.push(`${name} must be a Stripe ${what} id (${prefix}_…), got '${raw}'`);
+    return undefined;
+  }
+  return raw;
 }
 
 function origins(env: Env, name: string, problems: string[]): string[] {
@@ -334,6 +353,8 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     portalReturnUrl,
     allowedReturnUrlOrigins:
       allowed.length > 0 ? allowed : portalReturnUrl !== undefined ? [new URL(portalReturnUrl).origin] : [],
+    portalConfigurationId: stripeIdOf(env, 'PORTAL_CONFIGURATION_ID', 'bpc', 'portal configuration', problems),
+    portalOnBehalfOf: stripeIdOf(env, 'PORTAL_ON_BEHALF_OF', 'acct', 'account', problems),
     corsOrigins: origins(env, 'CORS_ORIGINS', problems),
     production,
     graphiql: graphiqlRaw === 'true' || (!production && graphiqlRaw !== 'false'),

@@ -229,6 +229,28 @@ describe('return URLs and origins', () => {
     expect(problems({ ...LIVE, CORS_ORIGINS: `https://ok.example.com,${origin}` })).toEqual([message('CORS_ORIGINS')]);
   });
 
+  it('reads PORTAL_CONFIGURATION_ID and PORTAL_ON_BEHALF_OF (unset: Stripe’s default configuration, no account)', () => {
+    expect(loadGatewayConfig(LIVE)).toMatchObject({ portalConfigurationId: undefined, portalOnBehalfOf: undefined });
+    expect(loadGatewayConfig({ ...LIVE, PORTAL_CONFIGURATION_ID: '', PORTAL_ON_BEHALF_OF: '' })).toMatchObject({
+      portalConfigurationId: undefined,
+      portalOnBehalfOf: undefined,
+    });
+    expect(loadGatewayConfig({ ...LIVE, PORTAL_CONFIGURATION_ID: 'bpc_1Enterprise', PORTAL_ON_BEHALF_OF: 'acct_1Europe' })).toMatchObject({
+      portalConfigurationId: 'bpc_1Enterprise',
+      portalOnBehalfOf: 'acct_1Europe',
+    });
+  });
+
+  it('refuses a PORTAL_CONFIGURATION_ID or PORTAL_ON_BEHALF_OF that is not such a Stripe id, one line each', () => {
+    expect(problems({ ...LIVE, PORTAL_CONFIGURATION_ID: 'acct_1Europe', PORTAL_ON_BEHALF_OF: 'bpc_1Enterprise' })).toEqual([
+      "PORTAL_CONFIGURATION_ID must be a Stripe portal configuration id (bpc_…), got 'acct_1Europe'",
+      "PORTAL_ON_BEHALF_OF must be a Stripe account id (acct_…), got 'bpc_1Enterprise'",
+    ]);
+    expect(problems({ ...LIVE, PORTAL_CONFIGURATION_ID: 'bpc_1 Enterprise' })).toEqual([
+      "PORTAL_CONFIGURATION_ID must be a Stripe portal configuration id (bpc_…), got 'bpc_1 Enterprise'",
+    ]);
+  });
+
   it('reads CORS_ORIGINS (none by default: same-origin only)', () => {
     expect(loadGatewayConfig(LIVE).corsOrigins).toEqual([]);
     expect(loadGatewayConfig({ ...LIVE, CORS_ORIGINS: 'https://app.example.com,http://localhost:5173' }).corsOrigins).toEqual([

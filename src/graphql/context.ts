@@ -6,12 +6,20 @@ import type { Authenticate } from '../auth/authenticate.js';
 import { callerId, type Viewer } from '../auth/viewer.js';
 import { createLoaders, type Loaders } from '../loaders/index.js';
 import type { StripeCallCount, StripeCallObserver, StripeGateway } from '../stripe/gateway.js';
+import type { CursorCodec } from './connections.js';
 
 export interface PortalSettings {
   /** `return_url` when the caller gives none (`PORTAL_RETURN_URL`). */
   defaultReturnUrl: string | undefined;
   /** Origins a caller's `returnUrl` may point to (`ALLOWED_RETURN_URL_ORIGINS`). */
   allowedReturnUrlOrigins: readonly string[];
+  /**
+   * `PORTAL_CONFIGURATION_ID` (`bpc_…`): the configuration of customers' sessions, and admins' when they name none.
+   * Unset: Stripe's default configuration.
+   */
+  configuration?: string | undefined;
+  /** `PORTAL_ON_BEHALF_OF` (`acct_…`): the connected account sessions act for, likewise. Unset: none. */
+  onBehalfOf?: string | undefined;
 }
 
 /** What the gateway needs from the outside world; built once at start-up. */
@@ -19,6 +27,8 @@ export interface GatewayDeps {
   stripe: StripeGateway;
   authenticate: Authenticate;
   portal: PortalSettings;
+  /** Paging cursors, keyed from the Stripe secret key (`new CursorCodec(secretKey)`). */
+  cursors: CursorCodec;
   /** `REQUEST_TIMEOUT_MS`: each request's deadline for its Stripe calls, retries included; none when undefined. */
   requestTimeoutMs?: number | undefined;
 }
@@ -28,6 +38,7 @@ export interface Context {
   stripe: StripeGateway;
   loaders: Loaders;
   portal: PortalSettings;
+  cursors: CursorCodec;
 }
 
 /** What the HTTP edge follows of a request's Stripe calls. */
@@ -56,7 +67,8 @@ export async function createContext(
     signal: request.signal,
     caller: callerId(caller),
     timeoutMs: deps.requestTimeoutMs,
-    customerFacing: caller.role === 'CUSTOMER',
+    // Anyone but an admin reads Stripe's errors in the gateway's words (no Stripe text about others' objects).
+    customerFacing: caller.role !== 'ADMIN',
   });
-  return { viewer: caller, stripe, loaders: createLoaders(stripe), portal: deps.portal };
+  return { viewer: caller, stripe, loaders: createLoaders(stripe), portal: deps.portal, cursors: deps.cursors };
 }

@@ -174,7 +174,7 @@ export interface RequestScope {
   timeoutMs?: number | undefined;
   /** The request's count of calls and its budget (the backstop: a call over `max` is refused, never made). */
   count?: StripeCallCount | undefined;
-  /** The caller is a customer: Stripe's own messages are not passed on (see `toAppError`). */
+  /** The caller is no admin: Stripe's errors reach it in the gateway's words, never Stripe's text (`./errors.ts`). */
   customerFacing?: boolean | undefined;
 }
 
@@ -232,9 +232,10 @@ export class StripeGateway {
 
   /**
    * One Stripe call: within the request's budget and deadline and the in-flight cap, retried on 429 with backoff
-   * (the slot is given back while waiting), errors mapped to the contract's codes.
+   * (the slot is given back while waiting), errors mapped to the contract's codes. `retrieved`: what a retrieve by id
+   * asks for (`invoice`), for the customer-facing wording of Stripe's refusals (`./errors.ts`).
    */
-  private async call<T>(task: (options: Stripe.RequestOptions) => Promise<T>): Promise<T> {
+  private async call<T>(task: (options: Stripe.RequestOptions) => Promise<T>, retrieved?: string): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       const count = this.scope.count;
       if (count !== undefined) {
@@ -253,7 +254,7 @@ export class StripeGateway {
         // The client went away (nobody reads this answer, and it is no fault to log), or the deadline passed.
         if (this.signal?.aborted) throw this.stopped();
         const delay = rateLimitDelay(error, attempt, this.rateLimitRetry);
-        if (delay === undefined) throw toAppError(error);
+        if (delay === undefined) throw toAppError(error, { customer: this.scope.customerFacing ?? false, retrieved });
         await this.waits.wait(sleep(delay)).catch(() => {
           throw this.stopped();
         });
@@ -262,7 +263,7 @@ export class StripeGateway {
   }
 
   retrieveCustomer(id: string): Promise<Stripe.Customer | Stripe.DeletedCustomer> {
-    return this.call((options) => this.stripe.customers.retrieve(id, {}, options));
+    return this.call((options) => this.stripe.customers.retrieve(id, {}, options), 'customer');
   }
 
   listCustomers(params: PageRequest & { email?: string | undefined }): Promise<Page<Stripe.Customer>> {
@@ -280,8 +281,9 @@ export class StripeGateway {
   }
 
   retrieveInvoice(id: string, options: { expandCustomer?: boolean } = {}): Promise<Stripe.Invoice> {
-    return this.call((requestOptions) =>
-      this.stripe.invoices.retrieve(id, options.expandCustomer ? { expand: ['customer'] } : {}, requestOptions),
+    return this.call(
+      (requestOptions) => this.stripe.invoices.retrieve(id, options.expandCustomer ? { expand: ['customer'] } : {}, requestOptions),
+      'invoice',
     );
   }
 
@@ -312,11 +314,11 @@ export class StripeGateway {
   }
 
   listInvoiceLines(invoiceId: string, params: PageRequest): Promise<Page<Stripe.InvoiceLineItem>> {
-    return this.call(async (options) => toPage(await this.stripe.invoices.listLineItems(invoiceId, page(params), options)));
+    return this.call(async (options) => toPage(await this.stripe.invoices.listLineItems(invoiceId, page(params), options)), 'invoice');
   }
 
   retrieveConfiguration(id: string): Promise<Stripe.BillingPortal.Configuration> {
-    return this.call((options) => this.stripe.billingPortal.configurations.retrieve(id, {}, options));
+    return this.call((options) => this.stripe.billingPortal.configurations.retrieve(id, {}, options), 'portal configuration');
   }
 
   listConfigurations(

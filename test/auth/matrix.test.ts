@@ -2,7 +2,8 @@
  * The authorization matrix of CONTRACT.md ("Who is calling"), through the GraphQL API (`yoga.fetch`) with the real
  * SDK against the local Stripe: every root field × every kind of caller, asserting the error code, the HTTP status,
  * the Stripe calls made, and that no data of another customer reaches the response — nested, aliased or through
- * fragments included.
+ * fragments included. Wherever a customer names an id, another customer's object and one that does not exist get
+ * byte-identical answers (request ids aside), and no Stripe message reaches the customer.
  */
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -179,6 +180,8 @@ interface Operation {
    */
   ownerKnown: 'before' | 'after';
   expect: Record<'owner' | 'other customer' | 'admin', Outcome>;
+  /** The argument a FORBIDDEN answer names (`extensions.field`), when it names one: the id the caller gave. */
+  forbiddenField?: string;
   /** Checks the data of a successful response. */
   check?(data: any, caller: CallerName): void;
 }
@@ -219,6 +222,7 @@ const OPERATIONS: Operation[] = [
     variables: () => ({ id: ownerInvoice }),
     ownerKnown: 'after',
     expect: { owner: 'ok', 'other customer': 'FORBIDDEN', admin: 'ok' },
+    forbiddenField: 'id',
     check: (data) => expect(data.node).toMatchObject({ id: ownerInvoice, customer: { id: OWNER, name: owner.name } }),
   },
   {
@@ -251,6 +255,7 @@ const OPERATIONS: Operation[] = [
     variables: () => ({ id: ownerInvoice }),
     ownerKnown: 'after',
     expect: { owner: 'ok', 'other customer': 'FORBIDDEN', admin: 'ok' },
+    forbiddenField: 'id',
     check: (data) => expect(data.invoice).toMatchObject({ id: ownerInvoice, customer: { id: OWNER, email: owner.email } }),
   },
   {
@@ -353,6 +358,7 @@ describe('the authorization matrix', () => {
         const { code: _code, field, ...rest } = error.extensions ?? {};
         expect(rest, context).toEqual(outcome === 'UNAUTHENTICATED' && REJECTIONS[caller] !== undefined ? { reason: REJECTIONS[caller] } : {});
         if (outcome === 'BAD_USER_INPUT') expect(field).toBe('customerId');
+        else if (outcome === 'FORBIDDEN') expect(field, context).toBe(operation.forbiddenField);
         else expect(field).toBeUndefined();
         for (const total of owner.totals) expect(error.message).not.toContain(total);
       }
@@ -515,7 +521,13 @@ describe('a customer cannot reach another customer’s data indirectly', () => {
       await asOther(),
     );
     expect(response.data).toBeNull();
-    expect(codes(response)).toEqual(['BAD_USER_INPUT']);
+    // Issue 10 (deliberate change): FORBIDDEN in the gateway's words, where Stripe's "does not belong to the
+    // customer" text used to be passed on as BAD_USER_INPUT.
+    expect(codes(response)).toEqual(['FORBIDDEN']);
+    expect(response.errors![0]).toMatchObject({
+      message: 'No subscription of yours that the portal can act on has this id.',
+      extensions: { code: 'FORBIDDEN', field: 'flow.subscriptionCancel.subscriptionId' },
+    });
     expectNoOwnerData(response);
   });
 
@@ -620,5 +632,169 @@ describe('UNAUTHENTICATED over HTTP', () => {
     expect(response.status).toBe(200);
     expect(response.data).toEqual({ viewer: { role: 'CUSTOMER' }, portalConfiguration: null });
     expect(codes(response)).toEqual(['FORBIDDEN']);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+// One answer for "not yours" and "does not exist"
+
+describe('a customer naming an id learns nothing of whether another customer’s object exists', () => {
+  /** The subscription of OTHER (the caller below), with its one item; and the owner's subscription item. */
+  const OTHER_SUBSCRIPTION = 'sub_BCVtOp32cN8dsC42CFwtOUKV';
+  const ownerItem = () => harness.local.store.subscriptions.get(DEMO.subscription)!.items[0]!.id;
+  const SESSION_ID = `mutation ($input: CreatePortalSessionInput!) { createPortalSession(input: $input) { ... on CreatePortalSessionPayload { portalSession { id } } } }`;
+  const flow = (flow: Record<string, unknown>) => ({ input: { flow } });
+
+  /** What the caller reads, Stripe's and the gateway's request ids aside (their keys still count). */
+  const body = (response: GraphQLResponse) =>
+    JSON.stringify({ status: response.status, data: response.data, errors: response.errors }).replace(/req_[A-Za-z0-9]+/g, 'req_…');
+
+  interface Case {
+    name: string;
+    document: string;
+    /** Variables naming OWNER's object, and variables naming one that does not exist. */
+    theirs(): Record<string, unknown>;
+    missing(): Record<string, unknown>;
+    /** The answer both get: an error code, or `ok` (the same data). */
+    outcome: 'FORBIDDEN' | 'BAD_USER_INPUT' | 'ok';
+    field?: string;
+  }
+
+  const cases: Case[] = [
+    {
+      name: 'invoice(id:)',
+      document: `query ($id: ID!) { invoice(id: $id) { id number customer { id name } } }`,
+      theirs: () => ({ id: ownerInvoice }),
+      missing: () => ({ id: 'in_doesNotExist0000000000' }),
+      outcome: 'FORBIDDEN',
+      field: 'id',
+    },
+    {
+      name: 'node(id:) of an invoice',
+      document: `query ($id: ID!) { node(id: $id) { id ... on Invoice { number total { formatted } } } }`,
+      theirs: () => ({ id: ownerInvoice }),
+      missing: () => ({ id: 'in_doesNotExist0000000000' }),
+      outcome: 'FORBIDDEN',
+      field: 'id',
+    },
+    {
+      name: 'customer(id:)',
+      document: `query ($id: ID!) { customer(id: $id) { id name } }`,
+      theirs: () => ({ id: OWNER }),
+      missing: () => ({ id: 'cus_doesNotExist00000' }),
+      outcome: 'FORBIDDEN',
+    },
+    {
+      name: 'node(id:) of a customer',
+      document: `query ($id: ID!) { node(id: $id) { id ... on Customer { name } } }`,
+      theirs: () => ({ id: OWNER }),
+      missing: () => ({ id: 'cus_doesNotExist00000' }),
+      outcome: 'FORBIDDEN',
+    },
+    {
+      name: 'invoices(customerId:)',
+      document: `query ($id: ID!) { invoices(customerId: $id) { edges { node { id } } } }`,
+      theirs: () => ({ id: OWNER }),
+      missing: () => ({ id: 'cus_doesNotExist00000' }),
+      outcome: 'FORBIDDEN',
+    },
+    {
+      name: 'invoices(subscriptionId:)',
+      document: `query ($id: ID!) { invoices(subscriptionId: $id) { edges { node { id } } } }`,
+      theirs: () => ({ id: DEMO.subscription }),
+      missing: () => ({ id: 'sub_doesNotExist00000000' }),
+      outcome: 'ok',
+    },
+    {
+      name: 'invoices(after:) from a bare invoice id',
+      document: `query ($c: String) { invoices(first: 2, after: $c) { edges { node { id } } } }`,
+      theirs: () => ({ c: ownerInvoice }),
+      missing: () => ({ c: 'in_doesNotExist0000000000' }),
+      outcome: 'BAD_USER_INPUT',
+      field: 'after',
+    },
+    {
+      name: 'invoices(before:) from a bare invoice id',
+      document: `query ($c: String) { invoices(last: 2, before: $c) { edges { node { id } } } }`,
+      theirs: () => ({ c: ownerInvoice }),
+      missing: () => ({ c: 'in_doesNotExist0000000000' }),
+      outcome: 'BAD_USER_INPUT',
+      field: 'before',
+    },
+    {
+      name: 'createPortalSession(customerId:)',
+      document: SESSION_ID,
+      theirs: () => ({ input: { customerId: OWNER } }),
+      missing: () => ({ input: { customerId: 'cus_doesNotExist00000' } }),
+      outcome: 'FORBIDDEN',
+    },
+    ...(['subscriptionCancel', 'subscriptionPause', 'subscriptionUpdate'] as const).map(
+      (key): Case => ({
+        name: `a ${key} flow’s subscriptionId`,
+        document: SESSION_ID,
+        theirs: () => flow({ type: key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase(), [key]: { subscriptionId: DEMO.subscription } }),
+        missing: () => flow({ type: key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase(), [key]: { subscriptionId: 'sub_doesNotExist00000000' } }),
+        outcome: 'FORBIDDEN',
+        field: `flow.${key}.subscriptionId`,
+      }),
+    ),
+    {
+      name: 'a subscriptionUpdateConfirm flow’s subscriptionId',
+      document: SESSION_ID,
+      theirs: () => flow({ type: 'SUBSCRIPTION_UPDATE_CONFIRM', subscriptionUpdateConfirm: { subscriptionId: DEMO.subscription, items: [{ id: ownerItem(), quantity: 2 }] } }),
+      missing: () => flow({ type: 'SUBSCRIPTION_UPDATE_CONFIRM', subscriptionUpdateConfirm: { subscriptionId: 'sub_doesNotExist00000000', items: [{ id: ownerItem(), quantity: 2 }] } }),
+      outcome: 'FORBIDDEN',
+      field: 'flow.subscriptionUpdateConfirm.subscriptionId',
+    },
+    {
+      name: 'a subscriptionUpdateConfirm flow’s item (on the caller’s own subscription)',
+      document: SESSION_ID,
+      theirs: () => flow({ type: 'SUBSCRIPTION_UPDATE_CONFIRM', subscriptionUpdateConfirm: { subscriptionId: OTHER_SUBSCRIPTION, items: [{ id: ownerItem(), quantity: 2 }] } }),
+      missing: () => flow({ type: 'SUBSCRIPTION_UPDATE_CONFIRM', subscriptionUpdateConfirm: { subscriptionId: OTHER_SUBSCRIPTION, items: [{ id: 'si_doesNotExist00000', quantity: 2 }] } }),
+      outcome: 'FORBIDDEN',
+      field: 'flow.subscriptionUpdateConfirm.items.0.id',
+    },
+  ];
+
+  it.each(cases)('$name: the same answer, $outcome', async (c) => {
+    const as = await callerOf('other customer');
+    const theirs = await harness.gql(c.document, c.theirs(), as);
+    const missing = await harness.gql(c.document, c.missing(), as);
+    const context = `theirs: ${body(theirs)}\nmissing: ${body(missing)}`;
+    if (c.outcome === 'ok') expect(theirs.errors, context).toBeUndefined();
+    else {
+      expect(codes(theirs), context).toEqual([c.outcome]);
+      expect(theirs.errors![0]!.extensions?.['field'], context).toBe(c.field);
+    }
+    expect(body(missing)).toBe(body(theirs));
+    // The gateway's words, never Stripe's: nothing says what exists, or whose it is.
+    expect(body(theirs)).not.toMatch(/No such|belong|resource_missing|stripeParam|stripeRequestId/);
+    expectNoOwnerData(theirs);
+  });
+
+  it('gives the same answer for the caller’s own subscription in a state the portal cannot act on', async () => {
+    // Stripe checks the owner before the state today; the answer must not depend on that order.
+    const as = await callerOf('other customer');
+    const cancel = (subscriptionId: string) => flow({ type: 'SUBSCRIPTION_CANCEL', subscriptionCancel: { subscriptionId } });
+    const stored = harness.local.store.subscriptions.get(OTHER_SUBSCRIPTION)!;
+    const status = stored.status;
+    stored.status = 'canceled';
+    try {
+      const own = await harness.gql(SESSION_ID, cancel(OTHER_SUBSCRIPTION), as);
+      const theirs = await harness.gql(SESSION_ID, cancel(DEMO.subscription), as);
+      expect(codes(own)).toEqual(['FORBIDDEN']);
+      expect(body(own)).toBe(body(theirs));
+    } finally {
+      stored.status = status;
+    }
+  });
+
+  it('admins keep Stripe’s answers: NOT_FOUND for a missing invoice, the invoice of any customer', async () => {
+    const missing = await harness.gql(`{ invoice(id: "in_doesNotExist0000000000") { id } }`, {}, 'admin');
+    expect(codes(missing)).toEqual(['NOT_FOUND']);
+    expect(missing.errors![0]!.message).toMatch(/No such invoice/);
+    expect(missing.errors![0]!.extensions?.['stripeRequestId']).toMatch(/^req_/);
+    const any = await harness.gql(`query ($id: ID!) { invoice(id: $id) { id } }`, { id: ownerInvoice }, 'admin');
+    expect(any.data).toEqual({ invoice: { id: ownerInvoice } });
   });
 });

@@ -26,6 +26,7 @@ import { ADMIN_KEY, JWT_SECRET, signCustomerToken, startGateway, type GatewayHar
 import { CALLER_ENTRIES } from './hostile/callers.js';
 import { INPUT_ENTRIES } from './hostile/inputs.js';
 import { LIMIT_ENTRIES } from './hostile/limits.js';
+import { ORACLE_ENTRIES } from './hostile/oracles.js';
 import { TOKEN_ENTRIES } from './hostile/tokens.js';
 import { type Profile, type Sender, type Entry, chunkedBody } from './hostile/corpus.js';
 
@@ -33,7 +34,7 @@ import { type Profile, type Sender, type Entry, chunkedBody } from './hostile/co
 const MINIMUM_CORPUS_SIZE = 60;
 
 /** Every entry, grouped by what is hostile about it (one file per group in `hostile/`). */
-const CORPUS: Entry[] = [...LIMIT_ENTRIES, ...INPUT_ENTRIES, ...CALLER_ENTRIES, ...TOKEN_ENTRIES];
+const CORPUS: Entry[] = [...LIMIT_ENTRIES, ...INPUT_ENTRIES, ...CALLER_ENTRIES, ...TOKEN_ENTRIES, ...ORACLE_ENTRIES];
 
 // ---------------------------------------------------------------------------------------------------------------
 // Running an entry.

@@ -218,10 +218,10 @@ builder.queryFields((t) => ({
       email: t.arg.string({ required: false, description: 'Only customers with exactly this email (case-sensitive, as Stripe matches).' }),
     },
     resolve: async (_root, args, ctx) => {
-      const request = pageRequest(args);
+      const request = pageRequest(ctx, args, 'Customer');
       const page = await ctx.stripe.listCustomers({ ...request, email: args.email ?? undefined });
       ctx.loaders.primeCustomers(page.data);
-      return toConnection(page, request, (data) => ({ id: data.id, data }));
+      return toConnection(ctx, page, request, (data) => ({ id: data.id, data }));
     },
   }),
 }));

@@ -10,10 +10,11 @@ import type Stripe from 'stripe';
 import { canAccessCustomer } from '../../auth/viewer.js';
 import type { Context } from '../context.js';
 import { expandedOf, idOf } from '../../stripe/expandable.js';
+import { notYoursById } from '../../stripe/errors.js';
 import type { InvoiceFilter } from '../../stripe/gateway.js';
 import { builder } from '../builder.js';
 import { connectionArgs, DEFAULT_PAGE_SIZE, defineConnection, pageRequest, toConnection, type ConnectionArgs } from '../connections.js';
-import { badInput, forbidden } from '../errors.js';
+import { badInput } from '../errors.js';
 import { ID_ONLY, needsMoreThanId } from '../selection.js';
 import { stripeCalls, type StripeCallEstimate } from '../stripe-calls.js';
 import { MetadataEntryRef, metadataEntries } from './common.js';
@@ -59,11 +60,14 @@ function checkInvoiceId(id: string): string {
   return id;
 }
 
-/** One invoice, with its customer expanded in the same call when the query needs it; owner checked. */
+/**
+ * One invoice, with its customer expanded in the same call when the query needs it; owner checked. A customer gets
+ * one answer for another customer's invoice and for none at all (the Stripe layer words a missing one the same).
+ */
 async function fetchInvoice(ctx: Context, id: string, info: GraphQLResolveInfo): Promise<Stripe.Invoice> {
   const invoice = await ctx.loaders.invoice.load({ id, expandCustomer: needsMoreThanId(info, ['customer']) });
   // The owner is known only once Stripe answered: check it before anything of the invoice is returned.
-  if (!canAccessCustomer(ctx.viewer, idOf(invoice.customer))) throw forbidden('You may only read your own invoices.');
+  if (!canAccessCustomer(ctx.viewer, idOf(invoice.customer))) throw notYoursById('invoice');
   return invoice;
 }
 
@@ -76,10 +80,10 @@ export async function listInvoicesConnection(
   filter: InvoiceFilter,
   expandCustomer: boolean,
 ) {
-  const request = pageRequest(args);
+  const request = pageRequest(ctx, args, 'Invoice');
   const page = await ctx.loaders.invoicePage({ ...request, ...filter, expandCustomer });
   ctx.loaders.primeInvoices(page.data);
-  return toConnection(page, request, (invoice) => invoice);
+  return toConnection(ctx, page, request, (invoice) => invoice);
 }
 
 /**
@@ -207,17 +211,18 @@ InvoiceRef.implement({
         args['after'] == null && args['last'] == null && args['before'] == null && ((args['first'] as number | null) ?? DEFAULT_PAGE_SIZE) <= EMBEDDED_LINES ? 0 : 1,
       ),
       resolve: async (invoice, args, ctx) => {
-        const request = pageRequest(args);
+        // Each invoice's lines are a list of their own: a cursor of one invoice's lines is no cursor of another's.
+        const request = pageRequest(ctx, args, `InvoiceLineItem:${invoice.id}`);
         const embedded = invoice.lines;
         // Stripe embeds the first page of lines in every invoice: use it when it covers what was asked.
         if (request.direction === 'forward' && request.startingAfter === undefined) {
           if (request.limit <= embedded.data.length || !embedded.has_more) {
             const data = embedded.data.slice(0, request.limit);
-            return toConnection({ data, hasMore: embedded.data.length > request.limit || embedded.has_more }, request, (l) => l);
+            return toConnection(ctx, { data, hasMore: embedded.data.length > request.limit || embedded.has_more }, request, (l) => l);
           }
         }
         const page = await ctx.stripe.listInvoiceLines(invoice.id, request);
-        return toConnection(page, request, (line) => line);
+        return toConnection(ctx, page, request, (line) => line);
       },
     }),
   }),
@@ -232,7 +237,9 @@ builder.queryFields((t) => ({
   invoice: t.field({
     type: InvoiceRef,
     nullable: true,
-    description: 'An invoice by id. Customers may read only their own.',
+    description:
+      'An invoice by id. Customers may read only their own: for another customer’s invoice and for one that does not exist ' +
+      'they get the same FORBIDDEN answer. Admins get NOT_FOUND for an unknown id.',
     authScopes: { authenticated: true },
     args: { id: t.arg.id({ required: true, description: 'Stripe invoice id (`in_…`).' }) },
     extensions: stripeCalls(invoiceByIdCalls, { deduplicated: true }),

@@ -182,10 +182,10 @@ builder.queryFields((t) => ({
       active: t.arg.boolean({ required: false, description: 'Only active (true) or inactive (false) ones.' }),
     },
     resolve: async (_root, args, ctx) => {
-      const request = pageRequest(args);
+      const request = pageRequest(ctx, args, 'PortalConfiguration');
       const page = await ctx.stripe.listConfigurations({ ...request, active: args.active ?? undefined });
       for (const configuration of page.data) ctx.loaders.primeConfiguration(configuration);
-      return toConnection(page, request, (data) => ({ id: data.id, data }));
+      return toConnection(ctx, page, request, (data) => ({ id: data.id, data }));
     },
   }),
 }));
