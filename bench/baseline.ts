@@ -12,8 +12,9 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { CursorCodec } from '../src/graphql/connections.js';
 import { createStripeClient } from '../src/stripe/client.js';
-import { Limiter } from '../src/stripe/gateway.js';
+import { Limiter } from '../src/stripe/limiter.js';
 import { PORTAL_RETURN_URL, SCENARIOS, type BaselineDeps, type Scenario } from './scenarios.js';
 import { DEFAULT_STRIPE_MAX_IN_FLIGHT } from '../src/config.js';
 
@@ -23,8 +24,18 @@ const expected = `Bearer ${process.env['BENCH_API_KEY'] ?? ''}`;
 
 const limiter = new Limiter(Number(process.env['STRIPE_MAX_IN_FLIGHT'] || DEFAULT_STRIPE_MAX_IN_FLIGHT));
 const stripe = createStripeClient({ secretKey, apiBase });
+// The gateway's cursors, keyed from the same Stripe key: the answers must be the same bytes.
+const cursors = new CursorCodec(secretKey);
 /** Like the gateway, a request's calls still waiting for a slot are dropped once its client has gone. */
-const depsFor = (signal: AbortSignal): BaselineDeps => ({ stripe, call: (task) => limiter.run(task, signal), returnUrl: PORTAL_RETURN_URL });
+const depsFor = (signal: AbortSignal): BaselineDeps => {
+  const ticket = limiter.ticket('bench', signal);
+  return {
+    stripe,
+    call: (task) => limiter.run(task, ticket),
+    returnUrl: PORTAL_RETURN_URL,
+    cursor: (id, list) => cursors.encode(id, 'admin', list),
+  };
+};
 const byOperation = new Map<string, Scenario>(SCENARIOS.map((s) => [s.operationName, s]));
 
 function send(response: import('node:http').ServerResponse, status: number, body: unknown): void {

@@ -25,6 +25,8 @@ export interface BaselineDeps {
   /** Runs one Stripe call within the process-wide in-flight cap (the gateway's cap, for a like-for-like run). */
   call<T>(task: () => Promise<T>): Promise<T>;
   returnUrl: string;
+  /** The cursor the gateway gives an admin for `id` on `list` (the gateway's own codec, keyed the same way). */
+  cursor(id: string, list: string): string;
 }
 
 export interface Scenario {
@@ -327,15 +329,16 @@ export const SCENARIOS: Scenario[] = [
     variables: (ids) => ({ after: ids.deepCursor }),
     minStripeCalls: 1,
     minWaves: () => 1,
-    reasoning: 'one list from the cursor: cursors are Stripe ids, so page 5 costs what page 1 costs.',
+    reasoning: 'one list from the cursor: a cursor carries its Stripe id (an admin may pass a bare one), so page 5 costs what page 1 costs.',
     calls: (ids) => [`GET /v1/invoices?limit=25&starting_after=${ids.deepCursor}`],
-    async baseline({ stripe, call }, variables) {
+    async baseline({ stripe, call, cursor }, variables) {
       const invoices = await call(() => stripe.invoices.list({ limit: 25, starting_after: str(variables['after']) }));
+      const last = invoices.data.at(-1);
       return {
         invoices: {
-          pageInfo: { hasNextPage: invoices.has_more, hasPreviousPage: true, endCursor: invoices.data.at(-1)?.id ?? null },
+          pageInfo: { hasNextPage: invoices.has_more, hasPreviousPage: true, endCursor: last !== undefined ? cursor(last.id, 'Invoice') : null },
           edges: invoices.data.map((invoice) => ({
-            cursor: invoice.id,
+            cursor: cursor(invoice.id, 'Invoice'),
             node: {
               id: invoice.id,
               number: invoice.number,

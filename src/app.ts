@@ -16,6 +16,7 @@ import type Stripe from 'stripe';
 import { createAuthenticator } from './auth/authenticate.js';
 import type { GatewayConfig, HttpServerLimits, JwtConfig } from './config.js';
 import type { GatewayDeps, PortalSettings } from './graphql/context.js';
+import { CursorCodec } from './graphql/connections.js';
 import { createDemoRoutes, DEMO_PATH, type DemoRoutes } from './demo/routes.js';
 import { exampleTabs, loadExampleOperations } from './http/examples.js';
 import { DEMO, startLocalStripe, type LocalStripe } from './local-stripe/index.js';
@@ -25,7 +26,8 @@ import type { GraphiQLDefaults } from './http/graphiql.js';
 import { GRAPHQL_PATH, HEALTH_PATH } from './http/paths.js';
 import { createGateway } from './http/server.js';
 import { createStripeClient } from './stripe/client.js';
-import { Limiter, StripeGateway } from './stripe/gateway.js';
+import { StripeGateway } from './stripe/gateway.js';
+import { Limiter } from './stripe/limiter.js';
 
 /** How long a stop waits for requests in flight before it closes their connections. */
 const DRAIN_MS = 5_000;
@@ -113,7 +115,7 @@ function listen(server: Server, port: number, host: string): Promise<number> {
 }
 
 export function signDemoCustomerToken(
-  jwt: JwtConfig,
+  jwt: Pick<JwtConfig, 'customerClaim' | 'issuer' | 'audience'>,
   secret: string,
   customerId: string,
   lifetime: string = DEMO_TOKEN_LIFETIME,
@@ -141,6 +143,8 @@ function demoInvoiceId(local: LocalStripe): string | undefined {
 
 interface Upstream {
   client: Stripe;
+  /** The key the client uses; the cursor key is derived from it. */
+  secretKey: string;
   base: string;
   local: LocalStripe | undefined;
 }
@@ -150,6 +154,7 @@ async function connectStripe(config: GatewayConfig): Promise<Upstream> {
     const base = config.stripe.apiBase;
     return {
       client: createStripeClient({ secretKey: config.stripe.secretKey, apiBase: base }),
+      secretKey: config.stripe.secretKey,
       base: base !== undefined ? base.origin : 'https://api.stripe.com',
       local: undefined,
     };
@@ -157,6 +162,7 @@ async function connectStripe(config: GatewayConfig): Promise<Upstream> {
   const local = await startLocalStripe({ port: 0, seed: 'demo' });
   return {
     client: createStripeClient({ secretKey: local.secretKey, apiBase: new URL(local.url) }),
+    secretKey: local.secretKey,
     base: local.url,
     local,
   };
@@ -188,6 +194,8 @@ export async function startApp(config: GatewayConfig): Promise<App> {
     let portal: PortalSettings = {
       defaultReturnUrl: config.portalReturnUrl,
       allowedReturnUrlOrigins: config.allowedReturnUrlOrigins,
+      configuration: config.portalConfigurationId,
+      onBehalfOf: config.portalOnBehalfOf,
     };
     if (config.demo && upstream.local !== undefined) {
       const adminKeyGenerated = apiKeys.length === 0;
@@ -197,6 +205,7 @@ export async function startApp(config: GatewayConfig): Promise<App> {
       jwt = { ...jwt, secret };
       const defaultReturnUrl = config.portalReturnUrl ?? `${url}/`;
       portal = {
+        ...portal,
         defaultReturnUrl,
         allowedReturnUrlOrigins:
           config.allowedReturnUrlOrigins.length > 0 ? config.allowedReturnUrlOrigins : [new URL(defaultReturnUrl).origin],
@@ -242,6 +251,8 @@ export async function startApp(config: GatewayConfig): Promise<App> {
       stripe: new StripeGateway(upstream.client, new Limiter(config.stripeMaxInFlight)),
       authenticate: createAuthenticator({ apiKeys, jwt }),
       portal,
+      cursors: new CursorCodec(upstream.secretKey),
+      requestTimeoutMs: config.requestTimeoutMs,
     };
     // Structured logs; whatever secret this process holds is redacted from every line.
     const logger = createLogger({
@@ -308,6 +319,20 @@ export async function startApp(config: GatewayConfig): Promise<App> {
   }
 }
 
+/**
+ * The banner's example request. It asks for `application/graphql-response+json`, so that the HTTP status is the
+ * GraphQL-over-HTTP spec's (401 without credentials, 400 for a bad document) rather than `application/json`'s 200.
+ */
+function tryIt(graphqlUrl: string, credential: string, query: string): string[] {
+  return [
+    '  Try:',
+    `    curl -s ${graphqlUrl} -H 'content-type: application/json' \\`,
+    `      -H 'accept: application/graphql-response+json' \\`,
+    `      -H 'authorization: Bearer ${credential}' \\`,
+    `      -d '${JSON.stringify({ query })}'`,
+  ];
+}
+
 /** The start-up banner: where to go, and in demo mode how to call (secrets only ever printed in demo mode). */
 export function banner(app: App): string {
   const { config } = app;
@@ -338,10 +363,7 @@ export function banner(app: App): string {
           ]
         : []),
       '',
-      '  Try:',
-      `    curl -s ${app.graphqlUrl} -H 'content-type: application/json' \\`,
-      `      -H 'authorization: Bearer ${demo.adminKeyGenerated ? demo.adminKey : '<admin key>'}' \\`,
-      `      -d '{"query":"{ customers(first: 3) { edges { node { id name balance { formatted } } } } }"}'`,
+      ...tryIt(app.graphqlUrl, demo.adminKeyGenerated ? demo.adminKey : '<one of GATEWAY_API_KEYS>', '{ customers(first: 3) { edges { node { id name balance { formatted } } } } }'),
     );
   } else {
     const callers = [
@@ -353,10 +375,10 @@ export function banner(app: App): string {
       `  Stripe:         ${app.stripeBase}`,
       `  Callers:        ${callers.join(', ')}`,
       `  Portal return:  ${config.portalReturnUrl ?? '(none: pass returnUrl)'}; allowed origins: ${config.allowedReturnUrlOrigins.join(', ') || 'none'}`,
+      `  Portal:         configuration ${config.portalConfigurationId ?? '(Stripe’s default)'}; on behalf of ${config.portalOnBehalfOf ?? '(none)'}`,
       '',
-      '  Try:',
-      `    curl -s ${app.graphqlUrl} -H 'content-type: application/json' \\`,
-      `      -H "authorization: Bearer $GATEWAY_API_KEY" -d '{"query":"{ viewer { role } }"}'`,
+      // GATEWAY_API_KEYS is a list: the placeholder names it, rather than a variable that does not exist.
+      ...tryIt(app.graphqlUrl, config.apiKeys.length > 0 ? '<one of GATEWAY_API_KEYS>' : '<a customer token>', '{ viewer { role } }'),
     );
   }
   return lines.join('\n');

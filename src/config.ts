@@ -1,8 +1,11 @@
+import { MAKE_A_SECRET, MIN_SECRET_BITS, strongEnough } from './auth/secret-strength.js';
 import type { LogLevel } from './observability/log.js';
+import { stripeId } from './stripe/ids.js';
 
 /**
- * The only reader of `process.env`. Each entry point parses what it needs once, at start-up, and gets a typed
- * object back — or every problem at once, so a misconfigured process stops with one line per problem.
+ * The only reader of `process.env` for the gateway. It parses what it needs once, at start-up, and gets a typed
+ * object back — or every problem at once, so a misconfigured process stops with one line per problem. (The local
+ * Stripe is a program of its own and reads its variables in `src/local-stripe/config.ts`.)
  */
 
 export class ConfigError extends Error {
@@ -23,24 +26,6 @@ function port(env: Env, name: string, fallback: number, problems: string[]): num
     return fallback;
   }
   return value;
-}
-
-export interface LocalStripeConfig {
-  /** `LOCAL_STRIPE_PORT`, default 12111 (stripe-mock's port, so SDK examples work unchanged). */
-  port: number;
-  /** `LOCAL_STRIPE_HOST`, default 127.0.0.1. */
-  host: string;
-}
-
-/** Configuration of `npm run local-stripe`. */
-export function loadLocalStripeConfig(env: Env = process.env): LocalStripeConfig {
-  const problems: string[] = [];
-  const config: LocalStripeConfig = {
-    port: port(env, 'LOCAL_STRIPE_PORT', 12111, problems),
-    host: env['LOCAL_STRIPE_HOST'] || '127.0.0.1',
-  };
-  if (problems.length > 0) throw new ConfigError(problems);
-  return config;
 }
 
 /** A whole number ≥ `min`; unset or empty: `fallback`. */
@@ -78,6 +63,8 @@ export interface AbuseLimits {
   maxVariableDepth: number;
   /** `MAX_VARIABLE_STRING_LENGTH`: characters of any string in the variables, object keys included. */
   maxVariableStringLength: number;
+  /** `MAX_STRIPE_CALLS`: the Stripe call budget of one request (see `src/http/stripe-budget.ts`). */
+  maxStripeCalls: number;
 }
 
 export const DEFAULT_LIMITS: AbuseLimits = {
@@ -89,6 +76,8 @@ export const DEFAULT_LIMITS: AbuseLimits = {
   maxDirectives: 50,
   maxCost: 5_000,
   maxBodyBytes: 102_400,
+  // A page of 99 customers with their invoices. Stripe allows an account 100 calls a second live, 25 in test mode.
+  maxStripeCalls: 100,
   // The apps' operations send at most a few dozen values, 5 levels deep (a portal flow's items), and strings of a
   // few hundred characters (URLs); Stripe's own ids and keys are at most 255.
   maxVariableValues: 1_000,
@@ -115,6 +104,9 @@ export const DEFAULT_HTTP_SERVER_LIMITS: HttpServerLimits = {
   maxConnections: 1_000,
 };
 
+/** `REQUEST_TIMEOUT_MS`: a request's deadline for its Stripe calls, the SDK's retries and the gateway's included. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 15_000;
+
 export const DEFAULT_RATE_LIMIT_PER_MINUTE = 600;
 
 /**
@@ -140,6 +132,13 @@ export interface GatewayConfig {
   portalReturnUrl: string | undefined;
   /** `ALLOWED_RETURN_URL_ORIGINS`; defaults to the origin of `portalReturnUrl`. */
   allowedReturnUrlOrigins: string[];
+  /**
+   * `PORTAL_CONFIGURATION_ID` (`bpc_…`): the portal configuration of customers' sessions (they cannot choose one),
+   * and of admins' when they name none. Unset: Stripe's default configuration.
+   */
+  portalConfigurationId: string | undefined;
+  /** `PORTAL_ON_BEHALF_OF` (`acct_…`): the connected account sessions act for, likewise. Unset: none. */
+  portalOnBehalfOf: string | undefined;
   /** `CORS_ORIGINS`: browser origins allowed to call the gateway (none: same-origin only). */
   corsOrigins: string[];
   production: boolean;
@@ -152,7 +151,8 @@ export interface GatewayConfig {
   trustedDocuments: boolean;
   /**
    * Abuse limits (`MAX_DEPTH` 10, `MAX_ALIASES` 15, `MAX_TOKENS` 1000, `MAX_DIRECTIVES` 50, `MAX_COST` 5000,
-   * `MAX_BODY_BYTES` 102400, `MAX_VARIABLE_VALUES` 1000, `MAX_VARIABLE_DEPTH` 10, `MAX_VARIABLE_STRING_LENGTH` 10000).
+   * `MAX_BODY_BYTES` 102400, `MAX_STRIPE_CALLS` 100, `MAX_VARIABLE_VALUES` 1000, `MAX_VARIABLE_DEPTH` 10,
+   * `MAX_VARIABLE_STRING_LENGTH` 10000).
    */
   limits: AbuseLimits;
   /**
@@ -164,8 +164,10 @@ export interface GatewayConfig {
   rateLimitPerMinute: number;
   /** `LOG_LEVEL`: `info` (a line per request, and errors), `error` (errors only) or `silent`. Default `info`. */
   logLevel: LogLevel;
-  /** `STRIPE_MAX_IN_FLIGHT`: Stripe calls in flight at once, process-wide. Default 16. */
+  /** `STRIPE_MAX_IN_FLIGHT`: Stripe calls in flight at once, process-wide, shared fairly between callers. Default 16. */
   stripeMaxInFlight: number;
+  /** `REQUEST_TIMEOUT_MS`: each request's deadline for its Stripe calls, retries included. Default 15000. */
+  requestTimeoutMs: number;
 }
 
 export interface StripeConfig {
@@ -183,7 +185,23 @@ export interface JwtConfig {
   audience: string | undefined;
   /** `AUTH_CUSTOMER_CLAIM`: the claim holding the caller's Stripe customer id. */
   customerClaim: string;
+  /** `AUTH_JWKS_TIMEOUT_MS`: the longest one fetch of the JWKS may take. Default 3000. */
+  jwksTimeoutMs: number;
+  /** `AUTH_JWKS_COOLDOWN_SECONDS`: after a failed JWKS fetch, how long until the next is tried. Default 30. */
+  jwksCooldownSeconds: number;
+  /** `AUTH_MAX_TOKEN_LIFETIME_SECONDS`: the longest a customer token may live (`exp - iat`, `exp - now`). Default 86400. */
+  maxTokenLifetimeSeconds: number;
+  /** `AUTH_CLOCK_SKEW_SECONDS`: how far the issuer's clock may be off ours (`exp`, `nbf`, `iat`). Default 60. */
+  clockSkewSeconds: number;
 }
+
+/** The token and JWKS bounds when not configured (the demo token lives 24 h: the longest default lifetime). */
+export const DEFAULT_TOKEN_BOUNDS: Pick<JwtConfig, 'jwksTimeoutMs' | 'jwksCooldownSeconds' | 'maxTokenLifetimeSeconds' | 'clockSkewSeconds'> = {
+  jwksTimeoutMs: 3_000,
+  jwksCooldownSeconds: 30,
+  maxTokenLifetimeSeconds: 86_400,
+  clockSkewSeconds: 60,
+};
 
 /** `true` or `false`; unset or empty: `fallback`. */
 function flag(env: Env, name: string, fallback: boolean, problems: string[]): boolean {
@@ -212,6 +230,17 @@ function url(env: Env, name: string, problems: string[]): URL | undefined {
     problems.push(`${name} must be an http(s) URL, got '${raw}'`);
     return undefined;
   }
+}
+
+/** A Stripe id with this prefix (`bpc` → `bpc_…`); unset or empty: undefined. */
+function stripeIdOf(env: Env, name: string, prefix: string, what: string, problems: string[]): string | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  if (!stripeId(prefix).test(raw)) {
+    problems.push(`${name} must be a Stripe ${what} id (${prefix}_…), got '${raw}'`);
+    return undefined;
+  }
+  return raw;
 }
 
 function origins(env: Env, name: string, problems: string[]): string[] {
@@ -251,6 +280,56 @@ function httpServerLimits(env: Env, problems: string[]): HttpServerLimits {
     );
   }
   return limits;
+}
+
+/** 127.0.0.0/8, ::1 and `localhost`: plain http to them never leaves the machine. (URL has normalised the host.) */
+function isLoopback(url: URL): boolean {
+  return url.hostname === 'localhost' || url.hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(url.hostname);
+}
+
+/** Plain http to another machine: readable, and replaceable, by anyone on the way. */
+const overHttp = (url: URL) => url.protocol === 'http:' && !isLoopback(url);
+
+const HTTPS_ONLY = 'must use https in production (plain http only to a loopback host)';
+
+interface SafetyInputs {
+  demo: boolean;
+  apiKeys: readonly string[];
+  secret: string | undefined;
+  jwksUrl: URL | undefined;
+  portalReturnUrl: string | undefined;
+  allowedOrigins: readonly string[];
+}
+
+/**
+ * What production refuses to start with, one line each: settings that are fine on a laptop and dangerous on the
+ * internet. Secrets are judged, never printed.
+ */
+function productionProblems(settings: SafetyInputs): string[] {
+  const problems: string[] = [];
+  if (settings.demo) {
+    problems.push('NODE_ENV=production needs a Stripe: set STRIPE_SECRET_KEY (demo mode prints an admin key and mints customer tokens)');
+  }
+  const weak = `looks too predictable for production (under ${MIN_SECRET_BITS} bits of entropy, judged by its length and mix of characters)`;
+  // Secrets already refused as too short are not reported twice.
+  const { secret } = settings;
+  if (secret !== undefined && secret.length >= 32 && !strongEnough(secret)) {
+    problems.push(`AUTH_JWT_SECRET ${weak}: make one with ${MAKE_A_SECRET}`);
+  }
+  const weakKeys = settings.apiKeys.flatMap((key, i) => (key.length >= 16 && !strongEnough(key) ? [i + 1] : []));
+  if (weakKeys.length > 0) {
+    const which = `${weakKeys.length === 1 ? 'key' : 'keys'} ${weakKeys.join(', ')} of ${settings.apiKeys.length}`;
+    problems.push(`GATEWAY_API_KEYS: ${which} ${weak.replace('looks', weakKeys.length === 1 ? 'looks' : 'look')}: make each with ${MAKE_A_SECRET}`);
+  }
+  if (settings.jwksUrl !== undefined && overHttp(settings.jwksUrl)) {
+    problems.push(`AUTH_JWKS_URL ${HTTPS_ONLY}: keys fetched over http can be swapped on the way, and with them who may sign in`);
+  }
+  if (settings.portalReturnUrl !== undefined && overHttp(new URL(settings.portalReturnUrl))) {
+    problems.push(`PORTAL_RETURN_URL ${HTTPS_ONLY}`);
+  }
+  const httpOrigins = settings.allowedOrigins.filter((origin) => overHttp(new URL(origin)));
+  if (httpOrigins.length > 0) problems.push(`ALLOWED_RETURN_URL_ORIGINS ${HTTPS_ONLY}: ${httpOrigins.join(', ')}`);
+  return problems;
 }
 
 /** Configuration of the gateway (`npm start`); throws `ConfigError` listing every problem. */
@@ -294,6 +373,7 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     maxDirectives: count(env, 'MAX_DIRECTIVES', DEFAULT_LIMITS.maxDirectives, problems, 0),
     maxCost: count(env, 'MAX_COST', DEFAULT_LIMITS.maxCost, problems),
     maxBodyBytes: count(env, 'MAX_BODY_BYTES', DEFAULT_LIMITS.maxBodyBytes, problems, 1024),
+    maxStripeCalls: count(env, 'MAX_STRIPE_CALLS', DEFAULT_LIMITS.maxStripeCalls, problems),
     maxVariableValues: count(env, 'MAX_VARIABLE_VALUES', DEFAULT_LIMITS.maxVariableValues, problems),
     maxVariableDepth: count(env, 'MAX_VARIABLE_DEPTH', DEFAULT_LIMITS.maxVariableDepth, problems),
     maxVariableStringLength: count(env, 'MAX_VARIABLE_STRING_LENGTH', DEFAULT_LIMITS.maxVariableStringLength, problems),
@@ -301,11 +381,20 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
   const http = httpServerLimits(env, problems);
   const rateLimitPerMinute = count(env, 'RATE_LIMIT_PER_MINUTE', DEFAULT_RATE_LIMIT_PER_MINUTE, problems, 0);
   const stripeMaxInFlight = count(env, 'STRIPE_MAX_IN_FLIGHT', DEFAULT_STRIPE_MAX_IN_FLIGHT, problems);
+  const requestTimeoutMs = count(env, 'REQUEST_TIMEOUT_MS', DEFAULT_REQUEST_TIMEOUT_MS, problems, 100);
   const logLevelRaw = env['LOG_LEVEL'] || 'info';
   if (logLevelRaw !== 'info' && logLevelRaw !== 'error' && logLevelRaw !== 'silent') {
     problems.push(`LOG_LEVEL must be info, error or silent, got '${logLevelRaw}'`);
   }
   const logLevel: LogLevel = logLevelRaw === 'error' || logLevelRaw === 'silent' ? logLevelRaw : 'info';
+
+  // In any mode: a live key over plain http to another machine has no legitimate use.
+  if (secretKey !== undefined && /^(sk|rk)_live_/.test(secretKey) && apiBase !== undefined && overHttp(apiBase)) {
+    problems.push('STRIPE_API_BASE must use https with a live Stripe key (plain http only to a loopback host): the key would cross the network readable');
+  }
+  if (production) {
+    problems.push(...productionProblems({ demo, apiKeys, secret, jwksUrl, portalReturnUrl, allowedOrigins: allowed }));
+  }
 
   const config: GatewayConfig = {
     host: env['HOST'] || '127.0.0.1',
@@ -319,10 +408,16 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
       issuer: env['AUTH_JWT_ISSUER'] || undefined,
       audience: env['AUTH_JWT_AUDIENCE'] || undefined,
       customerClaim: env['AUTH_CUSTOMER_CLAIM'] || 'stripe_customer_id',
+      jwksTimeoutMs: count(env, 'AUTH_JWKS_TIMEOUT_MS', DEFAULT_TOKEN_BOUNDS.jwksTimeoutMs, problems),
+      jwksCooldownSeconds: count(env, 'AUTH_JWKS_COOLDOWN_SECONDS', DEFAULT_TOKEN_BOUNDS.jwksCooldownSeconds, problems),
+      maxTokenLifetimeSeconds: count(env, 'AUTH_MAX_TOKEN_LIFETIME_SECONDS', DEFAULT_TOKEN_BOUNDS.maxTokenLifetimeSeconds, problems),
+      clockSkewSeconds: count(env, 'AUTH_CLOCK_SKEW_SECONDS', DEFAULT_TOKEN_BOUNDS.clockSkewSeconds, problems, 0),
     },
     portalReturnUrl,
     allowedReturnUrlOrigins:
       allowed.length > 0 ? allowed : portalReturnUrl !== undefined ? [new URL(portalReturnUrl).origin] : [],
+    portalConfigurationId: stripeIdOf(env, 'PORTAL_CONFIGURATION_ID', 'bpc', 'portal configuration', problems),
+    portalOnBehalfOf: stripeIdOf(env, 'PORTAL_ON_BEHALF_OF', 'acct', 'account', problems),
     corsOrigins: origins(env, 'CORS_ORIGINS', problems),
     production,
     graphiql: graphiqlRaw === 'true' || (!production && graphiqlRaw !== 'false'),
@@ -332,6 +427,7 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     rateLimitPerMinute,
     logLevel,
     stripeMaxInFlight,
+    requestTimeoutMs,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

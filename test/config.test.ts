@@ -1,9 +1,13 @@
 /**
- * `loadGatewayConfig(env)` and `loadLocalStripeConfig(env)`: the only readers of `process.env`, tested with env
- * objects (process.env is never touched). A bad configuration throws one `ConfigError` listing every problem.
+ * `loadGatewayConfig(env)`: the gateway's only reader of `process.env`, tested with env objects (process.env is
+ * never touched). A bad configuration throws one `ConfigError` listing every problem. The local Stripe's own
+ * configuration is tested in `test/local-stripe/config.test.ts`.
  */
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadGatewayConfig, loadLocalStripeConfig } from '../src/config.js';
+import { ConfigError, loadGatewayConfig } from '../src/config.js';
+import { configProblems } from './support/config.js';
 
 type Env = Record<string, string | undefined>;
 
@@ -16,17 +20,8 @@ const LIVE: Env = {
 };
 
 /** The problems `loadGatewayConfig(env)` reports (fails the test if it does not throw a ConfigError). */
-function problems(env: Env, load: (env: Env) => unknown = loadGatewayConfig): readonly string[] {
-  try {
-    load(env);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    const config = error as ConfigError;
-    // The message lists every problem, one per line, so the process can print it and exit.
-    for (const problem of config.problems) expect(config.message).toContain(`  - ${problem}`);
-    return config.problems;
-  }
-  throw new Error(`expected a ConfigError for ${JSON.stringify(env)}`);
+function problems(env: Env): readonly string[] {
+  return configProblems(loadGatewayConfig, ConfigError, env);
 }
 
 describe('demo mode', () => {
@@ -50,6 +45,10 @@ describe('demo mode', () => {
       issuer: undefined,
       audience: undefined,
       customerClaim: 'stripe_customer_id',
+      jwksTimeoutMs: 3_000,
+      jwksCooldownSeconds: 30,
+      maxTokenLifetimeSeconds: 86_400,
+      clockSkewSeconds: 60,
     });
   });
 
@@ -159,6 +158,28 @@ describe('authentication settings', () => {
     expect(problems({ ...LIVE, AUTH_JWKS_URL: value })).toEqual([`AUTH_JWKS_URL must be an http(s) URL, got '${value}'`]);
   });
 
+  it('reads the JWKS fetch bounds, the token lifetime and the clock skew', () => {
+    const config = loadGatewayConfig({
+      ...LIVE,
+      AUTH_JWKS_TIMEOUT_MS: '500',
+      AUTH_JWKS_COOLDOWN_SECONDS: '5',
+      AUTH_MAX_TOKEN_LIFETIME_SECONDS: '3600',
+      AUTH_CLOCK_SKEW_SECONDS: '0',
+    });
+    expect(config.jwt).toMatchObject({ jwksTimeoutMs: 500, jwksCooldownSeconds: 5, maxTokenLifetimeSeconds: 3600, clockSkewSeconds: 0 });
+  });
+
+  it.each([
+    ['AUTH_JWKS_TIMEOUT_MS', '0', 'of at least 1'],
+    ['AUTH_JWKS_TIMEOUT_MS', '3s', 'of at least 1'],
+    ['AUTH_JWKS_COOLDOWN_SECONDS', '0', 'of at least 1'],
+    ['AUTH_MAX_TOKEN_LIFETIME_SECONDS', '-1', 'of at least 1'],
+    ['AUTH_MAX_TOKEN_LIFETIME_SECONDS', '1.5', 'of at least 1'],
+    ['AUTH_CLOCK_SKEW_SECONDS', '-60', '(0 or more)'],
+  ])('refuses %s=%s', (name, value, rule) => {
+    expect(problems({ ...LIVE, [name]: value })).toEqual([`${name} must be a whole number ${rule}, got '${value}'`]);
+  });
+
   it('outside demo mode, refuses a configuration no caller could authenticate with', () => {
     const none = { STRIPE_SECRET_KEY: LIVE['STRIPE_SECRET_KEY'] };
     expect(problems(none)).toEqual(['no caller could authenticate: set GATEWAY_API_KEYS, AUTH_JWT_SECRET or AUTH_JWKS_URL']);
@@ -208,6 +229,28 @@ describe('return URLs and origins', () => {
     expect(problems({ ...LIVE, CORS_ORIGINS: `https://ok.example.com,${origin}` })).toEqual([message('CORS_ORIGINS')]);
   });
 
+  it('reads PORTAL_CONFIGURATION_ID and PORTAL_ON_BEHALF_OF (unset: Stripe’s default configuration, no account)', () => {
+    expect(loadGatewayConfig(LIVE)).toMatchObject({ portalConfigurationId: undefined, portalOnBehalfOf: undefined });
+    expect(loadGatewayConfig({ ...LIVE, PORTAL_CONFIGURATION_ID: '', PORTAL_ON_BEHALF_OF: '' })).toMatchObject({
+      portalConfigurationId: undefined,
+      portalOnBehalfOf: undefined,
+    });
+    expect(loadGatewayConfig({ ...LIVE, PORTAL_CONFIGURATION_ID: 'bpc_1Enterprise', PORTAL_ON_BEHALF_OF: 'acct_1Europe' })).toMatchObject({
+      portalConfigurationId: 'bpc_1Enterprise',
+      portalOnBehalfOf: 'acct_1Europe',
+    });
+  });
+
+  it('refuses a PORTAL_CONFIGURATION_ID or PORTAL_ON_BEHALF_OF that is not such a Stripe id, one line each', () => {
+    expect(problems({ ...LIVE, PORTAL_CONFIGURATION_ID: 'acct_1Europe', PORTAL_ON_BEHALF_OF: 'bpc_1Enterprise' })).toEqual([
+      "PORTAL_CONFIGURATION_ID must be a Stripe portal configuration id (bpc_…), got 'acct_1Europe'",
+      "PORTAL_ON_BEHALF_OF must be a Stripe account id (acct_…), got 'bpc_1Enterprise'",
+    ]);
+    expect(problems({ ...LIVE, PORTAL_CONFIGURATION_ID: 'bpc_1 Enterprise' })).toEqual([
+      "PORTAL_CONFIGURATION_ID must be a Stripe portal configuration id (bpc_…), got 'bpc_1 Enterprise'",
+    ]);
+  });
+
   it('reads CORS_ORIGINS (none by default: same-origin only)', () => {
     expect(loadGatewayConfig(LIVE).corsOrigins).toEqual([]);
     expect(loadGatewayConfig({ ...LIVE, CORS_ORIGINS: 'https://app.example.com,http://localhost:5173' }).corsOrigins).toEqual([
@@ -235,6 +278,166 @@ describe('GraphiQL and production', () => {
   it.each(['yes', '1', 'TRUE', 'on'])('refuses GRAPHIQL=%s', (value) => {
     expect(problems({ ...LIVE, GRAPHIQL: value })).toEqual([`GRAPHIQL must be true or false, got '${value}'`]);
   });
+});
+
+describe('production refuses unsafe settings (NODE_ENV=production)', () => {
+  // As `openssl rand -base64 32` and `openssl rand -hex 16` make them.
+  const SECRET = 'EvaPsi+iSjmF5ogyOB9BvYEtvQhywXIuMJ9tFQXlQGo=';
+  const KEY = '1VgnEs9/gqFMPGUvs3bUtb32twUqXNPnMnQfvCtRres=';
+  const HEX_KEY = '4e35c02d473866d81d48ce773d172ad7';
+  const PROD: Env = { ...LIVE, NODE_ENV: 'production', GATEWAY_API_KEYS: `${KEY},${HEX_KEY}`, AUTH_JWT_SECRET: SECRET };
+  const weak = 'looks too predictable for production (under 100 bits of entropy, judged by its length and mix of characters)';
+
+  it('starts with generated secrets, https URLs and a Stripe', () => {
+    expect(loadGatewayConfig(PROD)).toMatchObject({ production: true, demo: false, apiKeys: [KEY, HEX_KEY], jwt: { secret: SECRET } });
+  });
+
+  it('refuses demo mode (it would print an admin key and mint customer tokens)', () => {
+    const line = 'NODE_ENV=production needs a Stripe: set STRIPE_SECRET_KEY (demo mode prints an admin key and mints customer tokens)';
+    expect(problems({ NODE_ENV: 'production' })).toEqual([line]);
+    expect(problems({ NODE_ENV: 'production', GATEWAY_API_KEYS: KEY, AUTH_JWT_SECRET: SECRET })).toEqual([line]);
+  });
+
+  it.each([
+    ['32 × a', 'a'.repeat(32)],
+    ['a word repeated', 'changeme'.repeat(4)],
+    ['two letters', 'ab'.repeat(32)],
+  ])('refuses an AUTH_JWT_SECRET of %s, without echoing it, and says how to make one', (_label, secret) => {
+    const found = problems({ ...PROD, AUTH_JWT_SECRET: secret });
+    expect(found).toEqual([`AUTH_JWT_SECRET ${weak}: make one with \`openssl rand -base64 32\``]);
+    expect(found.join('\n')).not.toContain(secret.slice(0, 8));
+  });
+
+  it('refuses weak GATEWAY_API_KEYS in one line naming which (by position), without echoing them', () => {
+    expect(problems({ ...PROD, GATEWAY_API_KEYS: 'a'.repeat(16) })).toEqual([
+      `GATEWAY_API_KEYS: key 1 of 1 ${weak}: make each with \`openssl rand -base64 32\``,
+    ]);
+    const found = problems({ ...PROD, GATEWAY_API_KEYS: `${KEY},${'a'.repeat(16)},${'0123'.repeat(6)}` });
+    expect(found).toEqual([`GATEWAY_API_KEYS: keys 2, 3 of 3 ${weak.replace('looks', 'look')}: make each with \`openssl rand -base64 32\``]);
+    expect(found.join('\n')).not.toContain('aaaa');
+    expect(found.join('\n')).not.toContain('0123');
+  });
+
+  it('reports a key or secret that is too short once, as too short', () => {
+    expect(problems({ ...PROD, GATEWAY_API_KEYS: 'a'.repeat(10), AUTH_JWT_SECRET: 'a'.repeat(10) })).toEqual([
+      'GATEWAY_API_KEYS: every key must be at least 16 characters long',
+      'AUTH_JWT_SECRET must be at least 32 characters (256 bits) for HS256',
+    ]);
+  });
+
+  it('keeps development easy: the test keys, and weak ones, work outside production', () => {
+    const env = { ...LIVE, GATEWAY_API_KEYS: 'test-admin-key-0123456789abcdef', AUTH_JWT_SECRET: 'test-jwt-secret-0123456789abcdef0123456789' };
+    expect(loadGatewayConfig(env).apiKeys).toEqual(['test-admin-key-0123456789abcdef']);
+    expect(loadGatewayConfig({ ...env, GATEWAY_API_KEYS: 'a'.repeat(16), AUTH_JWT_SECRET: 'a'.repeat(32) }).production).toBe(false);
+    expect(loadGatewayConfig({ ...env, NODE_ENV: 'development', AUTH_JWKS_URL: 'http://id.example.com/jwks' }).jwt.jwksUrl).toBeDefined();
+  });
+
+  it.each(['http://id.example.com/.well-known/jwks.json', 'http://127.0.0.1.nip.io/jwks', 'http://localhost.example.com/jwks', 'http://10.0.0.5/jwks'])(
+    'refuses AUTH_JWKS_URL %s',
+    (value) => {
+      expect(problems({ ...PROD, AUTH_JWKS_URL: value })).toEqual([
+        'AUTH_JWKS_URL must use https in production (plain http only to a loopback host): keys fetched over http can be swapped on the way, and with them who may sign in',
+      ]);
+    },
+  );
+
+  it.each([
+    'https://id.example.com/.well-known/jwks.json',
+    'http://127.0.0.1:8080/jwks',
+    'http://127.8.9.10/jwks',
+    'http://localhost:8080/jwks',
+    'http://[::1]:8080/jwks',
+    'http://0x7f.1/jwks',
+  ])('accepts AUTH_JWKS_URL %s (https, or a loopback host)', (value) => {
+    expect(loadGatewayConfig({ ...PROD, AUTH_JWKS_URL: value }).jwt.jwksUrl).toBeDefined();
+  });
+
+  it('refuses an http PORTAL_RETURN_URL (once: not again as the origin it defaults to), but not to a loopback host', () => {
+    expect(problems({ ...PROD, PORTAL_RETURN_URL: 'http://app.example.com/billing' })).toEqual([
+      'PORTAL_RETURN_URL must use https in production (plain http only to a loopback host)',
+    ]);
+    expect(loadGatewayConfig({ ...PROD, PORTAL_RETURN_URL: 'http://localhost:3000/billing' }).portalReturnUrl).toBe('http://localhost:3000/billing');
+  });
+
+  it('refuses http ALLOWED_RETURN_URL_ORIGINS in one line naming them, but not loopback ones', () => {
+    expect(
+      problems({ ...PROD, ALLOWED_RETURN_URL_ORIGINS: 'https://shop.example.com,http://shop.example.com,http://127.0.0.1:3000,http://app.example.com' }),
+    ).toEqual([
+      'ALLOWED_RETURN_URL_ORIGINS must use https in production (plain http only to a loopback host): http://shop.example.com, http://app.example.com',
+    ]);
+    expect(loadGatewayConfig({ ...PROD, ALLOWED_RETURN_URL_ORIGINS: 'http://localhost:3000,http://[::1]:3000' }).allowedReturnUrlOrigins).toHaveLength(2);
+  });
+
+  it('lists every problem at once', () => {
+    expect(
+      problems({
+        NODE_ENV: 'production',
+        GATEWAY_API_KEYS: 'a'.repeat(16),
+        AUTH_JWT_SECRET: 'a'.repeat(32),
+        AUTH_JWKS_URL: 'http://id.example.com/jwks',
+        PORTAL_RETURN_URL: 'http://app.example.com/billing',
+        ALLOWED_RETURN_URL_ORIGINS: 'http://app.example.com',
+      }).map((line) => line.split(' ', 1)[0]),
+    ).toEqual(['NODE_ENV=production', 'AUTH_JWT_SECRET', 'GATEWAY_API_KEYS:', 'AUTH_JWKS_URL', 'PORTAL_RETURN_URL', 'ALLOWED_RETURN_URL_ORIGINS']);
+  });
+});
+
+describe('a live Stripe key over plain http', () => {
+  const line =
+    'STRIPE_API_BASE must use https with a live Stripe key (plain http only to a loopback host): the key would cross the network readable';
+
+  it.each([
+    ['sk_live_51AbCdEf', 'http://stripe-proxy.internal:8080', {}],
+    ['rk_live_51AbCdEf', 'http://10.0.0.7', {}],
+    ['sk_live_51AbCdEf', 'http://stripe-proxy.internal:8080', { NODE_ENV: 'production' }],
+  ] as Array<[string, string, Env]>)('is refused in every mode: %s to %s %j, without echoing the key', (key, base, env) => {
+    const found = problems({ ...LIVE, STRIPE_SECRET_KEY: key, STRIPE_API_BASE: base, ...env });
+    expect(found).toEqual([line]);
+    expect(found.join('\n')).not.toContain(key);
+  });
+
+  it.each([
+    ['a live key over https', 'sk_live_51AbCdEf', 'https://stripe-proxy.example.com'],
+    ['a live key to a loopback host', 'sk_live_51AbCdEf', 'http://127.0.0.1:12111'],
+    ['a live key to localhost', 'rk_live_51AbCdEf', 'http://localhost:12111'],
+    ['a test key over http', 'sk_test_51AbCdEf', 'http://stripe-mock.internal:12111'],
+  ])('allows %s', (_label, key, base) => {
+    expect(loadGatewayConfig({ ...LIVE, STRIPE_SECRET_KEY: key, STRIPE_API_BASE: base }).stripe?.apiBase?.origin).toBe(new URL(base).origin);
+  });
+});
+
+describe('npm start in production without a Stripe', () => {
+  it('exits 1 with the one line, before listening or printing anything secret', async () => {
+    // The entry point `npm start` runs, as a process of its own, with nothing of this process's environment but
+    // what it needs to run node.
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      cwd: fileURLToPath(new URL('..', import.meta.url)),
+      env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '', NODE_ENV: 'production', PORT: '0' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    let timer: NodeJS.Timeout | undefined;
+    const code = await Promise.race([
+      exited,
+      new Promise<never>((_, reject) => {
+        // Generous: tsx compiles the entry point first. A gateway that started instead is stopped, not left behind.
+        timer = setTimeout(() => {
+          child.kill('SIGKILL');
+          reject(new Error(`npm start did not stop within 20 s:\n${stdout}${stderr}`));
+        }, 20_000);
+      }),
+    ]).finally(() => clearTimeout(timer));
+    expect(code).toBe(1);
+    expect(stderr.trimEnd().split('\n')).toEqual([
+      'Invalid configuration:',
+      '  - NODE_ENV=production needs a Stripe: set STRIPE_SECRET_KEY (demo mode prints an admin key and mints customer tokens)',
+    ]);
+    expect(stdout).toBe('');
+  }, 30_000);
 });
 
 describe('host and port', () => {
@@ -287,31 +490,10 @@ describe('every problem at once', () => {
   });
 });
 
-describe('loadLocalStripeConfig', () => {
-  it('defaults to 127.0.0.1:12111 (stripe-mock’s port)', () => {
-    expect(loadLocalStripeConfig({})).toEqual({ host: '127.0.0.1', port: 12111 });
-    expect(loadLocalStripeConfig({ LOCAL_STRIPE_PORT: '', LOCAL_STRIPE_HOST: '' })).toEqual({ host: '127.0.0.1', port: 12111 });
-  });
-
-  it('reads LOCAL_STRIPE_PORT and LOCAL_STRIPE_HOST, and ignores the gateway’s variables', () => {
-    expect(loadLocalStripeConfig({ LOCAL_STRIPE_PORT: '0', LOCAL_STRIPE_HOST: '0.0.0.0', PORT: 'nonsense', STRIPE_SECRET_KEY: 'x' })).toEqual({
-      host: '0.0.0.0',
-      port: 0,
-    });
-  });
-
-  it.each(['-1', '70000', 'abc', '1.5'])('refuses LOCAL_STRIPE_PORT=%s', (value) => {
-    expect(problems({ LOCAL_STRIPE_PORT: value }, loadLocalStripeConfig)).toEqual([
-      `LOCAL_STRIPE_PORT must be a port number between 0 and 65535, got '${value}'`,
-    ]);
-  });
-});
-
 describe('process.env', () => {
   it('is only read when no env is passed, and never written', () => {
     const before = { ...process.env };
     loadGatewayConfig({ ...LIVE });
-    loadLocalStripeConfig({});
     expect(process.env).toEqual(before);
   });
 });

@@ -3,9 +3,27 @@
 export type Viewer =
   | { role: 'ADMIN'; /** A stable, non-secret id of the API key used (for idempotency scoping, logs). */ keyId: string }
   | { role: 'CUSTOMER'; customerId: string }
-  | { role: 'ANONYMOUS' };
+  | {
+      role: 'ANONYMOUS';
+      /** Why the credentials presented were not accepted; absent when none were presented. */
+      rejected?: Rejection;
+    };
 
+/**
+ * Why presented credentials did not sign the caller in, so that the refusal can tell a client what to do (RFC 6750
+ * §3.1): `expired_token` — a token that was valid and has expired (get a new one); `invalid_token` — anything else
+ * about the credential (never which check failed: that would help a forger); `keys_unavailable` — a token signed
+ * by the identity provider whose keys cannot be fetched right now, so it could not be checked at all (try again).
+ */
+export type Rejection =
+  | { reason: 'invalid_token' }
+  | { reason: 'expired_token' }
+  | { reason: 'keys_unavailable'; retryAfterSeconds: number };
+
+/** No credentials presented. */
 export const ANONYMOUS: Viewer = { role: 'ANONYMOUS' };
+
+export const rejected = (rejection: Rejection): Viewer => ({ role: 'ANONYMOUS', rejected: rejection });
 
 /** May this viewer read or act for `customerId`? Admins may for anyone, customers only for themselves. */
 export function canAccessCustomer(viewer: Viewer, customerId: string | null | undefined): boolean {

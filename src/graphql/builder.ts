@@ -32,8 +32,9 @@ export const builder = new SchemaBuilder<{
       admin: ctx.viewer.role === 'ADMIN',
       ownsCustomer: (customerId) => canAccessCustomer(ctx.viewer, customerId),
     }),
-    // Anonymous callers learn that they must authenticate; signed-in ones that this is not theirs.
-    unauthorizedError: (_parent, ctx) => (ctx.viewer.role === 'ANONYMOUS' ? unauthenticated() : forbidden()),
+    // Anonymous callers learn that they must authenticate (and why their credentials did not do: expired, invalid,
+    // or not checkable now); signed-in ones that this is not theirs.
+    unauthorizedError: (_parent, ctx) => (ctx.viewer.role === 'ANONYMOUS' ? unauthenticated(ctx.viewer.rejected) : forbidden()),
   },
 });
 

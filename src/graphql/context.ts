@@ -1,17 +1,25 @@
 /**
- * The per-request context: who is calling, the Stripe gateway, and fresh loaders (never shared between
- * requests, so one caller's objects can never reach another's response).
+ * The per-request context: who is calling, the Stripe gateway for this request's calls, and fresh loaders (never
+ * shared between requests, so one caller's objects can never reach another's response).
  */
 import type { Authenticate } from '../auth/authenticate.js';
-import type { Viewer } from '../auth/viewer.js';
+import { callerId, type Viewer } from '../auth/viewer.js';
 import { createLoaders, type Loaders } from '../loaders/index.js';
-import type { StripeCallObserver, StripeGateway } from '../stripe/gateway.js';
+import type { StripeCallCount, StripeCallObserver, StripeGateway } from '../stripe/gateway.js';
+import type { CursorCodec } from './connections.js';
 
 export interface PortalSettings {
   /** `return_url` when the caller gives none (`PORTAL_RETURN_URL`). */
   defaultReturnUrl: string | undefined;
   /** Origins a caller's `returnUrl` may point to (`ALLOWED_RETURN_URL_ORIGINS`). */
   allowedReturnUrlOrigins: readonly string[];
+  /**
+   * `PORTAL_CONFIGURATION_ID` (`bpc_…`): the configuration of customers' sessions, and admins' when they name none.
+   * Unset: Stripe's default configuration.
+   */
+  configuration?: string | undefined;
+  /** `PORTAL_ON_BEHALF_OF` (`acct_…`): the connected account sessions act for, likewise. Unset: none. */
+  onBehalfOf?: string | undefined;
 }
 
 /** What the gateway needs from the outside world; built once at start-up. */
@@ -19,6 +27,10 @@ export interface GatewayDeps {
   stripe: StripeGateway;
   authenticate: Authenticate;
   portal: PortalSettings;
+  /** Paging cursors, keyed from the Stripe secret key (`new CursorCodec(secretKey)`). */
+  cursors: CursorCodec;
+  /** `REQUEST_TIMEOUT_MS`: each request's deadline for its Stripe calls, retries included; none when undefined. */
+  requestTimeoutMs?: number | undefined;
 }
 
 export interface Context {
@@ -26,24 +38,37 @@ export interface Context {
   stripe: StripeGateway;
   loaders: Loaders;
   portal: PortalSettings;
+  cursors: CursorCodec;
+}
+
+/** What the HTTP edge follows of a request's Stripe calls. */
+export interface StripeCallHooks {
+  /** Told of every Stripe call this request makes (the request log lists their `Request-Id`s). */
+  observer?: StripeCallObserver | undefined;
+  /** The request's call count and budget (`src/http/stripe-budget.ts`). */
+  count?: StripeCallCount | undefined;
 }
 
 /**
- * `viewer`: the caller, when the server has already authenticated this request (it is never done twice).
- * `onStripeCall`: told of every Stripe call this request makes (the request log lists their `Request-Id`s).
- * The request's `signal` (aborted when the client goes away) drops its Stripe calls still waiting for a slot.
+ * `viewer`: the caller, when the server has already authenticated this request (it is never done twice). The
+ * request's `signal` (aborted when the client goes away) and deadline drop its Stripe calls still waiting for a slot;
+ * the slots are shared fairly between callers.
  */
 export async function createContext(
   deps: GatewayDeps,
   request: Request,
   viewer?: Promise<Viewer>,
-  onStripeCall?: StripeCallObserver,
+  hooks: StripeCallHooks = {},
 ): Promise<Context> {
-  const stripe = deps.stripe.forRequest({ observer: onStripeCall, signal: request.signal });
-  return {
-    viewer: await (viewer ?? deps.authenticate(request.headers.get('authorization'))),
-    stripe,
-    loaders: createLoaders(stripe),
-    portal: deps.portal,
-  };
+  const caller = await (viewer ?? deps.authenticate(request.headers.get('authorization')));
+  const stripe = deps.stripe.forRequest({
+    observer: hooks.observer,
+    count: hooks.count,
+    signal: request.signal,
+    caller: callerId(caller),
+    timeoutMs: deps.requestTimeoutMs,
+    // Anyone but an admin reads Stripe's errors in the gateway's words (no Stripe text about others' objects).
+    customerFacing: caller.role !== 'ADMIN',
+  });
+  return { viewer: caller, stripe, loaders: createLoaders(stripe), portal: deps.portal, cursors: deps.cursors };
 }

@@ -1,79 +1,119 @@
 /**
  * Look-ahead on the query's selection set: which fields a client selected below the current field. It decides
- * what to ask Stripe for (`expand`) and whether an object needs loading at all (`{ customer { id } }` does not).
- * Fragments and inline fragments are followed; aliases do not matter. Conservative on `@skip`/`@include`:
- * a conditionally selected field counts as selected for what to load, but a call is started early for a child
- * field (`selectedFieldArguments`) only when that field is sure to run.
+ * what to ask Stripe for (`expand`), whether an object needs loading at all (`{ customer { id } }` does not), which
+ * calls a resolver may start early for its children, and — before execution, from the document alone — what a
+ * request will cost in Stripe calls (`stripe-calls.ts`). Both read the selection the same way, through `collect`:
+ * fragments and inline fragments are followed, aliases do not matter, and `@skip`/`@include` are decided with the
+ * request's variables as graphql-js decides them (a directive whose condition cannot be read counts as included,
+ * the cautious reading for an estimate).
  */
-import { getArgumentValues, type FieldNode, type GraphQLField, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
+import {
+  getArgumentValues,
+  getDirectiveValues,
+  GraphQLIncludeDirective,
+  GraphQLSkipDirective,
+  type FieldNode,
+  type FragmentDefinitionNode,
+  type GraphQLField,
+  type GraphQLResolveInfo,
+  type InlineFragmentNode,
+  type SelectionSetNode,
+} from 'graphql';
 
-/**
- * The fields named `name` (all, when undefined) directly in `selectionSet`, through fragments. `unconditional`:
- * leave out whatever carries a directive (`@skip`/`@include`), for fields sure to run.
- */
-function collect(
-  selectionSet: SelectionSetNode | undefined,
-  info: GraphQLResolveInfo,
-  name: string | undefined,
-  out: FieldNode[],
-  unconditional = false,
-): void {
-  if (selectionSet === undefined) return;
+/** What a selection is read with: the document's fragments and the request's variables. */
+export interface SelectionScope {
+  fragments: Readonly<Record<string, FragmentDefinitionNode>>;
+  variables: Readonly<Record<string, unknown>>;
+  /**
+   * Type conditions that apply (the object type and its interfaces): fragments on other types are left out. When
+   * undefined every fragment counts (at run time the parent's type is already settled by the schema).
+   */
+  types?: ReadonlySet<string> | undefined;
+}
+
+const scopeOf = (info: GraphQLResolveInfo): SelectionScope => ({ fragments: info.fragments, variables: info.variableValues });
+
+/** Whether `@skip`/`@include` let this node run. */
+export function isIncluded(node: FieldNode | InlineFragmentNode | { directives?: FieldNode['directives'] }, variables: SelectionScope['variables']): boolean {
+  if (node.directives === undefined || node.directives.length === 0) return true;
+  try {
+    const skip = getDirectiveValues(GraphQLSkipDirective, node as FieldNode, variables as Record<string, unknown>);
+    if (skip?.['if'] === true) return false;
+    const include = getDirectiveValues(GraphQLIncludeDirective, node as FieldNode, variables as Record<string, unknown>);
+    return include?.['if'] !== false;
+  } catch {
+    // A condition that does not coerce: execution will refuse the variables; until then, assume it runs.
+    return true;
+  }
+}
+
+/** The fields named `name` (all, when undefined) directly in `selectionSet`, through fragments, that will run. */
+export function collect(selectionSet: SelectionSetNode | undefined, scope: SelectionScope, name?: string, out: FieldNode[] = []): FieldNode[] {
+  if (selectionSet === undefined) return out;
   for (const selection of selectionSet.selections) {
-    if (unconditional && (selection.directives?.length ?? 0) > 0) continue;
+    if (!isIncluded(selection, scope.variables)) continue;
     if (selection.kind === 'Field') {
       if (name === undefined || selection.name.value === name) out.push(selection);
     } else if (selection.kind === 'InlineFragment') {
-      collect(selection.selectionSet, info, name, out, unconditional);
+      const condition = selection.typeCondition?.name.value;
+      if (condition === undefined || scope.types === undefined || scope.types.has(condition)) collect(selection.selectionSet, scope, name, out);
     } else {
-      collect(info.fragments[selection.name.value]?.selectionSet, info, name, out, unconditional);
+      const fragment = scope.fragments[selection.name.value];
+      if (fragment === undefined) continue;
+      if (scope.types === undefined || scope.types.has(fragment.typeCondition.name.value)) collect(fragment.selectionSet, scope, name, out);
     }
   }
+  return out;
+}
+
+/** The field nodes at `path` (field names) below `nodes`. */
+export function nodesAt(nodes: readonly FieldNode[], path: readonly string[], scope: SelectionScope): FieldNode[] {
+  let current: readonly FieldNode[] = nodes;
+  for (const segment of path) {
+    const next: FieldNode[] = [];
+    for (const node of current) collect(node.selectionSet, { ...scope, types: undefined }, segment, next);
+    current = next;
+  }
+  return [...current];
+}
+
+/** The names of the fields selected directly below `nodes` at `path`. */
+export function namesAt(nodes: readonly FieldNode[], path: readonly string[], scope: SelectionScope): Set<string> {
+  const names = new Set<string>();
+  for (const node of nodesAt(nodes, path, scope)) for (const field of collect(node.selectionSet, scope)) names.add(field.name.value);
+  return names;
 }
 
 /** The names of the fields selected at `path` (field names) below the field being resolved. */
 export function selectedFieldNames(info: GraphQLResolveInfo, path: readonly string[] = []): Set<string> {
-  let nodes: readonly FieldNode[] = info.fieldNodes;
-  for (const segment of path) {
-    const next: FieldNode[] = [];
-    for (const node of nodes) collect(node.selectionSet, info, segment, next);
-    nodes = next;
-  }
-  const names: FieldNode[] = [];
-  for (const node of nodes) collect(node.selectionSet, info, undefined, names);
-  return new Set(names.map((n) => n.name.value));
+  return namesAt(info.fieldNodes, path, scopeOf(info));
 }
 
-const ID_ONLY: ReadonlySet<string> = new Set(['id', '__typename']);
+export const ID_ONLY: ReadonlySet<string> = new Set(['id', '__typename']);
+
+/** Whether `names` holds anything outside `free`. */
+export function beyond(names: Iterable<string>, free: ReadonlySet<string>): boolean {
+  for (const name of names) if (!free.has(name)) return true;
+  return false;
+}
 
 /**
  * True when the selection at `path` asks for a field outside `free` (by default `id` and `__typename`, which an
  * object known by id answers without being loaded): the object must be loaded.
  */
-export function needsMoreThanId(
-  info: GraphQLResolveInfo,
-  path: readonly string[] = [],
-  free: ReadonlySet<string> = ID_ONLY,
-): boolean {
-  for (const name of selectedFieldNames(info, path)) if (!free.has(name)) return true;
-  return false;
+export function needsMoreThanId(info: GraphQLResolveInfo, path: readonly string[] = [], free: ReadonlySet<string> = ID_ONLY): boolean {
+  return beyond(selectedFieldNames(info, path), free);
 }
 
 /**
  * The arguments (variables applied, defaults filled in) of every `field` selected at `path` below the field being
- * resolved (the last segment names `field`) — for fields sure to run: one under `@skip`/`@include` is left out. Lets
- * a resolver start a call that a child field will need, together with its own (one wave instead of two).
+ * resolved (the last segment names `field`), for the ones that will run. Lets a resolver start a call that a child
+ * field will need, together with its own (one wave instead of two).
  */
 export function selectedFieldArguments(
   info: GraphQLResolveInfo,
   path: readonly string[],
   field: GraphQLField<unknown, unknown>,
 ): Array<Record<string, unknown>> {
-  let nodes: readonly FieldNode[] = info.fieldNodes;
-  for (const segment of path) {
-    const next: FieldNode[] = [];
-    for (const node of nodes) collect(node.selectionSet, info, segment, next, true);
-    nodes = next;
-  }
-  return nodes.map((node) => getArgumentValues(field, node, info.variableValues));
+  return nodesAt(info.fieldNodes, path, scopeOf(info)).map((node) => getArgumentValues(field, node, info.variableValues));
 }

@@ -1,8 +1,9 @@
 /**
  * Anonymous callers are refused before anything that costs. Every field of the schema but `__typename` and
- * introspection needs a caller, so an anonymous operation selecting one can only end in UNAUTHENTICATED: it gets
- * that answer (HTTP 401, `WWW-Authenticate`) right after validation — before its cost is priced, its variables
- * are bounded or coerced, or a resolver runs. A stranger's request then costs a parse (cached for trusted
+ * introspection needs a caller, so an anonymous operation selecting one can only end in the schema's refusal of
+ * it: it gets that answer (`unauthenticated(rejected)`: HTTP 401 with the Bearer challenge saying why, or 503 when
+ * the identity provider's keys cannot be fetched) right after validation — before its cost is priced, its
+ * variables are bounded or coerced, or a resolver runs. A stranger's request then costs a parse (cached for trusted
  * documents) and a validation, whatever its variables hold.
  */
 import { getOperationAST, Kind, type DocumentNode, type SelectionSetNode } from 'graphql';
@@ -42,7 +43,7 @@ export function useAuthenticationFirst(): Plugin<Context> {
       // The context was built (and the caller authenticated, once per request) before any `onExecute` hook.
       const viewer = args.contextValue.viewer;
       if (viewer.role === 'ANONYMOUS' && selectsBeyondPublic(args.document, args.operationName)) {
-        setResultAndStopExecution({ errors: [unauthenticated()] });
+        setResultAndStopExecution({ errors: [unauthenticated(viewer.rejected)] });
       }
     },
   };

@@ -9,6 +9,7 @@
  * | variables | `variables.ts`: the raw JSON, before coercion (`MAX_VARIABLE_VALUES`, `MAX_VARIABLE_DEPTH`, `MAX_VARIABLE_STRING_LENGTH`) | `BAD_USER_INPUT`, `limit: 'variables'` | 400 |
  * | cost | `cost.ts`: over the document *and* the variables (`MAX_COST`) | `BAD_USER_INPUT`, `limit: 'cost'` | 400 |
  * | body | `body-limit.ts` (`MAX_BODY_BYTES`): `Content-Length`, or counted as a chunked body streams | `BAD_USER_INPUT`, `limit: 'body'` | 413 |
+ * | Stripe calls | `stripe-budget.ts`: estimated from the document and the variables (`MAX_STRIPE_CALLS`) | `BAD_USER_INPUT`, `limit: 'stripeCalls'` | 400 |
  * | batching | Yoga's (off), recoded | `BAD_USER_INPUT` | 400 |
  * | CSRF | `csrf.ts`: Yoga's `useCSRFPrevention` | `FORBIDDEN` | 403 |
  *
@@ -28,7 +29,7 @@ import { documentLimitPlugins } from './document-limits.js';
 import { useVariableLimits } from './variables.js';
 
 /** Which limit a request broke: `extensions.limit` of its `BAD_USER_INPUT` error. */
-export type LimitName = 'depth' | 'aliases' | 'tokens' | 'directives' | 'variables' | 'cost' | 'body';
+export type LimitName = 'depth' | 'aliases' | 'tokens' | 'directives' | 'variables' | 'cost' | 'body' | 'stripeCalls';
 
 /** The error every document limit answers with. `http.spec` lets Yoga answer 200 to `application/json` clients, as for validation errors. */
 export function limitError(limit: LimitName, message: string, extensions: Record<string, unknown> = {}): GraphQLError {

@@ -9,7 +9,7 @@ import type { ExecutionResult } from 'graphql';
 import type { Plugin, YogaLogger } from 'graphql-yoga';
 import type { Viewer } from '../auth/viewer.js';
 import type { Logger } from '../observability/log.js';
-import type { StripeCallObserver } from '../stripe/gateway.js';
+import type { StripeCallCount, StripeCallObserver } from '../stripe/gateway.js';
 
 export const REQUEST_ID_HEADER = 'x-request-id';
 /** A client's request id is echoed only when it is short and plain (it ends up in logs and headers). */
@@ -27,7 +27,6 @@ export interface RequestState {
   operationName: string | undefined;
   errorCodes: string[];
   stripeRequestIds: string[];
-  stripeCalls: number;
 }
 
 /** Request → its state; requests are the keys every Yoga hook shares. */
@@ -44,7 +43,6 @@ export class RequestStates {
         operationName: undefined,
         errorCodes: [],
         stripeRequestIds: [],
-        stripeCalls: 0,
       };
       this.states.set(request, state);
     }
@@ -55,7 +53,6 @@ export class RequestStates {
   observer(request: Request): StripeCallObserver {
     const state = this.of(request);
     return ({ requestId }) => {
-      state.stripeCalls++;
       if (requestId !== undefined) state.stripeRequestIds.push(requestId);
     };
   }
@@ -135,6 +132,8 @@ export interface RequestLogOptions {
   /** Paths logged at info (the GraphQL endpoint); others (health checks, GraphiQL assets) only get a request id. */
   loggedPaths: readonly string[];
   viewerOf(request: Request): Promise<Viewer>;
+  /** The request's Stripe calls and their estimate (`stripe-budget.ts`). */
+  stripeCallsOf(request: Request): StripeCallCount;
 }
 
 export function useRequestLog(options: RequestLogOptions): Plugin {
@@ -175,6 +174,7 @@ export function useRequestLog(options: RequestLogOptions): Plugin {
       response.headers.set(REQUEST_ID_HEADER, state.id);
       const path = new URL(request.url, 'http://localhost').pathname;
       if (!options.loggedPaths.includes(path)) return;
+      const calls = options.stripeCallsOf(request);
       logger.info('request', {
         requestId: state.id,
         method: request.method,
@@ -184,7 +184,8 @@ export function useRequestLog(options: RequestLogOptions): Plugin {
         durationMs: Math.round((performance.now() - state.start) * 10) / 10,
         role: state.role ?? 'ANONYMOUS',
         errorCodes: [...new Set(state.errorCodes)],
-        stripeCalls: state.stripeCalls,
+        stripeCalls: calls.calls,
+        ...(calls.estimated !== undefined ? { estimatedStripeCalls: calls.estimated } : {}),
         stripeRequestIds: state.stripeRequestIds,
       });
     },

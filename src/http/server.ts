@@ -31,6 +31,7 @@ import { GRAPHQL_PATH, HEALTH_PATH } from './paths.js';
 import { ErrorLog, RequestStates, useRequestLog } from './request-log.js';
 import { useSecurityHeaders } from './security-headers.js';
 import { defaultTrustedDocuments, DOCUMENT_ID_PARAM, useTrustedDocuments, type TrustedDocuments } from './trusted-documents.js';
+import { stripeBudget } from './stripe-budget.js';
 import { coerceVariables } from './variables.js';
 
 export interface GatewayOptions {
@@ -96,6 +97,7 @@ export function createGateway(options: GatewayOptions, deps: GatewayDeps): Gatew
   const errors = new ErrorLog(logger);
   const limiter = options.rateLimiter ?? new RateLimiter({ perMinute: options.rateLimitPerMinute ?? DEFAULT_RATE_LIMIT_PER_MINUTE });
   const manifest = options.trustedDocumentManifest ?? defaultTrustedDocuments();
+  const budget = stripeBudget({ maxCalls: limits.maxStripeCalls, logger });
   const trusted = useTrustedDocuments({
     documents: manifest,
     enforce: options.trustedDocuments ?? false,
@@ -103,7 +105,8 @@ export function createGateway(options: GatewayOptions, deps: GatewayDeps): Gatew
   });
   return createYoga<Record<string, never>, Context>({
     schema,
-    context: ({ request }) => createContext(deps, request, viewerOf(request), states.observer(request)),
+    context: ({ request }) =>
+      createContext(deps, request, viewerOf(request), { observer: states.observer(request), count: budget.countOf(request) }),
     extraParamNames: [DOCUMENT_ID_PARAM],
     graphqlEndpoint: GRAPHQL_PATH,
     landingPage: false,
@@ -125,7 +128,7 @@ export function createGateway(options: GatewayOptions, deps: GatewayDeps): Gatew
     graphiql: options.graphiql ? graphiqlOptions(options.graphiqlDefaults) : false,
     ...(options.graphiql ? { renderGraphiQL: offlineGraphiQL(options.graphiqlDefaults) } : {}),
     plugins: [
-      useRequestLog({ logger, states, errors, loggedPaths: [GRAPHQL_PATH], viewerOf }),
+      useRequestLog({ logger, states, errors, loggedPaths: [GRAPHQL_PATH], viewerOf, stripeCallsOf: budget.countOf }),
       useSecurityHeaders(),
       ...(options.corsOrigins.length > 0 ? [varyByOrigin()] : []),
       ...(options.graphiql ? [rootToGraphiQL()] : []),
@@ -135,6 +138,9 @@ export function createGateway(options: GatewayOptions, deps: GatewayDeps): Gatew
       // Before the limits and coercion below: an anonymous caller is refused before anything reads its variables.
       useAuthenticationFirst(),
       ...useAbuseLimits({ limits, hideSuggestions: options.hideSuggestions ?? false }),
+      // After the limits on the document and the variables: its Stripe calls, estimated and held to the budget,
+      // before any resolver runs.
+      budget.plugin,
       // Each document compiled once into a function that executes it (graphql-jit), cached with Yoga's parsed
       // document: a page of 100 invoices executes in a fraction of graphql-js's time.
       coerceVariables(),

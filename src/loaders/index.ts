@@ -12,11 +12,19 @@ import type { InvoiceFilter, Page, PageRequest, StripeGateway } from '../stripe/
 /** What `Loaders.invoicePage` lists: a page of invoices, filtered, with or without their customers expanded. */
 export type InvoicePageRequest = PageRequest & InvoiceFilter & { expandCustomer: boolean };
 
+/** An invoice by id, with its customer expanded or not. */
+export interface InvoiceKey {
+  id: string;
+  expandCustomer: boolean;
+}
+
 export interface Loaders {
   customer: DataLoader<string, Stripe.Customer | Stripe.DeletedCustomer>;
-  invoice: DataLoader<string, Stripe.Invoice>;
-  /** The same invoices retrieved with `expand[]=customer`, for queries that read the customer too. */
-  invoiceWithCustomer: DataLoader<string, Stripe.Invoice>;
+  /**
+   * Invoices by id, `expand[]=customer` for queries that read the customer too. One retrieve per id whatever the
+   * keys asked: the same invoice wanted with and without its customer in one request is retrieved once, expanded.
+   */
+  invoice: DataLoader<InvoiceKey, Stripe.Invoice, string>;
   configuration: DataLoader<string, Stripe.BillingPortal.Configuration>;
   /**
    * A page of invoices, one Stripe call per distinct request: a resolver may start a list its child field will
@@ -34,18 +42,36 @@ function retrieveEach<T>(retrieve: (id: string) => Promise<T>) {
     Promise.all(ids.map((id) => retrieve(id).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))))));
 }
 
+const invoiceKey = (key: InvoiceKey) => `${key.id}|${key.expandCustomer ? 'customer' : ''}`;
+
 export function createLoaders(gateway: StripeGateway): Loaders {
   const customer = new DataLoader(retrieveEach((id) => gateway.retrieveCustomer(id)));
-  const invoice = new DataLoader(retrieveEach((id) => gateway.retrieveInvoice(id)));
-  const invoiceWithCustomer = new DataLoader(
-    retrieveEach(async (id) => {
-      const found = await gateway.retrieveInvoice(id, { expandCustomer: true });
-      invoice.prime(found.id, found);
-      const expanded = expandedOf(found.customer);
-      if (expanded !== undefined) customer.prime(expanded.id, expanded);
-      return found;
-    }),
+  const invoice: DataLoader<InvoiceKey, Stripe.Invoice, string> = new DataLoader(
+    (keys: readonly InvoiceKey[]) => {
+      const expand = new Map<string, boolean>();
+      for (const key of keys) expand.set(key.id, (expand.get(key.id) ?? false) || key.expandCustomer);
+      const retrieved = new Map(
+        [...expand].map(([id, expandCustomer]) => [
+          id,
+          gateway.retrieveInvoice(id, { expandCustomer }).then((found) => {
+            primeInvoice(found);
+            return found;
+          }),
+        ]),
+      );
+      return Promise.all(keys.map((key) => retrieved.get(key.id)!.catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))))));
+    },
+    { cacheKeyFn: invoiceKey },
   );
+  /** An invoice answers its plain key, and its expanded one too when it carries its customer (which is primed). */
+  const primeInvoice = (found: Stripe.Invoice) => {
+    invoice.prime({ id: found.id, expandCustomer: false }, found);
+    const expanded = expandedOf(found.customer);
+    if (expanded !== undefined) {
+      invoice.prime({ id: found.id, expandCustomer: true }, found);
+      customer.prime(expanded.id, expanded);
+    }
+  };
   const configuration = new DataLoader(retrieveEach((id) => gateway.retrieveConfiguration(id)));
   const invoicePages = new Map<string, Promise<Page<Stripe.Invoice>>>();
   const primeCustomers = (customers: readonly (Stripe.Customer | Stripe.DeletedCustomer)[]) => {
@@ -54,7 +80,6 @@ export function createLoaders(gateway: StripeGateway): Loaders {
   return {
     customer,
     invoice,
-    invoiceWithCustomer,
     configuration,
     invoicePage(request) {
       const key = [
@@ -78,11 +103,7 @@ export function createLoaders(gateway: StripeGateway): Loaders {
     },
     primeCustomers,
     primeInvoices(invoices) {
-      for (const inv of invoices) {
-        invoice.prime(inv.id, inv);
-        const expanded = expandedOf(inv.customer);
-        if (expanded !== undefined) customer.prime(expanded.id, expanded);
-      }
+      for (const inv of invoices) primeInvoice(inv);
     },
     primeConfiguration(value) {
       configuration.prime(value.id, value);

@@ -14,7 +14,7 @@ export type Method = 'GET' | 'POST' | 'DELETE';
 export interface ApiRequest {
   method: Method;
   path: string;
-  /** Values of `:name` segments in the route pattern. */
+  /** Values of the pattern's `:name(prefix_)` segments (the id as sent, prefix included). */
   pathParams: Record<string, string>;
   /** The decoded query string (GET, DELETE) or form body (POST). */
   params: FormObject;
@@ -35,7 +35,10 @@ export type Handler = (req: ApiRequest) => unknown;
 
 export interface Route {
   method: Method;
-  /** `/v1/customers/:id`; static segments win over `:params` when both match. */
+  /**
+   * `/v1/customers/:id(cus_)`: an id segment names its resource's id prefix and matches only ids that carry it
+   * (see `router.ts`).
+   */
   pattern: string;
   handler: Handler;
 }

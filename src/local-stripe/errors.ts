@@ -71,6 +71,14 @@ export function resourceMissing(noun: string, id: string, param = 'id'): StripeA
   return coded(404, 'resource_missing', `No such ${noun}: '${id}'`, param);
 }
 
+/**
+ * A parameter naming an object that does not exist, where Stripe answers 400 rather than the 404 of a missing
+ * object in the path (e.g. `GET /v1/invoices?customer=cus_missing`).
+ */
+export function missingReference(noun: string, id: string, param: string): StripeApiError {
+  return coded(400, 'resource_missing', `No such ${noun}: '${id}'`, param);
+}
+
 export function parameterMissing(param: string): StripeApiError {
   return paramError('parameter_missing', `Missing required param: ${param}.`, param);
 }
@@ -113,13 +121,18 @@ export function invalidState(message: string, code?: string, param?: string): St
   return new StripeApiError(400, body);
 }
 
+/** A URL Stripe does not serve; a trailing slash (an SDK's `retrieve('')`) gets Stripe's hint about ids. */
 export function unrecognizedUrl(method: string, path: string): StripeApiError {
+  const hint = path.endsWith('/')
+    ? ' If you are trying to list objects, remove the trailing slash. If you are trying to retrieve an object, ' +
+      'make sure you passed a valid (non-empty) identifier in your code.'
+    : '';
   return new StripeApiError(
     404,
     {
       type: 'invalid_request_error',
       message:
-        `Unrecognized request URL (${method}: ${path}). Please see https://stripe.com/docs ` +
+        `Unrecognized request URL (${method}: ${path}).${hint} Please see https://stripe.com/docs ` +
         'or we can help at https://support.stripe.com/.',
     },
     { storable: false },

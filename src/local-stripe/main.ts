@@ -7,7 +7,7 @@
  * Port and host come from `LOCAL_STRIPE_PORT` / `LOCAL_STRIPE_HOST` (default 127.0.0.1:12111); `--port` wins.
  */
 import { parseArgs } from 'node:util';
-import { ConfigError, loadLocalStripeConfig } from '../config.js';
+import { loadLocalStripeConfig, LocalStripeConfigError, parsePort, portProblem } from './config.js';
 import { parseFaultRule, type FaultOptions } from './faults.js';
 import { startLocalStripe } from './index.js';
 
@@ -19,6 +19,14 @@ function number(name: string, raw: string | undefined): number | undefined {
   if (raw === undefined) return undefined;
   const value = Number(raw);
   if (!Number.isFinite(value) || value < 0) throw new Error(`--${name} must be a non-negative number, got '${raw}'`);
+  return value;
+}
+
+/** `--port`: the same rule as `LOCAL_STRIPE_PORT` (a whole number 0–65535), so that `--port 1.5` is refused too. */
+function portFlag(raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  const value = parsePort(raw);
+  if (value === undefined) throw new Error(portProblem('--port', raw));
   return value;
 }
 
@@ -49,7 +57,7 @@ async function main(): Promise<void> {
   const rateLimit = number('rate-limit', values['rate-limit']);
   const sessionTtl = number('session-ttl', values['session-ttl']);
   const local = await startLocalStripe({
-    port: number('port', values.port) ?? config.port,
+    port: portFlag(values.port) ?? config.port,
     host: config.host,
     seed: values.seed,
     faults,
@@ -74,7 +82,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof ConfigError) console.error(error.message);
+  if (error instanceof LocalStripeConfigError) console.error(error.message);
   else console.error(`local-stripe: ${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
   process.exit(1);
 });

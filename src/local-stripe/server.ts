@@ -9,20 +9,15 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Method, Route } from './api.js';
-import {
-  authenticationInvalid,
-  authenticationMissing,
-  invalidParam,
-  permissionDenied,
-  rateLimited,
-  serverError,
-  StripeApiError,
-  unrecognizedUrl,
-} from './errors.js';
+import { handleControl } from './control.js';
+import { invalidParam, permissionDenied, rateLimited, serverError, StripeApiError, unrecognizedUrl } from './errors.js';
 import { decodeForm, type FormObject } from './form.js';
 import { Faults, type FaultOptions, type FaultRule } from './faults.js';
 import { fingerprint, IdempotencyStore, type StoredResponse } from './idempotency.js';
 import { IdGenerator } from './ids.js';
+import { authenticate, redactHeaders, redactKey } from './keys.js';
+import { expandList, header, readBody } from './request.js';
+import { Router } from './router.js';
 import type { Store } from './store.js';
 
 export const API_VERSION = '2026-10-28.endive';
@@ -84,70 +79,12 @@ export interface ControlHandlers {
   reset(): void;
 }
 
-interface CompiledRoute extends Route {
-  segments: string[];
-  specificity: number;
-}
-
-function compile(routes: readonly Route[]): CompiledRoute[] {
-  return routes
-    .map((r) => {
-      const segments = r.pattern.split('/').filter(Boolean);
-      return { ...r, segments, specificity: segments.filter((s) => !s.startsWith(':')).length };
-    })
-    .sort((a, b) => b.specificity - a.specificity);
-}
-
-function matchRoute(
-  routes: readonly CompiledRoute[],
-  method: string,
-  segments: readonly string[],
-): { route: CompiledRoute; params: Record<string, string> } | undefined {
-  for (const route of routes) {
-    if (route.method !== method || route.segments.length !== segments.length) continue;
-    const params: Record<string, string> = {};
-    let ok = true;
-    for (let i = 0; i < segments.length; i++) {
-      const pattern = route.segments[i] as string;
-      const actual = segments[i] as string;
-      if (pattern.startsWith(':')) params[pattern.slice(1)] = actual;
-      else if (pattern !== actual) {
-        ok = false;
-        break;
-      }
-    }
-    if (ok) return { route, params };
-  }
-  return undefined;
-}
-
-const KEY_PATTERN = /^(sk|rk)_test_[A-Za-z0-9]+$/;
-
-/** `sk_test_****1234`: enough to recognise a key in a message, never the key itself. */
-export function redactKey(key: string): string {
-  const prefix = /^(sk|rk|pk)_(test|live)_/.exec(key)?.[0] ?? '';
-  const tail = key.length > prefix.length + 4 ? key.slice(-4) : '';
-  return `${prefix}${'*'.repeat(Math.max(4, Math.min(24, key.length - prefix.length - tail.length)))}${tail}`;
-}
-
-function apiKeyFrom(header: string | undefined): string | undefined {
-  if (header === undefined) return undefined;
-  const bearer = /^Bearer\s+(.+)$/i.exec(header);
-  if (bearer) return bearer[1]?.trim();
-  const basic = /^Basic\s+(.+)$/i.exec(header);
-  if (basic) {
-    const decoded = Buffer.from(basic[1] ?? '', 'base64').toString('utf8');
-    return decoded.split(':')[0];
-  }
-  return '';
-}
-
 const VERSION_PATTERN = /^\d{4}-\d{2}-\d{2}(\.[a-z]+)?$/;
 
 export class LocalStripeServer {
   readonly server: Server;
   readonly faults: Faults;
-  private readonly routes: CompiledRoute[];
+  private readonly router: Router;
   private readonly log: LoggedRequest[] = [];
   private readonly idempotency: IdempotencyStore;
   private readonly ids = new IdGenerator();
@@ -155,7 +92,7 @@ export class LocalStripeServer {
   private readonly buckets = new Map<string, { tokens: number; at: number }>();
 
   constructor(private readonly options: ServerOptions) {
-    this.routes = compile(options.routes);
+    this.router = new Router(options.routes);
     this.faults = new Faults(options.faults);
     this.idempotency = new IdempotencyStore(() => options.accounts.platform.clock.now());
     this.server = createServer((req, res) => {
@@ -194,7 +131,14 @@ export class LocalStripeServer {
     const method = (req.method ?? 'GET').toUpperCase();
     const body = await readBody(req);
     if (url.pathname.startsWith('/_local/')) {
-      this.control(method, url.pathname, body, res);
+      const control = this.options.control;
+      const target = {
+        requests: this.log,
+        clearRequests: () => this.clearRequests(),
+        faults: this.faults,
+        reset: control !== undefined ? () => control.reset() : undefined,
+      };
+      handleControl(target, method, url.pathname, body, res);
       return;
     }
     if (!url.pathname.startsWith('/v1/')) {
@@ -240,7 +184,7 @@ export class LocalStripeServer {
 
     let claimComplete: ((response: StoredResponse | undefined) => void) | undefined;
     try {
-      const apiKey = this.authenticate(header(req, 'authorization'));
+      const apiKey = authenticate(header(req, 'authorization'), this.options.apiKeys);
       const store = this.options.accounts.storeFor(stripeAccount);
       if (store === undefined) {
         throw permissionDenied(
@@ -253,8 +197,7 @@ export class LocalStripeServer {
         throw invalidParam('Stripe-Version', `Invalid Stripe API version: ${version}`);
       }
       this.rateLimit(store.accountId);
-      const segments = url.pathname.split('/').filter(Boolean);
-      const match = matchRoute(this.routes, method, segments);
+      const match = this.router.match(method, url.pathname);
       if (match === undefined) throw unrecognizedUrl(method, url.pathname);
 
       if (method === 'POST' && idempotencyKey !== undefined) {
@@ -330,15 +273,6 @@ export class LocalStripeServer {
     }
   }
 
-  private authenticate(authorization: string | undefined): string {
-    const key = apiKeyFrom(authorization);
-    if (key === undefined || key === '') throw authenticationMissing();
-    const allowed = this.options.apiKeys;
-    const valid = allowed !== undefined ? allowed.includes(key) : KEY_PATTERN.test(key);
-    if (!valid) throw authenticationInvalid(redactKey(key));
-    return key;
-  }
-
   private rateLimit(account: string): void {
     const perSecond = this.options.rateLimitPerSecond;
     if (perSecond === undefined) return;
@@ -388,83 +322,6 @@ export class LocalStripeServer {
     const limit = this.options.requestLogLimit ?? 10_000;
     if (this.log.length > limit + Math.ceil(limit / 10)) this.log.splice(0, this.log.length - limit);
   }
-
-  /** `/_local/requests` (GET, DELETE), `/_local/faults` (GET, PUT, DELETE), `/_local/reset` (POST). */
-  private control(method: string, path: string, body: string, res: ServerResponse): void {
-    const reply = (status: number, value: unknown) => {
-      res.writeHead(status, { 'Content-Type': 'application/json' });
-      res.end(JSON.stringify(value));
-    };
-    try {
-      if (path === '/_local/requests' && method === 'GET') return reply(200, { data: this.log });
-      if (path === '/_local/requests' && method === 'DELETE') {
-        this.clearRequests();
-        return reply(200, { cleared: true });
-      }
-      if (path === '/_local/faults' && method === 'GET') return reply(200, this.faults.current);
-      if (path === '/_local/faults' && method === 'PUT') {
-        this.faults.set(JSON.parse(body || '{}') as FaultOptions);
-        return reply(200, this.faults.current);
-      }
-      if (path === '/_local/faults' && method === 'DELETE') {
-        this.faults.set(undefined);
-        return reply(200, {});
-      }
-      if (path === '/_local/reset' && method === 'POST' && this.options.control) {
-        this.options.control.reset();
-        return reply(200, { reset: true });
-      }
-      return reply(404, { error: `no control endpoint ${method} ${path}` });
-    } catch (error) {
-      return reply(400, { error: error instanceof Error ? error.message : String(error) });
-    }
-  }
-}
-
-function header(req: IncomingMessage, name: string): string | undefined {
-  const value = req.headers[name];
-  return Array.isArray(value) ? value[0] : value;
-}
-
-function redactHeaders(headers: IncomingMessage['headers']): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (value === undefined) continue;
-    const text = Array.isArray(value) ? value.join(', ') : value;
-    out[name] = name === 'authorization' ? redactAuthorization(text) : text;
-  }
-  return out;
-}
-
-function redactAuthorization(value: string): string {
-  const key = apiKeyFrom(value);
-  const scheme = value.split(/\s+/)[0] ?? '';
-  return key ? `${scheme} ${redactKey(key)}` : scheme;
-}
-
-function expandList(params: FormObject): string[] {
-  const raw = params['expand'];
-  if (raw === undefined) return [];
-  if (typeof raw === 'string') return [raw];
-  return Object.keys(raw)
-    .sort((a, b) => Number(a) - Number(b))
-    .map((k) => raw[k])
-    .filter((v): v is string => typeof v === 'string');
-}
-
-const MAX_BODY_BYTES = 1024 * 1024;
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
 }
 
 function sleep(ms: number): Promise<void> {

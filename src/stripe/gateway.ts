@@ -4,10 +4,14 @@
  * Resolvers never see the SDK: they go through loaders or these methods.
  */
 import { createHash, randomUUID } from 'node:crypto';
+import type { GraphQLError } from 'graphql';
 import Stripe from 'stripe';
 import { DEFAULT_STRIPE_MAX_IN_FLIGHT } from '../config.js';
 import { appError } from '../errors.js';
 import { toAppError } from './errors.js';
+import { Limiter, type LimiterTicket } from './limiter.js';
+
+export { Limiter };
 
 export interface Page<T> {
   data: T[];
@@ -58,52 +62,6 @@ export interface PortalSessionRequest {
   returnUrl?: string | undefined;
 }
 
-/**
- * A counting semaphore: at most `max` Stripe calls in flight; the rest wait their turn, first come first served. A
- * waiting call whose `signal` aborts (its client went away) leaves the queue without ever being made.
- */
-export class Limiter {
-  private active = 0;
-  private readonly waiting: Array<() => void> = [];
-
-  constructor(readonly max: number) {}
-
-  /** Calls waiting for a slot. */
-  get queued(): number {
-    return this.waiting.length;
-  }
-
-  async run<T>(task: () => Promise<T>, signal?: AbortSignal): Promise<T> {
-    signal?.throwIfAborted();
-    // A finished call hands its slot straight to the next in line (`active` unchanged), so none can slip past.
-    if (this.active >= this.max) await this.turn(signal);
-    else this.active++;
-    try {
-      return await task();
-    } finally {
-      const next = this.waiting.shift();
-      if (next !== undefined) next();
-      else this.active--;
-    }
-  }
-
-  private turn(signal: AbortSignal | undefined): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      const onAbort = () => {
-        const index = this.waiting.indexOf(take);
-        if (index >= 0) this.waiting.splice(index, 1);
-        reject(signal?.reason);
-      };
-      const take = () => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-      };
-      signal?.addEventListener('abort', onAbort, { once: true });
-      this.waiting.push(take);
-    });
-  }
-}
-
 function page(params: PageRequest): Stripe.PaginationParams {
   return {
     limit: params.limit,
@@ -142,6 +100,43 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+/**
+ * Waits for promises, or gives up on all of them at once when `signal` aborts (what they were doing goes on, but
+ * nobody waits for it). One listener on the signal however many calls of the request are pending.
+ */
+class AbortableWaits {
+  private readonly pending = new Set<(reason: unknown) => void>();
+  private listening = false;
+
+  constructor(private readonly signal: AbortSignal | undefined) {}
+
+  wait<T>(promise: Promise<T>): Promise<T> {
+    const signal = this.signal;
+    if (signal === undefined) return promise;
+    if (signal.aborted) return Promise.reject(signal.reason);
+    if (!this.listening) {
+      this.listening = true;
+      signal.addEventListener('abort', () => {
+        for (const reject of this.pending) reject(signal.reason);
+        this.pending.clear();
+      }, { once: true });
+    }
+    return new Promise<T>((resolve, reject) => {
+      this.pending.add(reject);
+      promise.then(
+        (value) => {
+          this.pending.delete(reject);
+          resolve(value);
+        },
+        (error: unknown) => {
+          this.pending.delete(reject);
+          reject(error);
+        },
+      );
+    });
+  }
+}
+
 /** How long to wait before retrying a 429, or undefined when it must not be retried. */
 export function rateLimitDelay(error: unknown, attempt: number, policy: RateLimitRetry): number | undefined {
   if (!(error instanceof Stripe.errors.StripeRateLimitError) || attempt >= policy.retries) return undefined;
@@ -153,64 +148,142 @@ export function rateLimitDelay(error: unknown, attempt: number, policy: RateLimi
   return Math.min(policy.maxDelayMs, Math.max(floor, backoff));
 }
 
+/**
+ * A request's Stripe calls, counted against its budget: `max` is the most it may make (the Stripe call budget,
+ * `MAX_STRIPE_CALLS`), `estimated` the up-front estimate once the HTTP edge has made it. Both are reported in the
+ * response's `extensions.stripe`.
+ */
+export interface StripeCallCount {
+  /** Calls made, every attempt counted (Stripe counts them all against the account's rate). */
+  calls: number;
+  /** Of those, the gateway's own retries of a 429. */
+  retries: number;
+  estimated: number | undefined;
+  max: number;
+}
+
+/** What a request's calls share: who makes them, when to give up, and what they may spend. */
+export interface RequestScope {
+  /** Told of every attempt (the request log lists their `Request-Id`s). */
+  observer?: StripeCallObserver | undefined;
+  /** Aborts when the client goes away: its calls still waiting for a slot are dropped, unmade. */
+  signal?: AbortSignal | undefined;
+  /** The caller the in-flight cap is shared fairly between (`callerId`); calls with none share one queue. */
+  caller?: string | undefined;
+  /** The request's overall deadline (`REQUEST_TIMEOUT_MS`), Stripe's retries and the gateway's included. */
+  timeoutMs?: number | undefined;
+  /** The request's count of calls and its budget (the backstop: a call over `max` is refused, never made). */
+  count?: StripeCallCount | undefined;
+  /** The caller is no admin: Stripe's errors reach it in the gateway's words, never Stripe's text (`./errors.ts`). */
+  customerFacing?: boolean | undefined;
+}
+
+/** The coded answer to a call over the request's budget. */
+export function overBudget(count: StripeCallCount): GraphQLError {
+  return appError('BAD_USER_INPUT', `This request reached its budget of ${count.max} Stripe calls.`, {
+    limit: 'stripeCalls',
+    estimatedCalls: count.estimated,
+    budget: count.max,
+  });
+}
+
 export class StripeGateway {
+  private readonly ticket: LimiterTicket;
+  private readonly waits: AbortableWaits;
+  /** Aborts when the client goes away or the deadline passes. */
+  private readonly signal: AbortSignal | undefined;
+  private readonly deadline: number | undefined;
+
   constructor(
     private readonly stripe: Stripe,
     private readonly limiter: Limiter = new Limiter(DEFAULT_STRIPE_MAX_IN_FLIGHT),
     private readonly rateLimitRetry: RateLimitRetry = DEFAULT_RATE_LIMIT_RETRY,
-    private readonly observer?: StripeCallObserver,
-    private readonly signal?: AbortSignal,
-  ) {}
+    private readonly scope: RequestScope = {},
+  ) {
+    const timeoutMs = scope.timeoutMs;
+    this.deadline = timeoutMs !== undefined ? Date.now() + timeoutMs : undefined;
+    const signals = [scope.signal, timeoutMs !== undefined ? AbortSignal.timeout(timeoutMs) : undefined].filter((s) => s !== undefined);
+    this.signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
+    this.ticket = limiter.ticket(scope.caller, this.signal);
+    this.waits = new AbortableWaits(this.signal);
+  }
 
-  /**
-   * The same gateway (client, in-flight cap, retries) for one request: telling `observer` of every call, and
-   * dropping the calls still waiting for a slot once `signal` aborts (the client went away: nobody will read them).
-   */
-  forRequest(options: { observer?: StripeCallObserver | undefined; signal?: AbortSignal | undefined }): StripeGateway {
-    return new StripeGateway(this.stripe, this.limiter, this.rateLimitRetry, options.observer, options.signal);
+  /** The same gateway (client, in-flight cap, retries) for one request's calls. */
+  forRequest(scope: RequestScope): StripeGateway {
+    return new StripeGateway(this.stripe, this.limiter, this.rateLimitRetry, scope);
+  }
+
+  /** Why the request's calls stopped: the client left, or the deadline passed. */
+  private stopped(): GraphQLError {
+    if (this.scope.signal?.aborted) return appError('UPSTREAM_UNAVAILABLE', 'Cancelled: the client closed the request.');
+    return appError(
+      'UPSTREAM_UNAVAILABLE',
+      `Stripe did not answer within this request's deadline of ${(this.scope.timeoutMs ?? 0) / 1000} s; try again shortly.`,
+      { deadlineMs: this.scope.timeoutMs },
+    );
+  }
+
+  /** The SDK's per-call options: no attempt may outlast the request's deadline. */
+  private options(): Stripe.RequestOptions {
+    if (this.deadline === undefined) return {};
+    const remaining = Math.max(1, this.deadline - Date.now());
+    return { timeout: Math.min(remaining, this.stripe.getApiField('timeout')) };
   }
 
   /**
-   * One Stripe call: within the in-flight cap, retried on 429 with backoff (the slot is given back while
-   * waiting), errors mapped to the contract's codes.
+   * One Stripe call: within the request's budget and deadline and the in-flight cap, retried on 429 with backoff
+   * (the slot is given back while waiting), errors mapped to the contract's codes. `retrieved`: what a retrieve by id
+   * asks for (`invoice`), for the customer-facing wording of Stripe's refusals (`./errors.ts`).
    */
-  private async call<T>(task: () => Promise<T>): Promise<T> {
+  private async call<T>(task: (options: Stripe.RequestOptions) => Promise<T>, retrieved?: string): Promise<T> {
     for (let attempt = 0; ; attempt++) {
+      const count = this.scope.count;
+      if (count !== undefined) {
+        if (count.calls >= count.max) throw overBudget(count);
+        count.calls++;
+        if (attempt > 0) count.retries++;
+      }
       try {
-        const result = await this.limiter.run(task, this.signal);
-        this.observer?.({ requestId: requestIdOf(result), ok: true });
+        const result = await this.waits.wait(this.limiter.run(() => task(this.options()), this.ticket));
+        this.scope.observer?.({ requestId: requestIdOf(result), ok: true });
         return result;
       } catch (error) {
-        if (this.observer !== undefined && error instanceof Stripe.errors.StripeError) {
-          this.observer({ requestId: error.requestId, ok: false });
+        if (this.scope.observer !== undefined && error instanceof Stripe.errors.StripeError) {
+          this.scope.observer({ requestId: error.requestId, ok: false });
         }
-        // The client went away: nobody reads this answer, and it is no fault to log.
-        if (this.signal?.aborted) throw appError('UPSTREAM_UNAVAILABLE', 'Cancelled: the client closed the request.');
+        // The client went away (nobody reads this answer, and it is no fault to log), or the deadline passed.
+        if (this.signal?.aborted) throw this.stopped();
         const delay = rateLimitDelay(error, attempt, this.rateLimitRetry);
-        if (delay === undefined) throw toAppError(error);
-        await sleep(delay);
+        if (delay === undefined) throw toAppError(error, { customer: this.scope.customerFacing ?? false, retrieved });
+        await this.waits.wait(sleep(delay)).catch(() => {
+          throw this.stopped();
+        });
       }
     }
   }
 
   retrieveCustomer(id: string): Promise<Stripe.Customer | Stripe.DeletedCustomer> {
-    return this.call(() => this.stripe.customers.retrieve(id));
+    return this.call((options) => this.stripe.customers.retrieve(id, {}, options), 'customer');
   }
 
   listCustomers(params: PageRequest & { email?: string | undefined }): Promise<Page<Stripe.Customer>> {
-    return this.call(async () =>
+    return this.call(async (options) =>
       toPage(
-        await this.stripe.customers.list({
-          ...page(params),
-          ...(params.email !== undefined ? { email: params.email } : {}),
-        }),
+        await this.stripe.customers.list(
+          {
+            ...page(params),
+            ...(params.email !== undefined ? { email: params.email } : {}),
+          },
+          options,
+        ),
       ),
     );
   }
 
   retrieveInvoice(id: string, options: { expandCustomer?: boolean } = {}): Promise<Stripe.Invoice> {
-    return this.call(() =>
-      this.stripe.invoices.retrieve(id, options.expandCustomer ? { expand: ['customer'] } : undefined),
+    return this.call(
+      (requestOptions) => this.stripe.invoices.retrieve(id, options.expandCustomer ? { expand: ['customer'] } : {}, requestOptions),
+      'invoice',
     );
   }
 
@@ -222,9 +295,10 @@ export class StripeGateway {
             ...(params.createdBefore !== undefined ? { lt: params.createdBefore } : {}),
           }
         : undefined;
-    return this.call(async () =>
+    return this.call(async (options) =>
       toPage(
-        await this.stripe.invoices.list({
+        await this.stripe.invoices.list(
+          {
           ...page(params),
           ...(params.customer !== undefined ? { customer: params.customer } : {}),
           ...(params.status !== undefined ? { status: params.status } : {}),
@@ -232,28 +306,33 @@ export class StripeGateway {
           ...(params.collectionMethod !== undefined ? { collection_method: params.collectionMethod } : {}),
           ...(created !== undefined ? { created } : {}),
           ...(params.expandCustomer ? { expand: ['data.customer'] } : {}),
-        }),
+          },
+          options,
+        ),
       ),
     );
   }
 
   listInvoiceLines(invoiceId: string, params: PageRequest): Promise<Page<Stripe.InvoiceLineItem>> {
-    return this.call(async () => toPage(await this.stripe.invoices.listLineItems(invoiceId, page(params))));
+    return this.call(async (options) => toPage(await this.stripe.invoices.listLineItems(invoiceId, page(params), options)), 'invoice');
   }
 
   retrieveConfiguration(id: string): Promise<Stripe.BillingPortal.Configuration> {
-    return this.call(() => this.stripe.billingPortal.configurations.retrieve(id));
+    return this.call((options) => this.stripe.billingPortal.configurations.retrieve(id, {}, options), 'portal configuration');
   }
 
   listConfigurations(
     params: PageRequest & { active?: boolean | undefined },
   ): Promise<Page<Stripe.BillingPortal.Configuration>> {
-    return this.call(async () =>
+    return this.call(async (options) =>
       toPage(
-        await this.stripe.billingPortal.configurations.list({
-          ...page(params),
-          ...(params.active !== undefined ? { active: params.active } : {}),
-        }),
+        await this.stripe.billingPortal.configurations.list(
+          {
+            ...page(params),
+            ...(params.active !== undefined ? { active: params.active } : {}),
+          },
+          options,
+        ),
       ),
     );
   }
@@ -278,6 +357,6 @@ export class StripeGateway {
     // One key for every attempt, the gateway's 429 retries included (the SDK makes a fresh one per call), so
     // that a retry can never open a second session.
     const idempotencyKey = options.idempotencyKey ?? `bg-${randomUUID()}`;
-    return this.call(() => this.stripe.billingPortal.sessions.create(params, { idempotencyKey }));
+    return this.call((options) => this.stripe.billingPortal.sessions.create(params, { ...options, idempotencyKey }));
   }
 }

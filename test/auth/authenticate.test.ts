@@ -1,13 +1,14 @@
 /**
  * `createAuthenticator`, with real keys and a real JWKS endpoint (node:http on port 0): who the caller is, from the
- * `Authorization` header alone. Anything that fails verification is ANONYMOUS — never an exception.
+ * `Authorization` header alone. Anything that fails verification is ANONYMOUS — never an exception — and says why
+ * when credentials were presented: expired, invalid, or not checkable (the provider's keys unavailable).
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { base64url, exportJWK, exportSPKI, generateKeyPair, SignJWT, UnsecuredJWT, type CryptoKey, type JWK } from 'jose';
 import { createAuthenticator, type AuthConfig } from '../../src/auth/authenticate.js';
-import type { JwtConfig } from '../../src/config.js';
+import { DEFAULT_TOKEN_BOUNDS, type JwtConfig } from '../../src/config.js';
 
 const KEY = 'admin-key-0123456789abcdef';
 const OTHER_KEY = 'second-admin-key-fedcba9876543210';
@@ -17,12 +18,29 @@ const CLAIM = 'stripe_customer_id';
 
 const now = () => Math.floor(Date.now() / 1000);
 
+/** No credentials presented; credentials that failed; an expired, otherwise valid, token. */
+const NONE = { role: 'ANONYMOUS' };
+const INVALID = { role: 'ANONYMOUS', rejected: { reason: 'invalid_token' } };
+const EXPIRED = { role: 'ANONYMOUS', rejected: { reason: 'expired_token' } };
+
 function jwtConfig(overrides: Partial<JwtConfig> = {}): JwtConfig {
-  return { secret: SECRET, jwksUrl: undefined, issuer: undefined, audience: undefined, customerClaim: CLAIM, ...overrides };
+  return {
+    secret: SECRET,
+    jwksUrl: undefined,
+    issuer: undefined,
+    audience: undefined,
+    customerClaim: CLAIM,
+    ...DEFAULT_TOKEN_BOUNDS,
+    ...overrides,
+  };
 }
 
-function authenticator(overrides: { apiKeys?: string[]; jwt?: Partial<JwtConfig> } = {}) {
-  const config: AuthConfig = { apiKeys: overrides.apiKeys ?? [KEY, OTHER_KEY], jwt: jwtConfig(overrides.jwt) };
+function authenticator(overrides: { apiKeys?: string[]; jwt?: Partial<JwtConfig>; now?: () => number } = {}) {
+  const config: AuthConfig = {
+    apiKeys: overrides.apiKeys ?? [KEY, OTHER_KEY],
+    jwt: jwtConfig(overrides.jwt),
+    ...(overrides.now !== undefined ? { now: overrides.now } : {}),
+  };
   return createAuthenticator(config);
 }
 
@@ -80,17 +98,18 @@ describe('gateway API keys (role ADMIN)', () => {
     ['a key list', `${KEY},${OTHER_KEY}`],
     ['an unknown key of the same length', KEY.replace(/.$/, 'X')],
   ])('refuses %s', async (_label, presented) => {
-    expect(await authenticate(bearer(presented))).toEqual({ role: 'ANONYMOUS' });
+    expect(await authenticate(bearer(presented))).toEqual(INVALID);
   });
 
   it('knows no keys when none are configured', async () => {
-    expect(await authenticator({ apiKeys: [] })(bearer(KEY))).toEqual({ role: 'ANONYMOUS' });
+    expect(await authenticator({ apiKeys: [] })(bearer(KEY))).toEqual(INVALID);
   });
 });
 
 describe('malformed Authorization headers are ANONYMOUS', () => {
   const authenticate = authenticator();
 
+  // No Bearer credentials at all: RFC 6750 §3.1 — the client may not know authentication is needed; no error code.
   it.each([
     ['no header', null],
     ['an empty header', ''],
@@ -98,20 +117,26 @@ describe('malformed Authorization headers are ANONYMOUS', () => {
     ['Basic with the key itself', `Basic ${KEY}`],
     ['another scheme', `Token ${KEY}`],
     ['the key without a scheme', KEY],
+    ['Bearer with no space (another scheme)', `Bearer${KEY}`],
+  ])('%s: no credentials', async (_label, header) => {
+    expect(await authenticate(header)).toEqual(NONE);
+  });
+
+  // Bearer credentials that are not one token: a malformed token is an invalid one (RFC 6750 §3.1).
+  it.each([
     ['Bearer alone', 'Bearer'],
     ['Bearer and spaces', 'Bearer    '],
-    ['Bearer with no space', `Bearer${KEY}`],
     ['two tokens', `Bearer ${KEY} ${OTHER_KEY}`],
     ['two Bearer values', `Bearer ${KEY}, Bearer ${OTHER_KEY}`],
-  ])('%s', async (_label, header) => {
-    expect(await authenticate(header)).toEqual({ role: 'ANONYMOUS' });
+  ])('%s: invalid', async (_label, header) => {
+    expect(await authenticate(header)).toEqual(INVALID);
   });
 
   it('a valid customer token followed by a second token', async () => {
     const token = await hs256();
     expect(await authenticate(bearer(token))).toMatchObject({ role: 'CUSTOMER' });
-    expect(await authenticate(`Bearer ${token} ${token}`)).toEqual({ role: 'ANONYMOUS' });
-    expect(await authenticate(`Basic ${token}`)).toEqual({ role: 'ANONYMOUS' });
+    expect(await authenticate(`Bearer ${token} ${token}`)).toEqual(INVALID);
+    expect(await authenticate(`Basic ${token}`)).toEqual(NONE);
   });
 });
 
@@ -123,54 +148,63 @@ describe('HS256 customer tokens (AUTH_JWT_SECRET)', () => {
   });
 
   it('requires exp: a token that never expires is refused', async () => {
-    expect(await authenticate(bearer(await hs256({ exp: null })))).toEqual({ role: 'ANONYMOUS' });
+    expect(await authenticate(bearer(await hs256({ exp: null })))).toEqual(INVALID);
   });
 
-  it('refuses an expired token', async () => {
-    expect(await authenticate(bearer(await hs256({ exp: -60 })))).toEqual({ role: 'ANONYMOUS' });
+  it('refuses an expired token, saying it expired', async () => {
+    expect(await authenticate(bearer(await hs256({ exp: -120 })))).toEqual(EXPIRED);
+  });
+
+  it('says "expired" only of a token that is otherwise valid', async () => {
+    // Another secret, another customer claim, another issuer: invalid, whether expired or not.
+    expect(await authenticate(bearer(await hs256({ exp: -120 }, 'another-secret-0123456789abcdef0123456789')))).toEqual(INVALID);
+    expect(await authenticate(bearer(await hs256({ exp: -120, claims: { [CLAIM]: 'acct_123' } })))).toEqual(INVALID);
+    const strict = authenticator({ jwt: { issuer: 'https://id.example.com/' } });
+    expect(await strict(bearer(await hs256({ exp: -120, issuer: 'https://evil.example.com/' })))).toEqual(INVALID);
+    expect(await strict(bearer(await hs256({ exp: -120, issuer: 'https://id.example.com/' })))).toEqual(EXPIRED);
   });
 
   it('refuses a token that is not valid yet (nbf), and accepts it once nbf has passed', async () => {
-    expect(await authenticate(bearer(await hs256({ nbf: 300 })))).toEqual({ role: 'ANONYMOUS' });
+    expect(await authenticate(bearer(await hs256({ nbf: 300 })))).toEqual(INVALID);
     expect(await authenticate(bearer(await hs256({ nbf: -5 })))).toMatchObject({ role: 'CUSTOMER' });
   });
 
   it('refuses a token signed with another secret', async () => {
     const token = await hs256({}, 'another-secret-0123456789abcdef0123456789');
-    expect(await authenticate(bearer(token))).toEqual({ role: 'ANONYMOUS' });
+    expect(await authenticate(bearer(token))).toEqual(INVALID);
   });
 
   it('refuses a token whose payload was changed after signing', async () => {
     const [header, , signature] = (await hs256()).split('.');
     const payload = base64url.encode(JSON.stringify({ [CLAIM]: 'cus_Someone0Else', exp: now() + 600 }));
-    expect(await authenticate(bearer(`${header}.${payload}.${signature}`))).toEqual({ role: 'ANONYMOUS' });
+    expect(await authenticate(bearer(`${header}.${payload}.${signature}`))).toEqual(INVALID);
   });
 
   it('refuses alg none (unsecured JWTs), with or without a signature part', async () => {
     const unsecured = new UnsecuredJWT({ [CLAIM]: CUSTOMER }).setIssuedAt().setExpirationTime('10m').encode();
     expect(unsecured.split('.')).toHaveLength(3);
-    expect(await authenticate(bearer(unsecured))).toEqual({ role: 'ANONYMOUS' });
+    expect(await authenticate(bearer(unsecured))).toEqual(INVALID);
 
     // The same, with the signature of a real token appended, and with the header spelled `None`.
     const signature = (await hs256()).split('.')[2];
-    expect(await authenticate(bearer(`${unsecured}${signature}`))).toEqual({ role: 'ANONYMOUS' });
+    expect(await authenticate(bearer(`${unsecured}${signature}`))).toEqual(INVALID);
     const header = base64url.encode(JSON.stringify({ alg: 'None', typ: 'JWT' }));
     const payload = unsecured.split('.')[1];
-    expect(await authenticate(bearer(`${header}.${payload}.`))).toEqual({ role: 'ANONYMOUS' });
+    expect(await authenticate(bearer(`${header}.${payload}.`))).toEqual(INVALID);
   });
 
   it('refuses HS384/HS512 tokens signed with the right secret (only HS256 is configured)', async () => {
     const key = new TextEncoder().encode(SECRET);
     for (const alg of ['HS384', 'HS512']) {
       const token = await claimsOf({}).setProtectedHeader({ alg }).sign(key);
-      expect(await authenticate(bearer(token))).toEqual({ role: 'ANONYMOUS' });
+      expect(await authenticate(bearer(token))).toEqual(INVALID);
     }
   });
 
   it('refuses a token without the claim, or with the customer id under another claim', async () => {
-    expect(await authenticate(bearer(await hs256({ claims: {} })))).toEqual({ role: 'ANONYMOUS' });
-    expect(await authenticate(bearer(await hs256({ claims: { sub: CUSTOMER } })))).toEqual({ role: 'ANONYMOUS' });
-    expect(await authenticate(bearer(await hs256({ claims: { customer: CUSTOMER } })))).toEqual({ role: 'ANONYMOUS' });
+    expect(await authenticate(bearer(await hs256({ claims: {} })))).toEqual(INVALID);
+    expect(await authenticate(bearer(await hs256({ claims: { sub: CUSTOMER } })))).toEqual(INVALID);
+    expect(await authenticate(bearer(await hs256({ claims: { customer: CUSTOMER } })))).toEqual(INVALID);
   });
 
   it.each([
@@ -187,7 +221,7 @@ describe('HS256 customer tokens (AUTH_JWT_SECRET)', () => {
     ['an object', { id: CUSTOMER }],
     ['null', null],
   ])('refuses a claim that is not a cus_ id: %s', async (_label, value) => {
-    expect(await authenticate(bearer(await hs256({ claims: { [CLAIM]: value } })))).toEqual({ role: 'ANONYMOUS' });
+    expect(await authenticate(bearer(await hs256({ claims: { [CLAIM]: value } })))).toEqual(INVALID);
   });
 
   it('reads the customer id from AUTH_CUSTOMER_CLAIM when configured', async () => {
@@ -195,17 +229,17 @@ describe('HS256 customer tokens (AUTH_JWT_SECRET)', () => {
     const token = await hs256({ claims: { 'https://example.com/stripe_customer': CUSTOMER } });
     expect(await custom(bearer(token))).toEqual({ role: 'CUSTOMER', customerId: CUSTOMER });
     // The default claim no longer counts.
-    expect(await custom(bearer(await hs256()))).toEqual({ role: 'ANONYMOUS' });
+    expect(await custom(bearer(await hs256()))).toEqual(INVALID);
   });
 
   it('enforces issuer and audience when configured', async () => {
     const strict = authenticator({ jwt: { issuer: 'https://id.example.com/', audience: 'billing-gateway' } });
     const right = { issuer: 'https://id.example.com/', audience: 'billing-gateway' };
     expect(await strict(bearer(await hs256(right)))).toEqual({ role: 'CUSTOMER', customerId: CUSTOMER });
-    expect(await strict(bearer(await hs256({ ...right, audience: undefined })))).toEqual({ role: 'ANONYMOUS' });
-    expect(await strict(bearer(await hs256({ ...right, issuer: undefined })))).toEqual({ role: 'ANONYMOUS' });
-    expect(await strict(bearer(await hs256({ ...right, issuer: 'https://evil.example.com/' })))).toEqual({ role: 'ANONYMOUS' });
-    expect(await strict(bearer(await hs256({ ...right, audience: 'another-api' })))).toEqual({ role: 'ANONYMOUS' });
+    expect(await strict(bearer(await hs256({ ...right, audience: undefined })))).toEqual(INVALID);
+    expect(await strict(bearer(await hs256({ ...right, issuer: undefined })))).toEqual(INVALID);
+    expect(await strict(bearer(await hs256({ ...right, issuer: 'https://evil.example.com/' })))).toEqual(INVALID);
+    expect(await strict(bearer(await hs256({ ...right, audience: 'another-api' })))).toEqual(INVALID);
     // Unconfigured, they are not checked.
     expect(await authenticate(bearer(await hs256({ issuer: 'anyone', audience: 'anything' })))).toMatchObject({ role: 'CUSTOMER' });
   });
@@ -215,7 +249,7 @@ describe('HS256 customer tokens (AUTH_JWT_SECRET)', () => {
     const keyed = authenticator({ apiKeys: [token] });
     // A token that happens to be configured as a key is a key (exact match), never both.
     expect(await keyed(bearer(token))).toMatchObject({ role: 'ADMIN' });
-    expect(await authenticator({ jwt: { secret: undefined } })(bearer(token))).toEqual({ role: 'ANONYMOUS' });
+    expect(await authenticator({ jwt: { secret: undefined } })(bearer(token))).toEqual(INVALID);
   });
 
   it.each([
@@ -224,7 +258,7 @@ describe('HS256 customer tokens (AUTH_JWT_SECRET)', () => {
     ['base64 garbage', `${base64url.encode('{')}.${base64url.encode('{')}.xx`],
     ['a JWE-shaped value', 'a.b.c.d.e'],
   ])('refuses %s without throwing', async (_label, token) => {
-    expect(await authenticate(bearer(token))).toEqual({ role: 'ANONYMOUS' });
+    expect(await authenticate(bearer(token))).toEqual(INVALID);
   });
 });
 
@@ -307,9 +341,9 @@ describe('JWKS customer tokens (AUTH_JWKS_URL)', () => {
 
   it('refuses an unknown kid, a key the provider does not serve, and a kid of the wrong key', async () => {
     const authenticate = authenticator({ jwt: { secret: undefined, jwksUrl: jwks.url } });
-    expect(await authenticate(bearer(await sign('RS256', stranger.privateKey, 'rsa-unknown')))).toEqual({ role: 'ANONYMOUS' });
-    expect(await authenticate(bearer(await sign('RS256', stranger.privateKey, 'rsa-1')))).toEqual({ role: 'ANONYMOUS' });
-    expect(await authenticate(bearer(await sign('RS256', stranger.privateKey, undefined)))).toEqual({ role: 'ANONYMOUS' });
+    expect(await authenticate(bearer(await sign('RS256', stranger.privateKey, 'rsa-unknown')))).toEqual(INVALID);
+    expect(await authenticate(bearer(await sign('RS256', stranger.privateKey, 'rsa-1')))).toEqual(INVALID);
+    expect(await authenticate(bearer(await sign('RS256', stranger.privateKey, undefined)))).toEqual(INVALID);
   });
 
   it('applies the same claim rules: exp required, expiry, nbf, claim, issuer and audience', async () => {
@@ -319,12 +353,12 @@ describe('JWKS customer tokens (AUTH_JWKS_URL)', () => {
     const right = { issuer: 'https://id.example.com/', audience: 'billing-gateway' };
     const rs = (options: TokenOptions) => sign('RS256', rsa.privateKey, 'rsa-1', { ...right, ...options });
     expect(await authenticate(bearer(await rs({})))).toEqual({ role: 'CUSTOMER', customerId: CUSTOMER });
-    expect(await authenticate(bearer(await rs({ exp: null })))).toEqual({ role: 'ANONYMOUS' });
-    expect(await authenticate(bearer(await rs({ exp: -60 })))).toEqual({ role: 'ANONYMOUS' });
-    expect(await authenticate(bearer(await rs({ nbf: 300 })))).toEqual({ role: 'ANONYMOUS' });
-    expect(await authenticate(bearer(await rs({ issuer: 'https://evil.example.com/' })))).toEqual({ role: 'ANONYMOUS' });
-    expect(await authenticate(bearer(await rs({ audience: 'another-api' })))).toEqual({ role: 'ANONYMOUS' });
-    expect(await authenticate(bearer(await rs({ claims: { [CLAIM]: 'acct_123' } })))).toEqual({ role: 'ANONYMOUS' });
+    expect(await authenticate(bearer(await rs({ exp: null })))).toEqual(INVALID);
+    expect(await authenticate(bearer(await rs({ exp: -120 })))).toEqual(EXPIRED);
+    expect(await authenticate(bearer(await rs({ nbf: 300 })))).toEqual(INVALID);
+    expect(await authenticate(bearer(await rs({ issuer: 'https://evil.example.com/' })))).toEqual(INVALID);
+    expect(await authenticate(bearer(await rs({ audience: 'another-api' })))).toEqual(INVALID);
+    expect(await authenticate(bearer(await rs({ claims: { [CLAIM]: 'acct_123' } })))).toEqual(INVALID);
   });
 
   it('refuses alg confusion: an HS256 token whose secret is the RS256 public key', async () => {
@@ -336,13 +370,13 @@ describe('JWKS customer tokens (AUTH_JWKS_URL)', () => {
       const confused = await claimsOf({})
         .setProtectedHeader({ alg: 'HS256', typ: 'JWT', kid: 'rsa-1' })
         .sign(new TextEncoder().encode(secret));
-      expect(await jwksOnly(bearer(confused))).toEqual({ role: 'ANONYMOUS' });
-      expect(await both(bearer(confused))).toEqual({ role: 'ANONYMOUS' });
+      expect(await jwksOnly(bearer(confused))).toEqual(INVALID);
+      expect(await both(bearer(confused))).toEqual(INVALID);
     }
   });
 
   it('refuses an RS256 token when only the HS256 secret is configured', async () => {
-    expect(await authenticator()(bearer(await sign('RS256', rsa.privateKey, 'rsa-1')))).toEqual({ role: 'ANONYMOUS' });
+    expect(await authenticator()(bearer(await sign('RS256', rsa.privateKey, 'rsa-1')))).toEqual(INVALID);
   });
 
   it('with HS256 and JWKS configured together, both kinds of tokens work and neither key signs the other kind', async () => {
@@ -350,17 +384,20 @@ describe('JWKS customer tokens (AUTH_JWKS_URL)', () => {
     expect(await authenticate(bearer(await hs256()))).toEqual({ role: 'CUSTOMER', customerId: CUSTOMER });
     expect(await authenticate(bearer(await sign('RS256', rsa.privateKey, 'rsa-1')))).toEqual({ role: 'CUSTOMER', customerId: CUSTOMER });
     expect(await authenticate(bearer(await sign('ES256', ec.privateKey, 'ec-1')))).toEqual({ role: 'CUSTOMER', customerId: CUSTOMER });
-    expect(await authenticate(bearer(await hs256({}, 'another-secret-0123456789abcdef0123456789')))).toEqual({ role: 'ANONYMOUS' });
-    expect(await authenticate(bearer(await sign('RS256', stranger.privateKey, 'rsa-1')))).toEqual({ role: 'ANONYMOUS' });
+    expect(await authenticate(bearer(await hs256({}, 'another-secret-0123456789abcdef0123456789')))).toEqual(INVALID);
+    expect(await authenticate(bearer(await sign('RS256', stranger.privateKey, 'rsa-1')))).toEqual(INVALID);
     expect(await authenticate(bearer(KEY))).toMatchObject({ role: 'ADMIN' });
   });
 
-  it('an unreachable JWKS endpoint makes tokens ANONYMOUS, it does not throw', async () => {
+  it('an unreachable JWKS endpoint makes its tokens ANONYMOUS as not checkable (not invalid), it does not throw', async () => {
     const down = await serveJwks([]);
     const url = down.url;
     await down.close();
     const authenticate = authenticator({ jwt: { jwksUrl: url } });
-    expect(await authenticate(bearer(await sign('RS256', rsa.privateKey, 'rsa-1')))).toEqual({ role: 'ANONYMOUS' });
+    expect(await authenticate(bearer(await sign('RS256', rsa.privateKey, 'rsa-1')))).toEqual({
+      role: 'ANONYMOUS',
+      rejected: { reason: 'keys_unavailable', retryAfterSeconds: DEFAULT_TOKEN_BOUNDS.jwksCooldownSeconds },
+    });
     // HS256 tokens and keys still work while the provider is down.
     expect(await authenticate(bearer(await hs256()))).toMatchObject({ role: 'CUSTOMER' });
     expect(await authenticate(bearer(KEY))).toMatchObject({ role: 'ADMIN' });

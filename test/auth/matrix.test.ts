@@ -2,7 +2,8 @@
  * The authorization matrix of CONTRACT.md ("Who is calling"), through the GraphQL API (`yoga.fetch`) with the real
  * SDK against the local Stripe: every root field × every kind of caller, asserting the error code, the HTTP status,
  * the Stripe calls made, and that no data of another customer reaches the response — nested, aliased or through
- * fragments included.
+ * fragments included. Wherever a customer names an id, another customer's object and one that does not exist get
+ * byte-identical answers (request ids aside), and no Stripe message reaches the customer.
  */
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -26,12 +27,27 @@ type CallerName = 'no token' | 'garbage token' | 'expired token' | 'wrong-secret
 const CALLERS: readonly CallerName[] = ['no token', 'garbage token', 'expired token', 'wrong-secret token', 'other customer', 'owner', 'admin'];
 const UNAUTHENTICATED_CALLERS: readonly CallerName[] = ['no token', 'garbage token', 'expired token', 'wrong-secret token'];
 
+/** Why each unauthenticated caller's credentials were refused (`extensions.reason`); none sent: no reason. */
+const REJECTIONS: Partial<Record<CallerName, 'invalid_token' | 'expired_token'>> = {
+  'garbage token': 'invalid_token',
+  'expired token': 'expired_token',
+  'wrong-secret token': 'invalid_token',
+};
+
+/** The `WWW-Authenticate` of a 401 (RFC 6750 §3): how to authenticate, and what was wrong with what was sent. */
+function challengeFor(caller: CallerName): string {
+  const reason = REJECTIONS[caller];
+  if (reason === undefined) return 'Bearer realm="billing-gateway"';
+  const description = reason === 'expired_token' ? 'The access token expired' : 'The access token is invalid';
+  return `Bearer realm="billing-gateway", error="invalid_token", error_description="${description}"`;
+}
+
 async function expiredToken(customer: string): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
   return new SignJWT({ stripe_customer_id: customer })
     .setProtectedHeader({ alg: 'HS256' })
     .setIssuedAt(now - 3600)
-    .setExpirationTime(now - 60)
+    .setExpirationTime(now - 120)
     .sign(new TextEncoder().encode(JWT_SECRET));
 }
 
@@ -164,6 +180,8 @@ interface Operation {
    */
   ownerKnown: 'before' | 'after';
   expect: Record<'owner' | 'other customer' | 'admin', Outcome>;
+  /** The argument a FORBIDDEN answer names (`extensions.field`), when it names one: the id the caller gave. */
+  forbiddenField?: string;
   /** Checks the data of a successful response. */
   check?(data: any, caller: CallerName): void;
 }
@@ -204,6 +222,7 @@ const OPERATIONS: Operation[] = [
     variables: () => ({ id: ownerInvoice }),
     ownerKnown: 'after',
     expect: { owner: 'ok', 'other customer': 'FORBIDDEN', admin: 'ok' },
+    forbiddenField: 'id',
     check: (data) => expect(data.node).toMatchObject({ id: ownerInvoice, customer: { id: OWNER, name: owner.name } }),
   },
   {
@@ -236,6 +255,7 @@ const OPERATIONS: Operation[] = [
     variables: () => ({ id: ownerInvoice }),
     ownerKnown: 'after',
     expect: { owner: 'ok', 'other customer': 'FORBIDDEN', admin: 'ok' },
+    forbiddenField: 'id',
     check: (data) => expect(data.invoice).toMatchObject({ id: ownerInvoice, customer: { id: OWNER, email: owner.email } }),
   },
   {
@@ -332,15 +352,17 @@ describe('the authorization matrix', () => {
       expect(codes(response), context).toEqual([outcome]);
       expect(empty(response.data), context).toBe(true);
       expect(response.status, context).toBe(outcome === 'UNAUTHENTICATED' ? 401 : 200);
-      // A refusal carries a message and a code, nothing else: no amount, no field of the object refused.
+      // A refusal carries a message and a code, nothing else: no amount, no field of the object refused — but for
+      // a refused credential, why (RFC 6750's error: expired, or invalid and nothing more).
       for (const error of response.errors ?? []) {
         const { code: _code, field, ...rest } = error.extensions ?? {};
-        expect(rest, context).toEqual({});
+        expect(rest, context).toEqual(outcome === 'UNAUTHENTICATED' && REJECTIONS[caller] !== undefined ? { reason: REJECTIONS[caller] } : {});
         if (outcome === 'BAD_USER_INPUT') expect(field).toBe('customerId');
+        else if (outcome === 'FORBIDDEN') expect(field, context).toBe(operation.forbiddenField);
         else expect(field).toBeUndefined();
         for (const total of owner.totals) expect(error.message).not.toContain(total);
       }
-      if (outcome === 'UNAUTHENTICATED') expect(response.headers.get('www-authenticate')).toBe('Bearer');
+      if (outcome === 'UNAUTHENTICATED') expect(response.headers.get('www-authenticate'), context).toBe(challengeFor(caller));
       else expect(response.headers.get('www-authenticate')).toBeNull();
       // Refused before any Stripe call wherever the owner is known up front (and always without credentials).
       if (outcome === 'UNAUTHENTICATED' || operation.ownerKnown === 'before') {
@@ -460,7 +482,7 @@ describe('a customer cannot reach another customer’s data indirectly', () => {
       `query ($invoice: ID!) {
         viewer { customer { invoices(first: 100) { edges { node { id customer { id name email } } } } } }
         invoice(id: $invoice) { customer { id } }
-        invoices(first: 100) { edges { node { customer { id invoices(first: 100) { edges { node { id } } } } } } }
+        invoices(first: 50) { edges { node { customer { id invoices(first: 100) { edges { node { id } } } } } } }
       }`,
       { invoice: otherInvoice },
       await asOther(),
@@ -499,7 +521,13 @@ describe('a customer cannot reach another customer’s data indirectly', () => {
       await asOther(),
     );
     expect(response.data).toBeNull();
-    expect(codes(response)).toEqual(['BAD_USER_INPUT']);
+    // Issue 10 (deliberate change): FORBIDDEN in the gateway's words, where Stripe's "does not belong to the
+    // customer" text used to be passed on as BAD_USER_INPUT.
+    expect(codes(response)).toEqual(['FORBIDDEN']);
+    expect(response.errors![0]).toMatchObject({
+      message: 'No subscription of yours that the portal can act on has this id.',
+      extensions: { code: 'FORBIDDEN', field: 'flow.subscriptionCancel.subscriptionId' },
+    });
     expectNoOwnerData(response);
   });
 
@@ -560,7 +588,12 @@ describe('UNAUTHENTICATED over HTTP', () => {
     ['GET', 'application/graphql-response+json'],
     ['GET', 'application/json'],
   ])('%s with Accept %s: 401, WWW-Authenticate: Bearer, code UNAUTHENTICATED, no Stripe call', async (method, accept) => {
-    for (const authorization of [undefined, 'Bearer garbage', 'Basic Zm9vOmJhcg==']) {
+    // No credentials, Bearer credentials that fail, and credentials of another scheme (none, to a Bearer server).
+    for (const [authorization, reason] of [
+      [undefined, undefined],
+      ['Bearer garbage', 'invalid_token'],
+      ['Basic Zm9vOmJhcg==', undefined],
+    ] as const) {
       const headers: Record<string, string> = {
         ...(accept !== undefined ? { accept } : {}),
         ...(authorization !== undefined ? { authorization } : {}),
@@ -580,14 +613,18 @@ describe('UNAUTHENTICATED over HTTP', () => {
               });
       });
       expect(response.status).toBe(401);
-      expect(response.headers.get('www-authenticate')).toBe('Bearer');
+      expect(response.headers.get('www-authenticate')).toBe(
+        reason === undefined
+          ? 'Bearer realm="billing-gateway"'
+          : 'Bearer realm="billing-gateway", error="invalid_token", error_description="The access token is invalid"',
+      );
       const body = (await response.json()) as GraphQLResponse;
       // Refused before execution (issue 10: anonymous callers are refused before their variables are read): a
       // request error, with no data entry at all.
       expect(body).not.toHaveProperty('data');
       expect(new Set(codes({ ...body, status: 401, headers: response.headers }))).toEqual(new Set(['UNAUTHENTICATED']));
-      // Yoga consumes `extensions.http`; clients see only the code.
-      for (const error of body.errors ?? []) expect(error.extensions).toEqual({ code: 'UNAUTHENTICATED' });
+      // Yoga consumes `extensions.http`; clients see the code, and why a credential sent was refused.
+      for (const error of body.errors ?? []) expect(error.extensions).toEqual({ code: 'UNAUTHENTICATED', ...(reason !== undefined ? { reason } : {}) });
       expect(calls).toEqual([]);
     }
   });
@@ -597,5 +634,169 @@ describe('UNAUTHENTICATED over HTTP', () => {
     expect(response.status).toBe(200);
     expect(response.data).toEqual({ viewer: { role: 'CUSTOMER' }, portalConfiguration: null });
     expect(codes(response)).toEqual(['FORBIDDEN']);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+// One answer for "not yours" and "does not exist"
+
+describe('a customer naming an id learns nothing of whether another customer’s object exists', () => {
+  /** The subscription of OTHER (the caller below), with its one item; and the owner's subscription item. */
+  const OTHER_SUBSCRIPTION = 'sub_BCVtOp32cN8dsC42CFwtOUKV';
+  const ownerItem = () => harness.local.store.subscriptions.get(DEMO.subscription)!.items[0]!.id;
+  const SESSION_ID = `mutation ($input: CreatePortalSessionInput!) { createPortalSession(input: $input) { ... on CreatePortalSessionPayload { portalSession { id } } } }`;
+  const flow = (flow: Record<string, unknown>) => ({ input: { flow } });
+
+  /** What the caller reads, Stripe's and the gateway's request ids aside (their keys still count). */
+  const body = (response: GraphQLResponse) =>
+    JSON.stringify({ status: response.status, data: response.data, errors: response.errors }).replace(/req_[A-Za-z0-9]+/g, 'req_…');
+
+  interface Case {
+    name: string;
+    document: string;
+    /** Variables naming OWNER's object, and variables naming one that does not exist. */
+    theirs(): Record<string, unknown>;
+    missing(): Record<string, unknown>;
+    /** The answer both get: an error code, or `ok` (the same data). */
+    outcome: 'FORBIDDEN' | 'BAD_USER_INPUT' | 'ok';
+    field?: string;
+  }
+
+  const cases: Case[] = [
+    {
+      name: 'invoice(id:)',
+      document: `query ($id: ID!) { invoice(id: $id) { id number customer { id name } } }`,
+      theirs: () => ({ id: ownerInvoice }),
+      missing: () => ({ id: 'in_doesNotExist0000000000' }),
+      outcome: 'FORBIDDEN',
+      field: 'id',
+    },
+    {
+      name: 'node(id:) of an invoice',
+      document: `query ($id: ID!) { node(id: $id) { id ... on Invoice { number total { formatted } } } }`,
+      theirs: () => ({ id: ownerInvoice }),
+      missing: () => ({ id: 'in_doesNotExist0000000000' }),
+      outcome: 'FORBIDDEN',
+      field: 'id',
+    },
+    {
+      name: 'customer(id:)',
+      document: `query ($id: ID!) { customer(id: $id) { id name } }`,
+      theirs: () => ({ id: OWNER }),
+      missing: () => ({ id: 'cus_doesNotExist00000' }),
+      outcome: 'FORBIDDEN',
+    },
+    {
+      name: 'node(id:) of a customer',
+      document: `query ($id: ID!) { node(id: $id) { id ... on Customer { name } } }`,
+      theirs: () => ({ id: OWNER }),
+      missing: () => ({ id: 'cus_doesNotExist00000' }),
+      outcome: 'FORBIDDEN',
+    },
+    {
+      name: 'invoices(customerId:)',
+      document: `query ($id: ID!) { invoices(customerId: $id) { edges { node { id } } } }`,
+      theirs: () => ({ id: OWNER }),
+      missing: () => ({ id: 'cus_doesNotExist00000' }),
+      outcome: 'FORBIDDEN',
+    },
+    {
+      name: 'invoices(subscriptionId:)',
+      document: `query ($id: ID!) { invoices(subscriptionId: $id) { edges { node { id } } } }`,
+      theirs: () => ({ id: DEMO.subscription }),
+      missing: () => ({ id: 'sub_doesNotExist00000000' }),
+      outcome: 'ok',
+    },
+    {
+      name: 'invoices(after:) from a bare invoice id',
+      document: `query ($c: String) { invoices(first: 2, after: $c) { edges { node { id } } } }`,
+      theirs: () => ({ c: ownerInvoice }),
+      missing: () => ({ c: 'in_doesNotExist0000000000' }),
+      outcome: 'BAD_USER_INPUT',
+      field: 'after',
+    },
+    {
+      name: 'invoices(before:) from a bare invoice id',
+      document: `query ($c: String) { invoices(last: 2, before: $c) { edges { node { id } } } }`,
+      theirs: () => ({ c: ownerInvoice }),
+      missing: () => ({ c: 'in_doesNotExist0000000000' }),
+      outcome: 'BAD_USER_INPUT',
+      field: 'before',
+    },
+    {
+      name: 'createPortalSession(customerId:)',
+      document: SESSION_ID,
+      theirs: () => ({ input: { customerId: OWNER } }),
+      missing: () => ({ input: { customerId: 'cus_doesNotExist00000' } }),
+      outcome: 'FORBIDDEN',
+    },
+    ...(['subscriptionCancel', 'subscriptionPause', 'subscriptionUpdate'] as const).map(
+      (key): Case => ({
+        name: `a ${key} flow’s subscriptionId`,
+        document: SESSION_ID,
+        theirs: () => flow({ type: key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase(), [key]: { subscriptionId: DEMO.subscription } }),
+        missing: () => flow({ type: key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase(), [key]: { subscriptionId: 'sub_doesNotExist00000000' } }),
+        outcome: 'FORBIDDEN',
+        field: `flow.${key}.subscriptionId`,
+      }),
+    ),
+    {
+      name: 'a subscriptionUpdateConfirm flow’s subscriptionId',
+      document: SESSION_ID,
+      theirs: () => flow({ type: 'SUBSCRIPTION_UPDATE_CONFIRM', subscriptionUpdateConfirm: { subscriptionId: DEMO.subscription, items: [{ id: ownerItem(), quantity: 2 }] } }),
+      missing: () => flow({ type: 'SUBSCRIPTION_UPDATE_CONFIRM', subscriptionUpdateConfirm: { subscriptionId: 'sub_doesNotExist00000000', items: [{ id: ownerItem(), quantity: 2 }] } }),
+      outcome: 'FORBIDDEN',
+      field: 'flow.subscriptionUpdateConfirm.subscriptionId',
+    },
+    {
+      name: 'a subscriptionUpdateConfirm flow’s item (on the caller’s own subscription)',
+      document: SESSION_ID,
+      theirs: () => flow({ type: 'SUBSCRIPTION_UPDATE_CONFIRM', subscriptionUpdateConfirm: { subscriptionId: OTHER_SUBSCRIPTION, items: [{ id: ownerItem(), quantity: 2 }] } }),
+      missing: () => flow({ type: 'SUBSCRIPTION_UPDATE_CONFIRM', subscriptionUpdateConfirm: { subscriptionId: OTHER_SUBSCRIPTION, items: [{ id: 'si_doesNotExist00000', quantity: 2 }] } }),
+      outcome: 'FORBIDDEN',
+      field: 'flow.subscriptionUpdateConfirm.items.0.id',
+    },
+  ];
+
+  it.each(cases)('$name: the same answer, $outcome', async (c) => {
+    const as = await callerOf('other customer');
+    const theirs = await harness.gql(c.document, c.theirs(), as);
+    const missing = await harness.gql(c.document, c.missing(), as);
+    const context = `theirs: ${body(theirs)}\nmissing: ${body(missing)}`;
+    if (c.outcome === 'ok') expect(theirs.errors, context).toBeUndefined();
+    else {
+      expect(codes(theirs), context).toEqual([c.outcome]);
+      expect(theirs.errors![0]!.extensions?.['field'], context).toBe(c.field);
+    }
+    expect(body(missing)).toBe(body(theirs));
+    // The gateway's words, never Stripe's: nothing says what exists, or whose it is.
+    expect(body(theirs)).not.toMatch(/No such|belong|resource_missing|stripeParam|stripeRequestId/);
+    expectNoOwnerData(theirs);
+  });
+
+  it('gives the same answer for the caller’s own subscription in a state the portal cannot act on', async () => {
+    // Stripe checks the owner before the state today; the answer must not depend on that order.
+    const as = await callerOf('other customer');
+    const cancel = (subscriptionId: string) => flow({ type: 'SUBSCRIPTION_CANCEL', subscriptionCancel: { subscriptionId } });
+    const stored = harness.local.store.subscriptions.get(OTHER_SUBSCRIPTION)!;
+    const status = stored.status;
+    stored.status = 'canceled';
+    try {
+      const own = await harness.gql(SESSION_ID, cancel(OTHER_SUBSCRIPTION), as);
+      const theirs = await harness.gql(SESSION_ID, cancel(DEMO.subscription), as);
+      expect(codes(own)).toEqual(['FORBIDDEN']);
+      expect(body(own)).toBe(body(theirs));
+    } finally {
+      stored.status = status;
+    }
+  });
+
+  it('admins keep Stripe’s answers: NOT_FOUND for a missing invoice, the invoice of any customer', async () => {
+    const missing = await harness.gql(`{ invoice(id: "in_doesNotExist0000000000") { id } }`, {}, 'admin');
+    expect(codes(missing)).toEqual(['NOT_FOUND']);
+    expect(missing.errors![0]!.message).toMatch(/No such invoice/);
+    expect(missing.errors![0]!.extensions?.['stripeRequestId']).toMatch(/^req_/);
+    const any = await harness.gql(`query ($id: ID!) { invoice(id: $id) { id } }`, { id: ownerInvoice }, 'admin');
+    expect(any.data).toEqual({ invoice: { id: ownerInvoice } });
   });
 });

@@ -38,6 +38,8 @@ describe('bench scenarios cost exactly their minimum Stripe calls', () => {
       const anyCustomer = expected.some((call) => call.endsWith('customer=…'));
       const seen = anyCustomer ? described.map(generic) : [...described];
       expect(seen.sort()).toEqual([...expected].sort());
+      // The up-front estimate the Stripe call budget holds it to is that minimum too.
+      expect(res.extensions?.['stripe']).toMatchObject({ estimatedCalls: scenario.minStripeCalls, calls: scenario.minStripeCalls });
     });
   }
 

@@ -2,7 +2,9 @@
  * The Stripe call budget: representative queries must cost exactly the minimum number of Stripe requests that
  * Stripe's API allows — written next to each, with the reasoning — so that a regression to N+1 (a retrieve per
  * list item, a lost expand, a loader bypassed) fails here. The exact requests are pinned too, so an expand
- * that goes missing (or appears where it is not needed) fails even when the count stays the same.
+ * that goes missing (or appears where it is not needed) fails even when the count stays the same. And the
+ * up-front estimate the budget is held to (`extensions.stripe.estimatedCalls`) is that minimum too: exact for
+ * every one of them, not just an upper bound.
  *
  * What Stripe allows, in short (shared/stripe/API.md §3.3–3.4, §7): no multi-id retrieve and no filter on
  * several customers at once; a list can embed its items' customers (`expand[]=data.customer`) and an invoice its
@@ -179,6 +181,23 @@ const budgets: Budget[] = [
     calls: () => [`GET /v1/customers/${DEMO.customer}`],
   },
   {
+    name: 'customer(id) { invoices } as admin',
+    query: `query($id: ID!) { customer(id: $id) { id invoices(first: 10) { edges { node { id status } } } } }`,
+    variables: () => ({ id: DEMO.customer }),
+    // 1: the invoice list filtered by the customer is proof enough that it exists — Stripe answers a list for a
+    // customer it does not know with "No such customer" — so no retrieve (GraphQL Mesh makes 1 too).
+    minimum: 1,
+    calls: () => [`GET /v1/invoices?limit=10&customer=${DEMO.customer}`],
+  },
+  {
+    name: 'customer(id) { invoices { customer { name } } } as admin',
+    query: `query($id: ID!) { customer(id: $id) { invoices(first: 5) { edges { node { id customer { name } } } } } }`,
+    variables: () => ({ id: DEMO.customer }),
+    // 2: the list, and one retrieve for the invoices' customer (all the same one, loaded once).
+    minimum: 2,
+    calls: () => [`GET /v1/invoices?limit=5&customer=${DEMO.customer}`, `GET /v1/customers/${DEMO.customer}`],
+  },
+  {
     name: 'viewer { customer { invoices } } as a customer',
     query: `{ viewer { customer { id invoices(first: 10) { edges { node { id status } } } } } }`,
     as: { customer: DEMO.customer },
@@ -203,6 +222,7 @@ describe('Stripe call budget: each representative query costs the minimum Stripe
       dataOf(res);
       expect(budget.calls()).toHaveLength(budget.minimum);
       expect([...described].sort()).toEqual([...budget.calls()].sort());
+      expect(res.extensions?.['stripe']).toEqual({ estimatedCalls: budget.minimum, calls: budget.minimum, retries: 0, budget: 100 });
     });
   }
 

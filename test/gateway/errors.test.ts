@@ -215,6 +215,73 @@ describe('BAD_USER_INPUT only Stripe can judge (one call, Stripe’s reason pass
   });
 });
 
+describe('a customer reads what Stripe refused in the gateway’s words, never Stripe’s', () => {
+  // The same refusals an admin reads as Stripe wrote them (above): a customer gets the field of its own input and
+  // the gateway's message, and nothing of Stripe's (no text, no `stripeParam`, no Stripe request id).
+  const ADA = { customer: DEMO.customer } as const;
+  const STRIPE_WORDS = /No such|belong|features\[|flow_data|stripeParam|stripeRequestId|bpc_|cus_|sub_/;
+
+  it('a flow the operator’s configuration does not offer', async () => {
+    const enterprise = await startGateway({}, { portal: { configuration: DEMO.enterpriseConfiguration } });
+    try {
+      const { res, calls } = await expectError(enterprise, 'BAD_USER_INPUT', SESSION, { input: { flow: { type: 'PAYMENT_METHOD_UPDATE' } } }, ADA);
+      expect(res.errors![0]).toMatchObject({ message: 'The portal does not offer this flow.', extensions: { code: 'BAD_USER_INPUT', field: 'flow.type' } });
+      expect(Object.keys(res.errors![0]!.extensions!).sort()).toEqual(['code', 'field']);
+      expect(JSON.stringify(res)).not.toMatch(STRIPE_WORDS);
+      expect(calls.map((c) => c.status)).toEqual([400]);
+    } finally {
+      await enterprise.stop();
+    }
+  });
+
+  it('a price the configuration does not offer, on its own subscription', async () => {
+    const item = h.local.store.subscriptions.get(DEMO.subscription)!.items[0]!.id;
+    const { res, calls } = await expectError(h, 'BAD_USER_INPUT', SESSION, {
+      input: {
+        flow: {
+          type: 'SUBSCRIPTION_UPDATE_CONFIRM',
+          subscriptionUpdateConfirm: { subscriptionId: DEMO.subscription, items: [{ id: item, priceId: 'price_NwEnterpriseMonthly1' }] },
+        },
+      },
+    }, ADA);
+    expect(res.errors![0]).toMatchObject({
+      message: 'The portal does not offer this price.',
+      extensions: { code: 'BAD_USER_INPUT', field: 'flow.subscriptionUpdateConfirm.items.0.priceId' },
+    });
+    expect(JSON.stringify(res)).not.toMatch(STRIPE_WORDS);
+    expect(calls.map((c) => c.status)).toEqual([400]);
+  });
+
+  it('another customer’s subscription, and one that does not exist: one answer', async () => {
+    const answers = [];
+    for (const subscriptionId of [DEMO.subscription, 'sub_doesNotExist00000000']) {
+      const { res, calls } = await expectError(h, 'FORBIDDEN', SESSION, {
+        input: { flow: { type: 'SUBSCRIPTION_UPDATE', subscriptionUpdate: { subscriptionId } } },
+      }, { customer: DEMO.businessCustomer });
+      expect(calls).toHaveLength(1);
+      expect(JSON.stringify(res)).not.toMatch(STRIPE_WORDS);
+      answers.push(res.errors);
+    }
+    expect(answers[1]).toEqual(answers[0]);
+    expect(answers[0]).toEqual([
+      {
+        message: 'No subscription of yours that the portal can act on has this id.',
+        path: ['createPortalSession'],
+        extensions: { code: 'FORBIDDEN', field: 'flow.subscriptionUpdate.subscriptionId' },
+      },
+    ]);
+  });
+
+  it('an invoice it asked for that does not exist: what another customer’s invoice answers', async () => {
+    const missing = await expectError(h, 'FORBIDDEN', `{ invoice(id: "in_doesNotExist0000000000") { number } }`, {}, ADA);
+    const theirs = await expectError(h, 'FORBIDDEN', `{ invoice(id: "${acmeInvoice.id}") { number } }`, {}, ADA);
+    expect(missing.res.errors).toEqual(theirs.res.errors);
+    expect(missing.res.errors![0]).toMatchObject({ message: 'No invoice of yours has this id.', extensions: { code: 'FORBIDDEN', field: 'id' } });
+    expect(missing.calls.map((c) => c.status)).toEqual([404]);
+    expect(theirs.calls.map((c) => c.status)).toEqual([200]);
+  });
+});
+
 describe('UNAUTHENTICATED and FORBIDDEN (basic; the auth tests hold the matrix)', () => {
   it('refuses a missing, malformed, forged or expired credential with no Stripe call, echoing none of it', async () => {
     const forged = await signCustomerToken(DEMO.customer, { secret: 'not-the-gateway-secret-0123456789abcdef' });

@@ -1,13 +1,16 @@
 /**
  * The process-wide cap on Stripe calls in flight (`STRIPE_MAX_IN_FLIGHT`, `Limiter`): never more than the cap at
- * once, first come first served, and a call whose client went away leaves the queue without being made — over the
- * real HTTP server, where the request's signal aborts when its connection closes.
+ * once, shared fairly between callers (round robin; first come first served within a caller), and a call whose
+ * client went away leaves the queue without being made — over the real HTTP server, where the request's signal
+ * aborts when its connection closes.
  */
+import { getEventListeners } from 'node:events';
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadGatewayConfig } from '../../src/config.js';
-import { Limiter } from '../../src/stripe/gateway.js';
+import { Limiter } from '../../src/stripe/limiter.js';
+import { DEMO } from '../../src/local-stripe/index.js';
 import { ADMIN_KEY, startGateway, type GatewayHarness } from '../support/gateway.js';
 
 /** A task that finishes when told to. */
@@ -56,7 +59,8 @@ describe('Limiter', () => {
       await first.opened;
     });
     const controller = new AbortController();
-    const waiting = limiter.run(async () => void ran.push('abandoned'), controller.signal);
+    const ticket = limiter.ticket('a', controller.signal);
+    const waiting = limiter.run(async () => void ran.push('abandoned'), ticket);
     const after = limiter.run(async () => void ran.push('after'));
     await flush();
     controller.abort(new Error('client gone'));
@@ -65,7 +69,61 @@ describe('Limiter', () => {
     first.open();
     await Promise.all([running, after]);
     expect(ran).toEqual(['first', 'after']);
-    await expect(limiter.run(async () => 1, controller.signal)).rejects.toThrow('client gone');
+    await expect(limiter.run(async () => 1, ticket)).rejects.toThrow('client gone');
+  });
+});
+
+describe('Limiter: fair between callers', () => {
+  it("gives a freed slot to the callers in turn: one caller's backlog does not hold another's call", async () => {
+    const limiter = new Limiter(1);
+    const started: string[] = [];
+    const gates = new Map<string, ReturnType<typeof gate>>();
+    const task = (name: string) => async () => {
+      started.push(name);
+      const g = gate();
+      gates.set(name, g);
+      await g.opened;
+    };
+    const big = limiter.ticket('admin:big');
+    const small = limiter.ticket('customer:cus_small');
+    const other = limiter.ticket('customer:cus_other');
+    const runs = Array.from({ length: 20 }, (_, i) => limiter.run(task(`big${i}`), big));
+    await flush();
+    // big0 runs; big1…big19 wait. Then two other callers arrive, each with one call.
+    runs.push(limiter.run(task('small'), small), limiter.run(task('other'), other));
+    expect(limiter.queued).toBe(21);
+    for (let i = 0; i < 4; i++) {
+      gates.get(started.at(-1)!)!.open();
+      await flush();
+    }
+    // FIFO would have run all 20 of big's calls first; round robin serves the newcomers within one turn each.
+    expect(started).toEqual(['big0', 'big1', 'small', 'other', 'big2']);
+    for (let i = 0; i < 17; i++) {
+      gates.get(started.at(-1)!)!.open();
+      await flush();
+    }
+    gates.get(started.at(-1)!)!.open();
+    await Promise.all(runs);
+    expect(started.filter((name) => name.startsWith('big'))).toEqual(Array.from({ length: 20 }, (_, i) => `big${i}`));
+    expect(limiter.queued).toBe(0);
+    expect(limiter.running).toBe(0);
+  });
+
+  it('listens to a request signal once, however many of its calls wait (no MaxListenersExceededWarning)', async () => {
+    const limiter = new Limiter(1);
+    const first = gate();
+    const running = limiter.run(() => first.opened);
+    const controller = new AbortController();
+    const ticket = limiter.ticket('admin:x', controller.signal);
+    const waiting = Array.from({ length: 50 }, () => limiter.run(async () => 'ran', ticket));
+    await flush();
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(1);
+    controller.abort(new Error('client gone'));
+    for (const call of waiting) await expect(call).rejects.toThrow('client gone');
+    expect(limiter.queued).toBe(0);
+    first.open();
+    await running;
+    expect(limiter.running).toBe(0);
   });
 });
 
@@ -118,5 +176,34 @@ describe('a client that goes away', () => {
     const made = h.local.requests.slice(before);
     expect(made.filter((call) => call.path === '/v1/customers')).toHaveLength(1);
     expect(made.filter((call) => call.path === '/v1/invoices')).toHaveLength(16);
+  });
+});
+
+describe('fair between callers, over the whole stack', () => {
+  it("serves a customer's one-call request while an admin's 21-call request is still queued", async () => {
+    // One slot and 20 ms per Stripe call: the admin's page of 20 customers queues 20 invoice lists behind it.
+    const g = await startGateway({ faults: { latencyMs: 20 } }, { stripeMaxInFlight: 1, gateway: { limits: { maxDepth: 12 } } });
+    try {
+      const before = g.local.requests.length;
+      const admin = g.gql('{ customers(first: 20) { edges { node { invoices(first: 1) { edges { node { id } } } } } } }');
+      // Once the admin's backlog has started, the customer arrives with one call.
+      const deadline = Date.now() + 10_000;
+      while (g.local.requests.length - before < 3) {
+        if (Date.now() > deadline) throw new Error('the admin request never reached Stripe');
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      const arrivedAt = g.local.requests.length - before;
+      const customer = await g.gql('{ viewer { customer { name } } }', {}, { customer: DEMO.customer });
+      expect(customer.errors).toBeUndefined();
+      expect((await admin).errors).toBeUndefined();
+      const order = g.local.requests.slice(before).map((r) => r.path);
+      expect(order).toHaveLength(22);
+      const position = order.indexOf(`/v1/customers/${DEMO.customer}`);
+      // First come first served would put it last (22nd); in turn, it goes within a call or two of arriving.
+      expect(position, order.join('\n')).toBeLessThanOrEqual(arrivedAt + 2);
+      expect(order.slice(position + 1).filter((path) => path === '/v1/invoices').length).toBeGreaterThan(10);
+    } finally {
+      await g.stop();
+    }
   });
 });

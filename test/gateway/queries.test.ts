@@ -7,7 +7,7 @@
 import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO } from '../../src/local-stripe/index.js';
-import { RETURN_ORIGIN, startGateway, type GatewayHarness } from '../support/gateway.js';
+import { cursorOf, RETURN_ORIGIN, startGateway, type GatewayHarness } from '../support/gateway.js';
 import { dataOf, expectError, run } from '../support/graphql.js';
 
 const CONNECTED_ACCOUNT = 'acct_1NorthwindEurope';
@@ -123,7 +123,7 @@ describe('customers', () => {
   it('lists customers with limit and email filter', async () => {
     const { res, calls } = await run(h, `{ customers(first: 2, email: "alan@example.com") { edges { cursor node { id name } } } }`);
     const alan = demoCustomer('alan@example.com');
-    expect(dataOf(res).customers.edges).toEqual([{ cursor: alan.id, node: { id: alan.id, name: 'Alan Turing' } }]);
+    expect(dataOf(res).customers.edges).toEqual([{ cursor: cursorOf(alan.id, 'Customer'), node: { id: alan.id, name: 'Alan Turing' } }]);
     expect(calls).toHaveLength(1);
     expect(calls[0]).toMatchObject({ method: 'GET', path: '/v1/customers', params: { limit: '2', email: 'alan@example.com' }, expand: [] });
   });

@@ -6,12 +6,16 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
+  getNamedType,
   isEnumType,
   isInputObjectType,
   isInterfaceType,
   isIntrospectionType,
+  isListType,
+  isNonNullType,
   isObjectType,
   isSpecifiedScalarType,
+  isUnionType,
   Kind,
   parse,
   printSchema,
@@ -101,5 +105,41 @@ describe('descriptions', () => {
       }
     }
     expect(missing).toEqual([]);
+  });
+});
+
+describe('Stripe call estimates (src/graphql/stripe-calls.ts)', () => {
+  const extensionOf = (field: { extensions?: unknown }) => (field.extensions as { stripeCalls?: { estimate?: unknown; listSize?: unknown } } | undefined)?.stripeCalls;
+  /** Whether a field below `type` (at any depth) calls Stripe. */
+  const reachesCalls = (start: string): boolean => {
+    const seen = new Set<string>();
+    const queue = [start];
+    while (queue.length > 0) {
+      const name = queue.pop()!;
+      if (seen.has(name)) continue;
+      seen.add(name);
+      const type = schema.getType(name);
+      if (type === undefined || type === null) continue;
+      if (isInterfaceType(type) || isUnionType(type)) for (const t of schema.getPossibleTypes(type)) queue.push(t.name);
+      if (!isObjectType(type)) continue;
+      for (const field of Object.values(type.getFields())) {
+        if (extensionOf(field)?.estimate !== undefined) return true;
+        queue.push(getNamedType(field.type).name);
+      }
+    }
+    return false;
+  };
+
+  it('every list that can hold objects which call Stripe says how long it can be (else the estimate counts one)', () => {
+    const missing: string[] = [];
+    for (const type of Object.values(schema.getTypeMap())) {
+      if (!isObjectType(type) || isIntrospectionType(type)) continue;
+      for (const field of Object.values(type.getFields())) {
+        const bare = isNonNullType(field.type) ? field.type.ofType : field.type;
+        if (!isListType(bare)) continue;
+        if (reachesCalls(getNamedType(field.type).name) && extensionOf(field)?.listSize === undefined) missing.push(`${type.name}.${field.name}`);
+      }
+    }
+    expect(missing, 'give these fields `extensions: stripeCalls(undefined, { listSize })`').toEqual([]);
   });
 });

@@ -10,6 +10,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { banner, startApp, type App } from '../../src/app.js';
 import { loadGatewayConfig } from '../../src/config.js';
 import { DEMO, startLocalStripe, type LocalStripe } from '../../src/local-stripe/index.js';
+import { startProductionApp } from '../support/app.js';
+import { ADMIN_KEY as SUPPORT_ADMIN_KEY } from '../support/gateway.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -42,6 +44,14 @@ function externalReferences(html: string): string[] {
   for (const m of html.matchAll(/url\(\s*["']?(https?:)?\/\/[^)]{0,100}\)/gi)) found.push(m[0]);
   for (const m of html.matchAll(/unpkg\.com|cdn\.jsdelivr\.net|cdnjs\.|fonts\.googleapis\.com/gi)) found.push(m[0]);
   return found;
+}
+
+/** The banner's example `curl`, taken apart: its URL, headers and body, as a shell would pass them. */
+function curlIn(text: string): { url: string; headers: Record<string, string>; body: string } {
+  const command = text.slice(text.indexOf('curl -s ')).replace(/\\\n\s*/g, ' ');
+  const headers: Record<string, string> = {};
+  for (const [, name, value] of command.matchAll(/-H '([^:']+): ([^']*)'/g)) headers[name!.toLowerCase()] = value!;
+  return { url: /^curl -s (\S+)/.exec(command)![1]!, headers, body: /-d '([^']*)'/.exec(command)![1]! };
 }
 
 const CUSTOMERS = '{ customers(first: 3) { edges { node { id name balance { formatted } } } } }';
@@ -77,6 +87,20 @@ describe('startApp in demo mode', () => {
     expect(text).toContain(`Customer token: ${demo.customerToken}`);
     expect(text).toContain(`${DEMO.customer} (Ada Lovelace)`);
     expect(text).toContain(`curl -s ${app.graphqlUrl}`);
+  });
+
+  it('prints an example request that works as printed, asking for the spec’s statuses', async () => {
+    const curl = curlIn(banner(app));
+    expect(curl.url).toBe(app.graphqlUrl);
+    expect(curl.headers).toEqual({
+      'content-type': 'application/json',
+      accept: 'application/graphql-response+json',
+      authorization: `Bearer ${app.demo!.adminKey}`,
+    });
+    const response = await fetch(curl.url, { method: 'POST', headers: curl.headers, body: curl.body });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toContain('application/graphql-response+json');
+    expect(((await response.json()) as Result).data?.customers.edges).toHaveLength(3);
   });
 
   it('serves GraphiQL to a browser, offline: every asset inline, nothing from another host', async () => {
@@ -188,15 +212,16 @@ describe('stopping', () => {
 
 describe('startApp, other settings', () => {
   it('in production serves neither GraphiQL nor introspection', async () => {
-    const app = await startApp(loadGatewayConfig({ PORT: '0', LOG_LEVEL: 'error', NODE_ENV: 'production' }));
+    // Production refuses demo mode: against a Stripe of its own.
+    const { app, stop } = await startProductionApp();
     try {
       const page = await fetch(app.graphqlUrl, { headers: { accept: 'text/html' } });
       expect(page.headers.get('content-type') ?? '').not.toContain('text/html');
-      const result = await gql(app.graphqlUrl, '{ __schema { queryType { name } } }', {}, `Bearer ${app.demo!.adminKey}`);
+      const result = await gql(app.graphqlUrl, '{ __schema { queryType { name } } }', {}, `Bearer ${SUPPORT_ADMIN_KEY}`);
       expect(result.errors?.[0]?.message).toContain('introspection has been disabled');
-      expect((await gql(app.graphqlUrl, VIEWER, {}, `Bearer ${app.demo!.adminKey}`)).data?.viewer.role).toBe('ADMIN');
+      expect((await gql(app.graphqlUrl, VIEWER, {}, `Bearer ${SUPPORT_ADMIN_KEY}`)).data?.viewer.role).toBe('ADMIN');
     } finally {
-      await app.stop();
+      await stop();
     }
   });
 
@@ -254,6 +279,26 @@ describe('startApp against a Stripe given by STRIPE_SECRET_KEY / STRIPE_API_BASE
     expect(result.errors).toBeUndefined();
     expect(result.data?.createPortalSession.portalSession.returnUrl).toBe('https://app.example.com/billing');
     expect((await fetch(result.data?.createPortalSession.portalSession.url as string)).status).toBe(200);
+  });
+
+  it('prints an example request naming GATEWAY_API_KEYS, which works once a key is filled in', async () => {
+    const text = banner(app);
+    expect(text).not.toContain('$GATEWAY_API_KEY');
+    const curl = curlIn(text);
+    expect(curl.url).toBe(app.graphqlUrl);
+    expect(curl.headers).toEqual({
+      'content-type': 'application/json',
+      accept: 'application/graphql-response+json',
+      authorization: 'Bearer <one of GATEWAY_API_KEYS>',
+    });
+    const send = (authorization: string) => fetch(curl.url, { method: 'POST', headers: { ...curl.headers, authorization }, body: curl.body });
+    const filledIn = await send(curl.headers['authorization']!.replace('<one of GATEWAY_API_KEYS>', ADMIN_KEY));
+    expect(filledIn.status).toBe(200);
+    expect(await filledIn.json()).toMatchObject({ data: { viewer: { role: 'ADMIN' } } });
+    // As printed, the placeholder is no key: the spec's 401, in the spec's media type.
+    const asPrinted = await send(curl.headers['authorization']!);
+    expect(asPrinted.status).toBe(401);
+    expect(asPrinted.headers.get('content-type')).toContain('application/graphql-response+json');
   });
 
   it('never prints or serves a secret', async () => {

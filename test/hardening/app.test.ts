@@ -5,6 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, type App } from '../../src/app.js';
 import { DEFAULT_LIMITS, loadGatewayConfig } from '../../src/config.js';
+import { startProductionApp, type ProductionApp } from '../support/app.js';
+import { ADMIN_KEY } from '../support/gateway.js';
 
 describe('configuration of the limits', () => {
   const base = { STRIPE_SECRET_KEY: 'sk_test_abc', GATEWAY_API_KEYS: 'k'.repeat(20) };
@@ -15,7 +17,7 @@ describe('configuration of the limits', () => {
     expect(config.logLevel).toBe('info');
   });
 
-  it('reads MAX_DEPTH, MAX_ALIASES, MAX_TOKENS, MAX_DIRECTIVES, MAX_COST, MAX_BODY_BYTES, MAX_VARIABLE_*, LOG_LEVEL', () => {
+  it('reads MAX_DEPTH, MAX_ALIASES, MAX_TOKENS, MAX_DIRECTIVES, MAX_COST, MAX_BODY_BYTES, MAX_STRIPE_CALLS, MAX_VARIABLE_*, LOG_LEVEL', () => {
     const config = loadGatewayConfig({
       ...base,
       MAX_DEPTH: '8',
@@ -24,6 +26,7 @@ describe('configuration of the limits', () => {
       MAX_DIRECTIVES: '5',
       MAX_COST: '20000',
       MAX_BODY_BYTES: '1048576',
+      MAX_STRIPE_CALLS: '40',
       MAX_VARIABLE_VALUES: '50',
       MAX_VARIABLE_DEPTH: '4',
       MAX_VARIABLE_STRING_LENGTH: '2048',
@@ -36,6 +39,7 @@ describe('configuration of the limits', () => {
       maxDirectives: 5,
       maxCost: 20000,
       maxBodyBytes: 1_048_576,
+      maxStripeCalls: 40,
       maxVariableValues: 50,
       maxVariableDepth: 4,
       maxVariableStringLength: 2048,
@@ -69,20 +73,13 @@ describe('configuration of the limits', () => {
 
 describe('startApp with the settings', () => {
   let app: App;
+  let production: ProductionApp;
   beforeAll(async () => {
-    app = await startApp(
-      loadGatewayConfig({
-        PORT: '0',
-        NODE_ENV: 'production',
-        MAX_DEPTH: '3',
-        MAX_BODY_BYTES: '4096',
-        MAX_VARIABLE_STRING_LENGTH: '100',
-        RATE_LIMIT_PER_MINUTE: '6',
-        LOG_LEVEL: 'silent',
-      }),
-    );
+    // Production refuses demo mode: against a Stripe of its own.
+    production = await startProductionApp({ MAX_DEPTH: '3', MAX_BODY_BYTES: '4096', MAX_VARIABLE_STRING_LENGTH: '100', RATE_LIMIT_PER_MINUTE: '6' });
+    app = production.app;
   });
-  afterAll(() => app.stop());
+  afterAll(() => production.stop());
 
   const post = (body: unknown, headers: Record<string, string> = {}) =>
     fetch(app.graphqlUrl, {
@@ -90,7 +87,7 @@ describe('startApp with the settings', () => {
       headers: {
         'content-type': 'application/json',
         accept: 'application/graphql-response+json',
-        authorization: `Bearer ${app.demo!.adminKey}`,
+        authorization: `Bearer ${ADMIN_KEY}`,
         ...headers,
       },
       body: JSON.stringify(body),
@@ -125,9 +122,14 @@ describe('startApp with the settings', () => {
     expect((await json(limited)).errors![0]!.extensions).toMatchObject({ code: 'RATE_LIMITED' });
   });
 
-  it('gives the demo page’s responses a request id too', async () => {
-    const page = await fetch(app.demoPageUrl!);
-    expect(page.status).toBe(200);
-    expect(page.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  it('gives the demo page’s responses a request id too (demo mode: never production)', async () => {
+    const demo = await startApp(loadGatewayConfig({ PORT: '0', LOG_LEVEL: 'silent' }));
+    try {
+      const page = await fetch(demo.demoPageUrl!);
+      expect(page.status).toBe(200);
+      expect(page.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    } finally {
+      await demo.stop();
+    }
   });
 });

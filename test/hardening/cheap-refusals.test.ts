@@ -85,9 +85,10 @@ describe('anonymous callers, refused before the cost, the variables and executio
   it('may still ask for __typename and introspection', async () => {
     const typename = await postJson(h, { query: '{ __typename }' }, { authorization: null });
     expect(typename.status).toBe(200);
-    expect(typename.body).toEqual({ data: { __typename: 'Query' } });
+    expect(typename.body?.data).toEqual({ __typename: 'Query' });
+    expect(typename.body?.errors).toBeUndefined();
     const schema = await postJson(h, { query: '{ __schema { queryType { name } } }' }, { authorization: null });
-    expect(schema.body).toEqual({ data: { __schema: { queryType: { name: 'Query' } } } });
+    expect(schema.body?.data).toEqual({ __schema: { queryType: { name: 'Query' } } });
   });
 
   it('get 401 for anything more, even beside __typename or behind a fragment, with no data', async () => {

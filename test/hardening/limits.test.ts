@@ -25,7 +25,7 @@ afterAll(() => h.stop());
 const repeat = (n: number, item: (i: number) => string) => Array.from({ length: n }, (_, i) => item(i)).join(' ');
 
 describe('defaults', () => {
-  it('are depth 10, aliases 15, tokens 1000, directives 50; cost 5000; body 100 KB; variables 1000 values, 10 deep, strings of 10,000', () => {
+  it('are depth 10, aliases 15, tokens 1000, directives 50; cost 5000; body 100 KB; 100 Stripe calls; variables 1000 values, 10 deep, strings of 10,000', () => {
     expect(DEFAULT_LIMITS).toEqual({
       maxDepth: 10,
       maxAliases: 15,
@@ -33,6 +33,7 @@ describe('defaults', () => {
       maxDirectives: 50,
       maxCost: 5000,
       maxBodyBytes: 102_400,
+      maxStripeCalls: 100,
       maxVariableValues: 1000,
       maxVariableDepth: 10,
       maxVariableStringLength: 10_000,

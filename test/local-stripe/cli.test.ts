@@ -62,6 +62,9 @@ describe('npm run local-stripe', () => {
     const badPort = run([], { LOCAL_STRIPE_PORT: 'twelve' });
     expect(await badPort.exited).toBe(1);
     expect(badPort.output()).toContain("LOCAL_STRIPE_PORT must be a port number between 0 and 65535, got 'twelve'");
+    const badFlag = run(['--port', '1.5']);
+    expect(await badFlag.exited).toBe(1);
+    expect(badFlag.output()).toContain("--port must be a port number between 0 and 65535, got '1.5'");
     const badFault = run(['--port', '0', '--fault', 'meteor']);
     expect(await badFault.exited).toBe(1);
     expect(badFault.output()).toContain("unknown fault kind 'meteor'");

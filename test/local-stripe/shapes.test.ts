@@ -1,6 +1,7 @@
 /**
- * The local Stripe's objects against Stripe's own example objects (`../shared/stripe/fixtures/`): the same keys,
- * recursively, except the drift that `fixtures/README.md` lists between the fixture snapshot and stripe@23.1.0.
+ * The local Stripe's objects against Stripe's own example objects (`test/fixtures/stripe/`, in the repository): the
+ * same keys, recursively, except the drift that `test/fixtures/stripe/README.md` lists between the fixture snapshot
+ * and stripe@23.1.0.
  * Type conformance is checked by the compiler: each object is assigned to the SDK's own type.
  */
 import { readFileSync } from 'node:fs';
@@ -9,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO } from '../../src/local-stripe/index.js';
 import { startHarness, type Harness } from '../support/local-stripe.js';
 
-const FIXTURES = new URL('../../../shared/stripe/fixtures/', import.meta.url);
+const FIXTURES = new URL('../fixtures/stripe/', import.meta.url);
 
 function fixture(name: string): Record<string, unknown> {
   return JSON.parse(readFileSync(new URL(name, FIXTURES), 'utf8')) as Record<string, unknown>;
@@ -60,8 +61,8 @@ describe('objects match Stripe’s example objects', () => {
     const list = await h.stripe.invoices.list({ customer: DEMO.customer, limit: 100 });
     const invoice: Stripe.Invoice | undefined = list.data.find((i) => i.lines.data.length > 1);
     if (invoice === undefined) throw new Error('no multi-line demo invoice');
-    // fixtures/README.md: `subscription` was removed in 2025-03-31.basil. The fixture's line `pricing` also lacks
-    // `price_details`, which stripe@23.1.0 types for `type: 'price_details'` (the only type there is).
+    // test/fixtures/stripe/README.md: `subscription` was removed in 2025-03-31.basil. The fixture's line `pricing`
+    // also lacks `price_details`, which stripe@23.1.0 types for `type: 'price_details'` (the only type there is).
     const drift = ['.: -subscription', '.lines.data[0].pricing: +price_details'];
     expect(keyDiff(invoice, fixture('invoice.json'))).toEqual(drift);
     expect('subscription' in invoice).toBe(false);
@@ -81,7 +82,7 @@ describe('objects match Stripe’s example objects', () => {
       return_url: 'https://example.com/account',
       flow_data: { type: 'subscription_update', subscription_update: { subscription: DEMO.subscription } },
     });
-    // fixtures/README.md: the fixture has no `after_expiration`, and its `flow` lacks `customer_update` and
+    // test/fixtures/stripe/README.md: the fixture has no `after_expiration`, and its `flow` lacks `customer_update` and
     // `subscription_pause`, which stripe@23.1.0's type has.
     expect(keyDiff(session, fixture('billing_portal.session.json')).sort()).toEqual(
       ['.: +after_expiration', '.flow: +customer_update', '.flow: +subscription_pause'].sort(),
@@ -92,7 +93,7 @@ describe('objects match Stripe’s example objects', () => {
     const configuration: Stripe.BillingPortal.Configuration = await h.stripe.billingPortal.configurations.retrieve(
       DEMO.defaultConfiguration,
     );
-    // fixtures/README.md: no `subscription_pause` in the fixture; stripe@23.1.0 also requires
+    // test/fixtures/stripe/README.md: no `subscription_pause` in the fixture; stripe@23.1.0 also requires
     // `cancellation_reason.feedback_options`, which the fixture predates.
     expect(keyDiff(configuration, fixture('billing_portal.configuration.json'))).toEqual([
       '.features: +subscription_pause',

@@ -1,6 +1,7 @@
 /**
  * GraphQL-over-HTTP conformance: graphql-http's `serverAudits` against the gateway as `npm start` builds it
- * (`startApp`, real HTTP on port 0, the embedded local Stripe), on two profiles:
+ * (`startApp`, real HTTP on port 0; the embedded local Stripe, or in production — which refuses demo mode — a local
+ * Stripe of its own), on two profiles:
  *
  * - the test profile (development configuration: ad-hoc documents, introspection on), audited as a server-to-server
  *   client holding the admin key: every MUST and every SHOULD audit passes. Its only departures are MAY audits, pinned
@@ -18,6 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, type App } from '../../src/app.js';
 import { loadGatewayConfig } from '../../src/config.js';
 import { DEMO } from '../../src/local-stripe/index.js';
+import { startProductionApp, type ProductionApp } from '../support/app.js';
 import { ADMIN_KEY, JWT_SECRET, signCustomerToken } from '../support/gateway.js';
 
 /** An audit expected to fail: why, and the answer that makes it fail (HTTP status, `extensions.code`). */
@@ -159,9 +161,18 @@ const PRODUCTION_ADMIN: Departures = {
 
 // ---------------------------------------------------------------------------------------------------------------
 
+/** A started profile: the app, and the Stripe it talks to. */
+type Running = Pick<ProductionApp, 'app' | 'stripe' | 'stop'>;
+
+/** The development configuration, in demo mode on its embedded local Stripe. */
+async function startTestProfile(): Promise<Running> {
+  const app = await startApp(env());
+  return { app, stripe: app.localStripe!, stop: () => app.stop() };
+}
+
 interface Profile {
   name: string;
-  start(): Promise<App>;
+  start(): Promise<Running>;
   /** Headers the audits' requests carry (the caller's credentials). */
   headers(app: App): Promise<Record<string, string>>;
   departures: Departures;
@@ -172,28 +183,30 @@ interface Profile {
 const PROFILES: Profile[] = [
   {
     name: 'test profile (development configuration), as an admin API client',
-    start: () => startApp(env()),
+    start: startTestProfile,
     headers: async () => ({ authorization: `Bearer ${ADMIN_KEY}` }),
     departures: TEST_PROFILE,
     mustAndShouldPass: true,
   },
   {
     name: 'test profile (development configuration), as an admin API client sending a CSRF header',
-    start: () => startApp(env()),
+    start: startTestProfile,
     headers: async () => ({ authorization: `Bearer ${ADMIN_KEY}`, 'x-graphql-csrf': '1' }),
     departures: TEST_PROFILE_WITH_CSRF_HEADER,
     mustAndShouldPass: true,
   },
   {
     name: 'production profile (NODE_ENV=production), as a customer',
-    start: () => startApp(env({ NODE_ENV: 'production' })),
+    // Production refuses demo mode: against a Stripe of its own.
+    start: () => startProductionApp(),
     headers: async () => ({ authorization: `Bearer ${await signCustomerToken(DEMO.customer)}` }),
     departures: PRODUCTION_CUSTOMER,
     mustAndShouldPass: false,
   },
   {
     name: 'production profile (NODE_ENV=production), as an admin',
-    start: () => startApp(env({ NODE_ENV: 'production' })),
+    // Production refuses demo mode: against a Stripe of its own.
+    start: () => startProductionApp(),
     headers: async () => ({ authorization: `Bearer ${ADMIN_KEY}` }),
     departures: PRODUCTION_ADMIN,
     mustAndShouldPass: false,
@@ -234,6 +247,7 @@ function codesIn(body: string): unknown[] {
 
 for (const profile of PROFILES) {
   describe(`graphql-http serverAudits: ${profile.name}`, () => {
+    let running: Running | undefined;
     let app: App | undefined;
     let headers: Record<string, string> = {};
     const audits = serverAudits({
@@ -248,12 +262,13 @@ for (const profile of PROFILES) {
     const outcomes = new Map<string, AuditResult['status']>();
 
     beforeAll(async () => {
-      app = await profile.start();
+      running = await profile.start();
+      app = running.app;
       headers = await profile.headers(app);
-      app.localStripe!.clearRequests();
+      running.stripe.clearRequests();
     });
     afterAll(async () => {
-      await app?.stop();
+      await running?.stop();
     });
 
     it('pins only audits that exist, and (on the test profile) no MUST or SHOULD', () => {
@@ -291,7 +306,7 @@ for (const profile of PROFILES) {
     });
 
     it('made no Stripe call', () => {
-      expect(app!.localStripe!.requests.map((r) => `${r.method} ${r.path}`)).toEqual([]);
+      expect(running!.stripe.requests.map((r) => `${r.method} ${r.path}`)).toEqual([]);
     });
   });
 }

@@ -27,13 +27,15 @@ import { CALLER_ENTRIES } from './hostile/callers.js';
 import { EDGE_ENTRIES } from './hostile/edge.js';
 import { INPUT_ENTRIES } from './hostile/inputs.js';
 import { LIMIT_ENTRIES } from './hostile/limits.js';
+import { ORACLE_ENTRIES } from './hostile/oracles.js';
+import { TOKEN_ENTRIES } from './hostile/tokens.js';
 import { type Profile, type Sender, type Entry, chunkedBody } from './hostile/corpus.js';
 
 /** The corpus may not shrink below this (issue 5: "at least 60 documents and variable sets"). */
 const MINIMUM_CORPUS_SIZE = 60;
 
 /** Every entry, grouped by what is hostile about it (one file per group in `hostile/`). */
-const CORPUS: Entry[] = [...LIMIT_ENTRIES, ...INPUT_ENTRIES, ...CALLER_ENTRIES, ...EDGE_ENTRIES];
+const CORPUS: Entry[] = [...LIMIT_ENTRIES, ...INPUT_ENTRIES, ...CALLER_ENTRIES, ...TOKEN_ENTRIES, ...ORACLE_ENTRIES, ...EDGE_ENTRIES];
 
 // ---------------------------------------------------------------------------------------------------------------
 // Running an entry.
@@ -258,7 +260,7 @@ describe('free-text arguments', () => {
         variables: { e: email },
       });
       expect(answer.status).toBe(200);
-      expect(answer.json).toEqual({ data: { customers: { edges: [] } } });
+      expect(answer.json).toEqual({ data: { customers: { edges: [] } }, extensions: { stripe: { estimatedCalls: 1, calls: 1, retries: 0, budget: 100 } } });
       const [call, ...more] = h.local.requests;
       expect(more).toEqual([]);
       expect(call).toMatchObject({ method: 'GET', path: '/v1/customers', status: 200 });
@@ -376,7 +378,7 @@ describe('after a refused body', () => {
         async (response) => `${response.status} ${await response.text()}`,
         (error: unknown) => `failed: ${String((error as Error).cause ?? error)}`,
       );
-      expect(next, `after ${answer}`).toBe('200 {"data":{"viewer":{"role":"ADMIN"}}}');
+      expect(next, `after ${answer}`).toMatch(/^200 \{"data":\{"viewer":\{"role":"ADMIN"\}\},"extensions":/);
     } finally {
       own.server.closeAllConnections();
       await new Promise<void>((resolve) => own.server.close(() => resolve()));

@@ -4,20 +4,33 @@
  */
 import { SignJWT } from 'jose';
 import { createAuthenticator } from '../../src/auth/authenticate.js';
-import type { GatewayDeps } from '../../src/graphql/context.js';
+import { DEFAULT_TOKEN_BOUNDS } from '../../src/config.js';
+import { CursorCodec, type CursorScope } from '../../src/graphql/connections.js';
+import type { GatewayDeps, PortalSettings } from '../../src/graphql/context.js';
 import { startLocalStripe, type LocalStripe, type LocalStripeOptions, type LoggedRequest } from '../../src/local-stripe/index.js';
 import { createGateway, type Gateway, type GatewayOptions } from '../../src/http/server.js';
 import { createStripeClient } from '../../src/stripe/client.js';
-import { Limiter, StripeGateway, type RateLimitRetry } from '../../src/stripe/gateway.js';
+import { StripeGateway, type RateLimitRetry } from '../../src/stripe/gateway.js';
+import { Limiter } from '../../src/stripe/limiter.js';
 
 export const ADMIN_KEY = 'test-admin-key-0123456789abcdef';
 export const JWT_SECRET = 'test-jwt-secret-0123456789abcdef0123456789';
 export const RETURN_ORIGIN = 'https://app.example.com';
+/** The local Stripe's default key: the harness's gateway uses it, and derives its cursor key from it. */
+export const HARNESS_STRIPE_KEY = 'sk_test_localstripe';
+/** Cursors as the harness's gateway issues them (derived the same way as `startApp` does, from the Stripe key). */
+export const harnessCursors = new CursorCodec(HARNESS_STRIPE_KEY);
+
+/** The cursor the harness's gateway gives `as` (default: admins) for `id` on `list` (`Invoice`, `Customer`, …). */
+export function cursorOf(id: string, list: string, as: CursorScope = 'admin'): string {
+  return harnessCursors.encode(id, as, list);
+}
 
 export interface GraphQLResponse<T = Record<string, any>> {
   status: number;
   data?: T | null;
   errors?: Array<{ message: string; path?: (string | number)[]; extensions?: Record<string, any> }>;
+  extensions?: Record<string, any>;
   headers: Headers;
 }
 
@@ -64,28 +77,48 @@ export interface GatewayClientOptions {
   rateLimitRetry?: RateLimitRetry;
   /** The SDK's own retries (connection errors, 409, 5xx); off by default here (production: 2). */
   stripeMaxNetworkRetries?: number;
+  /** `STRIPE_MAX_IN_FLIGHT` (default 16). */
+  stripeMaxInFlight?: number;
+  /** `REQUEST_TIMEOUT_MS`: each request's deadline for its Stripe calls; none by default here. */
+  requestTimeoutMs?: number;
   /**
    * Options of the gateway itself beyond the defaults (`graphiql: false`, no CORS): e.g. `limits` for a suite whose
    * documents go deeper than the default depth limit, or `rateLimitPerMinute`.
    */
   gateway?: Partial<GatewayOptions>;
+  /** The operator's portal settings beyond the defaults (return URL on `RETURN_ORIGIN`; no configuration or account). */
+  portal?: Partial<PortalSettings>;
 }
 
 export async function startGateway(options: LocalStripeOptions = {}, clientOptions: GatewayClientOptions = {}): Promise<GatewayHarness> {
   const local = await startLocalStripe({ port: 0, seed: 'demo', ...options });
+  const secretKey = clientOptions.stripeSecretKey ?? local.secretKey;
   const client = createStripeClient({
-    secretKey: clientOptions.stripeSecretKey ?? local.secretKey,
+    secretKey,
     apiBase: new URL(local.url),
     maxNetworkRetries: clientOptions.stripeMaxNetworkRetries ?? 0,
     timeoutMs: clientOptions.stripeTimeoutMs ?? 5_000,
   });
   const deps: GatewayDeps = {
-    stripe: new StripeGateway(client, new Limiter(16), clientOptions.rateLimitRetry ?? { retries: 0, baseDelayMs: 0, maxDelayMs: 0 }),
+    stripe: new StripeGateway(
+      client,
+      new Limiter(clientOptions.stripeMaxInFlight ?? 16),
+      clientOptions.rateLimitRetry ?? { retries: 0, baseDelayMs: 0, maxDelayMs: 0 },
+    ),
     authenticate: createAuthenticator({
       apiKeys: [ADMIN_KEY],
-      jwt: { secret: JWT_SECRET, jwksUrl: undefined, issuer: undefined, audience: undefined, customerClaim: 'stripe_customer_id' },
+      jwt: {
+        secret: JWT_SECRET,
+        jwksUrl: undefined,
+        issuer: undefined,
+        audience: undefined,
+        customerClaim: 'stripe_customer_id',
+        ...DEFAULT_TOKEN_BOUNDS,
+      },
     }),
-    portal: { defaultReturnUrl: `${RETURN_ORIGIN}/billing`, allowedReturnUrlOrigins: [RETURN_ORIGIN] },
+    portal: { defaultReturnUrl: `${RETURN_ORIGIN}/billing`, allowedReturnUrlOrigins: [RETURN_ORIGIN], ...clientOptions.portal },
+    cursors: new CursorCodec(secretKey),
+    requestTimeoutMs: clientOptions.requestTimeoutMs,
   };
   const yoga = createGateway({ graphiql: false, corsOrigins: [], ...clientOptions.gateway }, deps);
   const gql = async <T,>(query: string, variables: Record<string, unknown> = {}, as: Caller = 'admin') => {

@@ -14,7 +14,7 @@ export type CollectionMethod =
 
 /** Who the portal session is for and how it opens. */
 export type CreatePortalSessionInput = {
-  /** The portal configuration (`bpc_…`); the default one when omitted. */
+  /** Admins only: the portal configuration (`bpc_…`); when omitted, the gateway’s (PORTAL_CONFIGURATION_ID), else Stripe’s default. Customers get the gateway’s and may not name one (FORBIDDEN, whatever the value). */
   configurationId?: string | number | null | undefined;
   /** The customer (`cus_…`). Admins: required. Customers: optional, and must be their own. */
   customerId?: string | number | null | undefined;
@@ -24,7 +24,7 @@ export type CreatePortalSessionInput = {
   idempotencyKey?: string | null | undefined;
   /** The portal’s language. */
   locale?: PortalLocale | null | undefined;
-  /** A connected account (`acct_…`) whose branding and objects the portal shows. */
+  /** Admins only: a connected account (`acct_…`) whose branding and objects the portal shows; when omitted, the gateway’s (PORTAL_ON_BEHALF_OF), else none. Customers get the gateway’s and may not name one (FORBIDDEN, whatever the value). */
   onBehalfOf?: string | null | undefined;
   /** Where the portal’s “return” link goes; must be on an allowed origin. Defaults to the gateway’s configured return URL. */
   returnUrl?: string | null | undefined;

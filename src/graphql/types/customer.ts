@@ -5,7 +5,7 @@
  * request's loader: the same customer under several aliases or paths costs one Stripe call, and
  * `{ customer { id } }` costs none. Customers can read only themselves; admins anyone.
  */
-import type { GraphQLObjectType, GraphQLResolveInfo } from 'graphql';
+import { GraphQLError, type GraphQLObjectType, type GraphQLResolveInfo } from 'graphql';
 import type Stripe from 'stripe';
 import { canAccessCustomer } from '../../auth/viewer.js';
 import type { Context } from '../context.js';
@@ -13,6 +13,7 @@ import { builder } from '../builder.js';
 import { connectionArgs, defineConnection, pageRequest, toConnection, type Connection, type ConnectionArgs } from '../connections.js';
 import { badInput, forbidden, notFound } from '../errors.js';
 import { needsMoreThanId, selectedFieldArguments } from '../selection.js';
+import { stripeCalls, type StripeCallEstimate } from '../stripe-calls.js';
 import { AddressRef, MetadataEntryRef, metadataEntries } from './common.js';
 import { invoiceConnection, InvoiceStatusEnum, listInvoicesConnection } from './invoice.js';
 import { money, MoneyRef } from './money.js';
@@ -36,7 +37,19 @@ export async function fetchCustomer(ctx: Context, id: string): Promise<Stripe.Cu
 }
 
 /** Fields a Customer known by id answers without its Stripe object (`invoices` is a list filtered by the id). */
-const WITHOUT_DATA: ReadonlySet<string> = new Set(['id', '__typename', 'invoices']);
+export const WITHOUT_DATA: ReadonlySet<string> = new Set(['id', '__typename', 'invoices']);
+
+/** A Customer another object refers to: loaded (one call, shared through the loader) only for fields beyond the id. */
+export const referredCustomerCalls: StripeCallEstimate = ({ selects }) => (selects([], WITHOUT_DATA) ? 1 : 0);
+
+/**
+ * A Customer asked for by id: retrieved, unless only its invoice lists are selected — a list for a customer Stripe
+ * does not know fails with "No such customer", so the lists alone tell whether it exists.
+ */
+const customerByIdCalls: StripeCallEstimate = ({ args, selects, names }) => ({
+  calls: !selects([], WITHOUT_DATA) && names([]).has('invoices') ? 0 : 1,
+  key: `customer:${String(args['id'])}`,
+});
 
 interface InvoicesArgs extends ConnectionArgs {
   status?: InvoiceStatus | null | undefined;
@@ -52,12 +65,14 @@ function customerInvoices(ctx: Context, customer: string, args: InvoicesArgs): P
  * retrieve: `invoices` then finds its call in flight, and the two go out in one wave instead of two. Bad arguments
  * are left for the field to report; an answer nobody reads (the customer turned out unknown) is dropped.
  */
-function prefetchInvoices(ctx: Context, id: string, info: GraphQLResolveInfo, path: readonly string[] = []): void {
-  if (!canAccessCustomer(ctx.viewer, id)) return;
+function prefetchInvoices(ctx: Context, id: string, info: GraphQLResolveInfo, path: readonly string[] = []): Array<Promise<unknown>> {
+  if (!canAccessCustomer(ctx.viewer, id)) return [];
   const field = (info.schema.getType('Customer') as GraphQLObjectType).getFields()['invoices']!;
-  for (const args of selectedFieldArguments(info, [...path, 'invoices'], field)) {
-    customerInvoices(ctx, id, args as InvoicesArgs).catch(() => undefined);
-  }
+  return selectedFieldArguments(info, [...path, 'invoices'], field).map((args) => {
+    const list = customerInvoices(ctx, id, args as InvoicesArgs);
+    list.catch(() => undefined);
+    return list;
+  });
 }
 
 /**
@@ -75,10 +90,23 @@ export function customerModel(
   return fetchCustomer(ctx, id).then((data) => ({ id, data }));
 }
 
-/** A Customer asked for by id: always retrieved, so that an unknown or deleted id is NOT_FOUND. */
+const isNotFound = (error: unknown) => error instanceof GraphQLError && error.extensions['code'] === 'NOT_FOUND';
+
+/**
+ * A Customer asked for by id: an unknown or deleted id is NOT_FOUND. It is retrieved when the selection needs its
+ * fields or names nothing else; when it asks only for invoice lists, those lists (already started) are the proof:
+ * Stripe answers a list for a customer it does not know with "No such customer" (`customerByIdCalls`).
+ */
 async function customerById(ctx: Context, id: string, info: GraphQLResolveInfo, path: readonly string[] = []): Promise<CustomerModel> {
-  prefetchInvoices(ctx, id, info, path);
-  return { id, data: await fetchCustomer(ctx, id) };
+  const lists = prefetchInvoices(ctx, id, info, path);
+  if (lists.length === 0 || needsMoreThanId(info, path, WITHOUT_DATA)) return { id, data: await fetchCustomer(ctx, id) };
+  for (const list of lists) {
+    // Any other failure belongs to the list's own field, which reports it at its path.
+    await list.catch((error: unknown) => {
+      if (isNotFound(error)) throw error;
+    });
+  }
+  return { id };
 }
 
 /** A resolver reading one value from the customer's Stripe object, loading it if needed. */
@@ -150,6 +178,8 @@ CustomerRef.implement({
         ...connectionArgs(t),
         status: t.arg({ type: InvoiceStatusEnum, required: false, description: 'Only invoices in this status.' }),
       },
+      // One list per customer; the same arguments twice (aliases) share it.
+      extensions: stripeCalls(() => 1, { deduplicated: true }),
       // The customer is this object's parent: its invoices never need it expanded again.
       resolve: (customer, args, ctx) => customerInvoices(ctx, customer.id, args),
     }),
@@ -160,6 +190,7 @@ export const customerConnection = defineConnection(CustomerRef, 'Customer', 'cus
 
 registerNode('cus', {
   typename: 'Customer',
+  calls: customerByIdCalls,
   fetch: (id, ctx, info) => {
     if (!canAccessCustomer(ctx.viewer, id)) throw forbidden('You may only read your own customer.');
     return customerById(ctx, id, info);
@@ -174,21 +205,23 @@ builder.queryFields((t) => ({
     args: { id: t.arg.id({ required: true, description: 'Stripe customer id (`cus_…`).' }) },
     // Checked before any Stripe call: the owner is the id itself.
     authScopes: (_root, args) => ({ ownsCustomer: args.id }),
+    extensions: stripeCalls(customerByIdCalls, { deduplicated: true }),
     resolve: (_root, args, ctx, info) => customerById(ctx, checkCustomerId(args.id), info),
   }),
   customers: t.field({
     type: customerConnection,
     description: 'All customers, newest first (admins only).',
     authScopes: { admin: true },
+    extensions: stripeCalls(() => 1),
     args: {
       ...connectionArgs(t),
       email: t.arg.string({ required: false, description: 'Only customers with exactly this email (case-sensitive, as Stripe matches).' }),
     },
     resolve: async (_root, args, ctx) => {
-      const request = pageRequest(args);
+      const request = pageRequest(ctx, args, 'Customer');
       const page = await ctx.stripe.listCustomers({ ...request, email: args.email ?? undefined });
       ctx.loaders.primeCustomers(page.data);
-      return toConnection(page, request, (data) => ({ id: data.id, data }));
+      return toConnection(ctx, page, request, (data) => ({ id: data.id, data }));
     },
   }),
 }));

@@ -10,11 +10,13 @@ import type Stripe from 'stripe';
 import { canAccessCustomer } from '../../auth/viewer.js';
 import type { Context } from '../context.js';
 import { expandedOf, idOf } from '../../stripe/expandable.js';
+import { notYoursById } from '../../stripe/errors.js';
 import type { InvoiceFilter } from '../../stripe/gateway.js';
 import { builder } from '../builder.js';
-import { connectionArgs, defineConnection, pageRequest, toConnection, type ConnectionArgs } from '../connections.js';
-import { badInput, forbidden } from '../errors.js';
-import { needsMoreThanId } from '../selection.js';
+import { connectionArgs, DEFAULT_PAGE_SIZE, defineConnection, pageRequest, toConnection, type ConnectionArgs } from '../connections.js';
+import { badInput } from '../errors.js';
+import { ID_ONLY, needsMoreThanId } from '../selection.js';
+import { stripeCalls, type StripeCallEstimate } from '../stripe-calls.js';
 import { MetadataEntryRef, metadataEntries } from './common.js';
 import { checkCustomerId } from './customer.js';
 import { invoiceLineConnection } from './invoice-line.js';
@@ -58,13 +60,14 @@ function checkInvoiceId(id: string): string {
   return id;
 }
 
-/** One invoice, with its customer expanded in the same call when the query needs it; owner checked. */
+/**
+ * One invoice, with its customer expanded in the same call when the query needs it; owner checked. A customer gets
+ * one answer for another customer's invoice and for none at all (the Stripe layer words a missing one the same).
+ */
 async function fetchInvoice(ctx: Context, id: string, info: GraphQLResolveInfo): Promise<Stripe.Invoice> {
-  const invoice = needsMoreThanId(info, ['customer'])
-    ? await ctx.loaders.invoiceWithCustomer.load(id)
-    : await ctx.loaders.invoice.load(id);
+  const invoice = await ctx.loaders.invoice.load({ id, expandCustomer: needsMoreThanId(info, ['customer']) });
   // The owner is known only once Stripe answered: check it before anything of the invoice is returned.
-  if (!canAccessCustomer(ctx.viewer, idOf(invoice.customer))) throw forbidden('You may only read your own invoices.');
+  if (!canAccessCustomer(ctx.viewer, idOf(invoice.customer))) throw notYoursById('invoice');
   return invoice;
 }
 
@@ -77,11 +80,29 @@ export async function listInvoicesConnection(
   filter: InvoiceFilter,
   expandCustomer: boolean,
 ) {
-  const request = pageRequest(args);
+  const request = pageRequest(ctx, args, 'Invoice');
   const page = await ctx.loaders.invoicePage({ ...request, ...filter, expandCustomer });
   ctx.loaders.primeInvoices(page.data);
-  return toConnection(page, request, (invoice) => invoice);
+  return toConnection(ctx, page, request, (invoice) => invoice);
 }
+
+/**
+ * `Invoice.customer`: nothing when only the id is asked, nor when the invoice came from a list or retrieve that
+ * expanded it. A customer's own invoices are listed by that customer: their customer is the parent, one load for
+ * all of them, and none when the parent is loaded already.
+ */
+const invoiceCustomerCalls: StripeCallEstimate = ({ selects, ancestors }) => {
+  if (!selects([], ID_ONLY)) return 0;
+  const list = ancestors.findLastIndex((frame) => frame.coordinate === 'Customer.invoices');
+  if (list < 0) return 0;
+  return ancestors[list - 1]?.loaded ? 0 : { calls: 1, per: 'Customer.invoices' };
+};
+
+/**
+ * The lines Stripe embeds in an invoice ("the first handful" in Stripe's words; 10 as observed, and as the local
+ * Stripe embeds): `lines(first: n ≤ 10)` never needs a call of its own.
+ */
+const EMBEDDED_LINES = 10;
 
 const amount = (pick: (invoice: Stripe.Invoice) => number) => (invoice: Stripe.Invoice) => money(pick(invoice), invoice.currency);
 
@@ -116,6 +137,7 @@ InvoiceRef.implement({
       type: CustomerRef,
       nullable: true,
       description: 'The customer billed; null when the customer has been deleted.',
+      extensions: stripeCalls(invoiceCustomerCalls),
       resolve: async (invoice, _args, ctx, info) => {
         const id = idOf(invoice.customer);
         if (id === null) return null;
@@ -184,32 +206,43 @@ InvoiceRef.implement({
       type: invoiceLineConnection,
       description: 'The invoice’s line items, in invoice order.',
       args: connectionArgs(t),
+      // The first page Stripe embeds in every invoice answers a first page up to its size; anything else is a call.
+      extensions: stripeCalls(({ args }) =>
+        args['after'] == null && args['last'] == null && args['before'] == null && ((args['first'] as number | null) ?? DEFAULT_PAGE_SIZE) <= EMBEDDED_LINES ? 0 : 1,
+      ),
       resolve: async (invoice, args, ctx) => {
-        const request = pageRequest(args);
+        // Each invoice's lines are a list of their own: a cursor of one invoice's lines is no cursor of another's.
+        const request = pageRequest(ctx, args, `InvoiceLineItem:${invoice.id}`);
         const embedded = invoice.lines;
         // Stripe embeds the first page of lines in every invoice: use it when it covers what was asked.
         if (request.direction === 'forward' && request.startingAfter === undefined) {
           if (request.limit <= embedded.data.length || !embedded.has_more) {
             const data = embedded.data.slice(0, request.limit);
-            return toConnection({ data, hasMore: embedded.data.length > request.limit || embedded.has_more }, request, (l) => l);
+            return toConnection(ctx, { data, hasMore: embedded.data.length > request.limit || embedded.has_more }, request, (l) => l);
           }
         }
         const page = await ctx.stripe.listInvoiceLines(invoice.id, request);
-        return toConnection(page, request, (line) => line);
+        return toConnection(ctx, page, request, (line) => line);
       },
     }),
   }),
 });
 
-registerNode('in', { typename: 'Invoice', fetch: (id, ctx, info) => fetchInvoice(ctx, id, info) });
+/** One retrieve per invoice, whoever asks (`invoice(id:)`, `node(id:)`, aliases), its customer expanded if anyone needs it. */
+const invoiceByIdCalls: StripeCallEstimate = ({ args }) => ({ calls: 1, key: `invoice:${String(args['id'])}` });
+
+registerNode('in', { typename: 'Invoice', calls: invoiceByIdCalls, fetch: (id, ctx, info) => fetchInvoice(ctx, id, info) });
 
 builder.queryFields((t) => ({
   invoice: t.field({
     type: InvoiceRef,
     nullable: true,
-    description: 'An invoice by id. Customers may read only their own.',
+    description:
+      'An invoice by id. Customers may read only their own: for another customer’s invoice and for one that does not exist ' +
+      'they get the same FORBIDDEN answer. Admins get NOT_FOUND for an unknown id.',
     authScopes: { authenticated: true },
     args: { id: t.arg.id({ required: true, description: 'Stripe invoice id (`in_…`).' }) },
+    extensions: stripeCalls(invoiceByIdCalls, { deduplicated: true }),
     resolve: (_root, args, ctx, info) => fetchInvoice(ctx, checkInvoiceId(args.id), info),
   }),
   invoices: t.field({
@@ -224,6 +257,7 @@ builder.queryFields((t) => ({
       createdAfter: t.arg({ type: 'DateTime', required: false, description: 'Only invoices created at or after this time.' }),
       createdBefore: t.arg({ type: 'DateTime', required: false, description: 'Only invoices created before this time.' }),
     },
+    extensions: stripeCalls(() => 1),
     // With a customerId the owner is known up front: a customer asking for another's is refused before any call.
     authScopes: (_root, args) => (args.customerId ? { ownsCustomer: args.customerId } : { authenticated: true }),
     resolve: (_root, args, ctx, info) => {

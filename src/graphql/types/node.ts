@@ -8,6 +8,7 @@ import type { Context } from '../context.js';
 import { builder } from '../builder.js';
 import { badInput } from '../errors.js';
 import { ANY_STRIPE_ID, quoteId } from '../../stripe/ids.js';
+import { stripeCalls, type StripeCallEstimate } from '../stripe-calls.js';
 
 export interface NodeModel {
   id: string;
@@ -16,6 +17,8 @@ export interface NodeModel {
 interface NodeType {
   /** The GraphQL object type the prefix stands for. */
   typename: string;
+  /** What fetching it costs in Stripe calls (as the type's own root field estimates it). */
+  calls: StripeCallEstimate;
   fetch(id: string, ctx: Context, info: GraphQLResolveInfo): Promise<NodeModel | null> | NodeModel | null;
 }
 
@@ -46,6 +49,16 @@ builder.queryField('node', (t) =>
     description: 'Any object by its Stripe id: a customer (`cus_…`), an invoice (`in_…`) or a portal configuration (`bpc_…`).',
     authScopes: { authenticated: true },
     args: { id: t.arg.id({ required: true, description: 'A Stripe id.' }) },
+    // The id's prefix names the type: it costs what that type's own lookup costs.
+    extensions: stripeCalls(
+      (field) => {
+        const type = typeof field.args['id'] === 'string' ? typeOf(field.args['id']) : undefined;
+        if (type === undefined) return 0;
+        const own = type.calls(field);
+        return { ...(typeof own === 'number' ? { calls: own } : own), typename: type.typename };
+      },
+      { deduplicated: true },
+    ),
     resolve: (_root, args, ctx, info) => {
       const type = typeOf(args.id);
       if (type === undefined) throw badInput(`${quoteId(args.id)} is not the id of a customer, invoice or portal configuration.`, 'id');

@@ -9,6 +9,7 @@ import { builder } from '../builder.js';
 import { connectionArgs, defineConnection, pageRequest, toConnection } from '../connections.js';
 import { badInput, forbidden } from '../errors.js';
 import { needsMoreThanId } from '../selection.js';
+import { stripeCalls, type StripeCallEstimate } from '../stripe-calls.js';
 import { MetadataEntryRef, metadataEntries } from './common.js';
 import { NodeRef, registerNode } from './node.js';
 import { PortalConfigurationRef, type PortalConfigurationModel } from './refs.js';
@@ -34,6 +35,9 @@ export function configurationModel(
   if (!needsMoreThanId(info, path)) return { id };
   return ctx.loaders.configuration.load(id).then((data) => ({ id, data }));
 }
+
+/** One retrieve per configuration, whoever asks (`portalConfiguration(id:)`, `node(id:)`, aliases). */
+const configurationByIdCalls: StripeCallEstimate = ({ args }) => ({ calls: 1, key: `configuration:${String(args['id'])}` });
 
 /** A configuration asked for by id: always retrieved, so that an unknown id is NOT_FOUND. */
 async function configurationById(ctx: Context, id: string): Promise<PortalConfigurationModel> {
@@ -151,6 +155,7 @@ export const portalConfigurationConnection = defineConnection(PortalConfiguratio
 
 registerNode('bpc', {
   typename: 'PortalConfiguration',
+  calls: configurationByIdCalls,
   fetch: (id, ctx) => {
     if (ctx.viewer.role !== 'ADMIN') throw forbidden('Only admins may read portal configurations.');
     return configurationById(ctx, id);
@@ -164,21 +169,23 @@ builder.queryFields((t) => ({
     description: 'A billing portal configuration by id (admins only).',
     authScopes: { admin: true },
     args: { id: t.arg.id({ required: true, description: 'Stripe configuration id (`bpc_…`).' }) },
+    extensions: stripeCalls(configurationByIdCalls, { deduplicated: true }),
     resolve: (_root, args, ctx) => configurationById(ctx, checkConfigurationId(args.id)),
   }),
   portalConfigurations: t.field({
     type: portalConfigurationConnection,
     description: 'Billing portal configurations, newest first (admins only).',
     authScopes: { admin: true },
+    extensions: stripeCalls(() => 1),
     args: {
       ...connectionArgs(t),
       active: t.arg.boolean({ required: false, description: 'Only active (true) or inactive (false) ones.' }),
     },
     resolve: async (_root, args, ctx) => {
-      const request = pageRequest(args);
+      const request = pageRequest(ctx, args, 'PortalConfiguration');
       const page = await ctx.stripe.listConfigurations({ ...request, active: args.active ?? undefined });
       for (const configuration of page.data) ctx.loaders.primeConfiguration(configuration);
-      return toConnection(page, request, (data) => ({ id: data.id, data }));
+      return toConnection(ctx, page, request, (data) => ({ id: data.id, data }));
     },
   }),
 }));

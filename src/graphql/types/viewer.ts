@@ -1,7 +1,8 @@
 /** `Viewer` and `Query.viewer`: who the caller is, as the gateway authenticated them. */
 import type { Viewer } from '../../auth/viewer.js';
 import { builder } from '../builder.js';
-import { customerModel } from './customer.js';
+import { stripeCalls } from '../stripe-calls.js';
+import { customerModel, referredCustomerCalls } from './customer.js';
 import { CustomerRef } from './refs.js';
 
 const ViewerRoleEnum = builder.enumType('ViewerRole', {
@@ -22,6 +23,7 @@ const ViewerRef = builder.objectRef<SignedIn>('Viewer').implement({
       type: CustomerRef,
       nullable: true,
       description: 'The signed-in customer’s own record; null for admins.',
+      extensions: stripeCalls(referredCustomerCalls),
       resolve: (v, _args, ctx, info) => (v.role === 'CUSTOMER' ? customerModel(ctx, v.customerId, info) : null),
     }),
   }),

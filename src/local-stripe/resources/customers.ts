@@ -236,7 +236,7 @@ export const customerRoutes: Route[] = [
     );
     return renderList('customer', page.data, page.hasMore, '/v1/customers', req.render, params.expand);
   }),
-  route('GET', '/v1/customers/:id', (req) => {
+  route('GET', '/v1/customers/:id(cus_)', (req) => {
     const params = readParams(req, { expand: listParams.expand }, { kind: 'customer' });
     const id = pathId(req);
     const found = customerOrDeleted(req.store, id);
@@ -244,11 +244,11 @@ export const customerRoutes: Route[] = [
     if ('deleted' in found && found.deleted) return found;
     return renderObject('customer', found, req.render, params.expand);
   }),
-  route('POST', '/v1/customers/:id', (req) => {
+  route('POST', '/v1/customers/:id(cus_)', (req) => {
     const params = readParams(req, writableFields, { kind: 'customer' });
     return renderObject('customer', updateCustomer(req.store, pathId(req), params), req.render, params.expand);
   }),
-  route('DELETE', '/v1/customers/:id', (req) => {
+  route('DELETE', '/v1/customers/:id(cus_)', (req) => {
     readParams(req, {});
     return deleteCustomer(req.store, pathId(req));
   }),

@@ -26,10 +26,11 @@ import {
 } from '../params.js';
 import type { Store } from '../store.js';
 import { customerOrDeleted } from './customers.js';
-import { attachItem, claimCustomerCurrency, detachItem, renderInvoice, requireDraftOf, type StoredInvoiceItem } from './invoices.js';
+import { claimCustomerCurrency } from './invoice-create.js';
+import { attachItem, detachItem, requireDraftOf, type StoredInvoiceItem } from './invoice-lines.js';
+import { renderInvoice } from './invoice-shape.js';
 import { requireSubscription } from './subscriptions.js';
 
-export type { StoredInvoiceItem } from './invoices.js';
 
 const DECIMAL = /^-?\d+(\.\d{1,12})?$/;
 
@@ -257,11 +258,11 @@ export const invoiceItemRoutes: Route[] = [
     );
     return renderList('invoiceitem', page.data, page.hasMore, '/v1/invoiceitems', req.render, params.expand);
   }),
-  route('GET', '/v1/invoiceitems/:id', (req) => {
+  route('GET', '/v1/invoiceitems/:id(ii_)', (req) => {
     const params = readParams(req, { expand: listParams.expand }, { kind: 'invoiceitem' });
     return renderObject('invoiceitem', req.store.invoiceItems.require(pathId(req)), req.render, params.expand);
   }),
-  route('DELETE', '/v1/invoiceitems/:id', (req) => {
+  route('DELETE', '/v1/invoiceitems/:id(ii_)', (req) => {
     readParams(req, {});
     return deleteInvoiceItem(req.store, pathId(req));
   }),

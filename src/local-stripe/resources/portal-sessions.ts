@@ -17,7 +17,8 @@ import { paramPath } from '../form.js';
 import { arr, int, listParams, obj, oneOf, required, str, type InferShape } from '../params.js';
 import type { SessionRecord, Store, SubscriptionRecord } from '../store.js';
 import { requireCustomer } from './customers.js';
-import { CONFIGURATION_KIND, checkUrl, configurationForSession } from './portal-configurations.js';
+import { checkUrl } from './portal-configuration-params.js';
+import { CONFIGURATION_KIND, configurationForSession } from './portal-configurations.js';
 import { requireSubscription } from './subscriptions.js';
 
 type Session = Stripe.BillingPortal.Session;

@@ -27,35 +27,23 @@ const nested = (levels: number): unknown => (levels === 0 ? 'x' : { a: nested(le
 export const EDGE_ENTRIES: Entry[] = [
   // ---------------------------------------------------------------------------------------------------------------
   // The review's attack, and its variants: a request under the body limit must answer small whoever sends it.
-  {
-    name: 'a trusted document by id, its input stuffed with 11,000 unknown keys, anonymous',
-    as: 'anonymous',
-    params: { documentId: SESSION_ID },
-    variables: { input: stuffed() },
-    expect: anonymousRefusal,
-  },
-  {
-    name: 'a trusted document by id, its input stuffed with 11,000 unknown keys, anonymous, in production',
-    profile: 'production',
-    as: 'anonymous',
-    params: { documentId: SESSION_ID },
-    variables: { input: stuffed() },
-    expect: anonymousRefusal,
-  },
-  {
-    name: 'a trusted document by id, its input stuffed with 11,000 unknown keys, as an admin',
-    params: { documentId: SESSION_ID },
-    variables: { input: stuffed() },
-    expect: small(overLimit('variables')),
-  },
-  {
-    name: 'a trusted document by id, its input stuffed with 11,000 unknown keys, as a customer in production',
-    profile: 'production',
-    as: 'customer',
-    params: { documentId: SESSION_ID },
-    variables: { input: stuffed() },
-    expect: small(overLimit('variables')),
-  },
+  ...(
+    [
+      ['anonymous', 'test', 'anonymous', anonymousRefusal],
+      ['anonymous, in production', 'production', 'anonymous', anonymousRefusal],
+      ['as an admin', 'test', 'admin', small(overLimit('variables'))],
+      ['as a customer in production', 'production', 'customer', small(overLimit('variables'))],
+    ] as const
+  ).map(
+    ([who, profile, as, expect]): Entry => ({
+      name: `a trusted document by id, its input stuffed with 11,000 unknown keys, ${who}`,
+      profile,
+      as,
+      params: { documentId: SESSION_ID },
+      variables: { input: stuffed() },
+      expect,
+    }),
+  ),
   {
     name: 'the stuffed input with the document as text, anonymous',
     as: 'anonymous',
