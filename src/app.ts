@@ -9,12 +9,12 @@
  * secret is ever printed or written into a page.
  */
 import { randomBytes } from 'node:crypto';
-import { createServer, type RequestListener, type Server } from 'node:http';
+import { createServer, type RequestListener, type Server, type ServerOptions } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SignJWT } from 'jose';
 import type Stripe from 'stripe';
 import { createAuthenticator } from './auth/authenticate.js';
-import type { GatewayConfig, JwtConfig } from './config.js';
+import type { GatewayConfig, HttpServerLimits, JwtConfig } from './config.js';
 import type { GatewayDeps, PortalSettings } from './graphql/context.js';
 import { CursorCodec } from './graphql/connections.js';
 import { createDemoRoutes, DEMO_PATH, type DemoRoutes } from './demo/routes.js';
@@ -69,6 +69,22 @@ export interface App {
   config: GatewayConfig;
   /** Stops accepting, lets requests in flight finish (up to 5 s), closes every connection, stops the local Stripe. */
   stop(): Promise<void>;
+}
+
+/**
+ * The server's defences against slow and numerous clients. Node closes a request whose headers (`headersTimeout`)
+ * or whole body (`requestTimeout`) have not arrived in time with a 408, but only looks every
+ * `connectionsCheckingInterval` (30 s by default, so a 10 s timeout would be up to 40 s): a fifth of the shorter
+ * timeout keeps the overshoot within 20 %. `maxConnections` closes connections past the cap as they arrive, so that
+ * file descriptors and memory stay bounded whoever connects.
+ */
+export function serverOptions(limits: HttpServerLimits): ServerOptions {
+  return {
+    headersTimeout: limits.headersTimeoutMs,
+    requestTimeout: limits.requestTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    connectionsCheckingInterval: Math.max(100, Math.floor(Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs) / 5)),
+  };
 }
 
 const randomSecret = (bytes: number) => randomBytes(bytes).toString('base64url');
@@ -159,12 +175,13 @@ export async function startApp(config: GatewayConfig): Promise<App> {
   // port (the demo return URL), so the socket is open a moment before: anything that early gets a 503.
   let gateway: RequestListener | undefined;
   let inFlight = 0;
-  const server = createServer((request, response) => {
+  const server = createServer(serverOptions(config.http), (request, response) => {
     inFlight++;
     response.once('close', () => inFlight--);
     if (gateway !== undefined) gateway(request, response);
     else response.writeHead(503, { 'retry-after': '1' }).end();
   });
+  server.maxConnections = config.http.maxConnections;
   try {
     const port = await listen(server, config.port, config.host);
     const url = originFor(config.host, port);
