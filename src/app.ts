@@ -31,9 +31,14 @@ import { Limiter } from './stripe/limiter.js';
 
 /** How long a stop waits for requests in flight before it closes their connections. */
 const DRAIN_MS = 5_000;
-export const DEMO_TOKEN_LIFETIME = '24h';
+/** The printed demo token's lifetime: a day, or less when `AUTH_MAX_TOKEN_LIFETIME_SECONDS` allows less. */
+export const DEMO_TOKEN_SECONDS = 86_400;
 /** Tokens the demo page's sign-in mints: short-lived, as a real app's session tokens are. */
-export const DEMO_PAGE_TOKEN_LIFETIME = '1h';
+export const DEMO_PAGE_TOKEN_SECONDS = 3_600;
+
+/** `86400` → `24h`, `5400` → `90m`, `45` → `45s`. */
+const lifetimeText = (seconds: number) =>
+  seconds % 3600 === 0 ? `${seconds / 3600}h` : seconds % 60 === 0 ? `${seconds / 60}m` : `${seconds}s`;
 
 /** What demo mode generated for you to call the gateway with. */
 export interface DemoCredentials {
@@ -46,8 +51,10 @@ export interface DemoCredentials {
   /** The demo customer the token is for (`DEMO.customer`). */
   customerId: string;
   customerName: string | null;
-  /** A customer token (role CUSTOMER) for `customerId`, valid for 24 hours. */
+  /** A customer token (role CUSTOMER) for `customerId`. */
   customerToken: string;
+  /** How long it is valid: 24 hours, or the shorter `AUTH_MAX_TOKEN_LIFETIME_SECONDS`. */
+  customerTokenSeconds: number;
 }
 
 export interface App {
@@ -118,12 +125,12 @@ export function signDemoCustomerToken(
   jwt: Pick<JwtConfig, 'customerClaim' | 'issuer' | 'audience'>,
   secret: string,
   customerId: string,
-  lifetime: string = DEMO_TOKEN_LIFETIME,
+  lifetimeSeconds: number = DEMO_TOKEN_SECONDS,
 ): Promise<string> {
   let token = new SignJWT({ [jwt.customerClaim]: customerId })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setIssuedAt()
-    .setExpirationTime(lifetime);
+    .setExpirationTime(`${lifetimeSeconds}s`);
   if (jwt.issuer !== undefined) token = token.setIssuer(jwt.issuer);
   if (jwt.audience !== undefined) token = token.setAudience(jwt.audience);
   return token.sign(new TextEncoder().encode(secret));
@@ -210,19 +217,22 @@ export async function startApp(config: GatewayConfig): Promise<App> {
         allowedReturnUrlOrigins:
           config.allowedReturnUrlOrigins.length > 0 ? config.allowedReturnUrlOrigins : [new URL(defaultReturnUrl).origin],
       };
+      // Never longer than the gateway itself accepts (AUTH_MAX_TOKEN_LIFETIME_SECONDS).
+      const customerTokenSeconds = Math.min(DEMO_TOKEN_SECONDS, jwt.maxTokenLifetimeSeconds);
       demo = {
         adminKey: apiKeys[0]!,
         adminKeyGenerated,
         jwtSecret,
         customerId: DEMO.customer,
         customerName: upstream.local.store.customers.get(DEMO.customer)?.name ?? null,
-        customerToken: await signDemoCustomerToken(jwt, secret, DEMO.customer),
+        customerToken: await signDemoCustomerToken(jwt, secret, DEMO.customer, customerTokenSeconds),
+        customerTokenSeconds,
       };
       // The demo billing page, and the sign-in that mints its short-lived customer tokens: demo mode only.
       const signingJwt = jwt;
       demoRoutes = createDemoRoutes({
         store: upstream.local.store,
-        signCustomerToken: (customerId) => signDemoCustomerToken(signingJwt, secret, customerId, DEMO_PAGE_TOKEN_LIFETIME),
+        signCustomerToken: (customerId) => signDemoCustomerToken(signingJwt, secret, customerId, Math.min(DEMO_PAGE_TOKEN_SECONDS, signingJwt.maxTokenLifetimeSeconds)),
       });
     }
 
@@ -351,7 +361,7 @@ export function banner(app: App): string {
         : '  Admin key:      the first of GATEWAY_API_KEYS (pre-filled in GraphiQL)',
       `  Customer:       ${demo.customerId}${demo.customerName !== null ? ` (${demo.customerName})` : ''}`,
       `  Customer token: ${demo.customerToken}`,
-      `                  role CUSTOMER, expires in ${DEMO_TOKEN_LIFETIME}; claim ${config.jwt.customerClaim}`,
+      `                  role CUSTOMER, expires in ${lifetimeText(demo.customerTokenSeconds)}; claim ${config.jwt.customerClaim}`,
       demo.jwtSecret !== undefined
         ? `  JWT secret:     ${demo.jwtSecret}  (HS256; sign tokens for other demo customers with it)`
         : '  JWT secret:     AUTH_JWT_SECRET (as configured)',
