@@ -5,9 +5,14 @@
  * the identity provider's keys cannot be fetched) right after validation — before its cost is priced, its
  * variables are bounded or coerced, or a resolver runs. A stranger's request then costs a parse (cached for trusted
  * documents) and a validation, whatever its variables hold.
+ *
+ * Before that, its body: what an anonymous caller may run (`__typename`, introspection) fits in a few kilobytes, so a
+ * larger body from one — or one of unknown length, streamed — is refused as soon as its headers are in, before a
+ * byte of it is read or parsed (parsing an 86 KB JSON body was most of what a flood of them cost).
  */
 import { getOperationAST, Kind, type DocumentNode, type SelectionSetNode } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import type { Viewer } from '../auth/viewer.js';
 import type { Context } from '../graphql/context.js';
 import { unauthenticated } from '../graphql/errors.js';
 
@@ -36,9 +41,22 @@ export function selectsBeyondPublic(document: DocumentNode, operationName?: stri
   return beyond(operation.selectionSet);
 }
 
-/** Put before every other `onExecute` plugin: the refusal must come before the cost, the variables, execution. */
-export function useAuthenticationFirst(): Plugin<Context> {
+/** The largest body an anonymous caller may send: GraphiQL's introspection query is about 2 KB. */
+export const ANONYMOUS_MAX_BODY_BYTES = 16 * 1024;
+
+/**
+ * Put before every other `onRequestParse` and `onExecute` plugin: the refusals must come before the body is read, and
+ * before the cost, the variables, execution.
+ */
+export function useAuthenticationFirst(viewerOf: (request: Request) => Promise<Viewer>): Plugin<Context> {
   return {
+    async onRequestParse({ request }) {
+      if (request.body === null) return;
+      const length = request.headers.get('content-length');
+      if (length !== null && /^\d+$/.test(length) && Number(length) <= ANONYMOUS_MAX_BODY_BYTES) return;
+      const viewer = await viewerOf(request);
+      if (viewer.role === 'ANONYMOUS') throw unauthenticated(viewer.rejected);
+    },
     onExecute({ args, setResultAndStopExecution }) {
       // The context was built (and the caller authenticated, once per request) before any `onExecute` hook.
       const viewer = args.contextValue.viewer;

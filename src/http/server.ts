@@ -136,7 +136,7 @@ export function createGateway(options: GatewayOptions, deps: GatewayDeps): Gatew
       ...trusted,
       ...(options.introspection === false ? [noIntrospection()] : []),
       // Before the limits and coercion below: an anonymous caller is refused before anything reads its variables.
-      useAuthenticationFirst(),
+      useAuthenticationFirst(viewerOf),
       ...useAbuseLimits({ limits, hideSuggestions: options.hideSuggestions ?? false }),
       // After the limits on the document and the variables: its Stripe calls, estimated and held to the budget,
       // before any resolver runs.

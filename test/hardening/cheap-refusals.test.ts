@@ -10,13 +10,14 @@
 import { Kind, parse } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS } from '../../src/config.js';
+import { ANONYMOUS_MAX_BODY_BYTES } from '../../src/http/authenticate-first.js';
 import { MAX_ERROR_MESSAGE_LENGTH } from '../../src/http/contract-codes.js';
 import { defaultTrustedDocuments } from '../../src/http/trusted-documents.js';
 import { variablesOverLimit } from '../../src/http/variables.js';
 import { createGateway } from '../../src/http/server.js';
 import { DEMO } from '../../src/local-stripe/index.js';
 import { ADMIN_KEY, RETURN_ORIGIN, signCustomerToken, startGateway, type GatewayHarness } from '../support/gateway.js';
-import { expectRefused, postJson, type Answer } from './support.js';
+import { expectRefused, GRAPHQL_RESPONSE, postJson, send, type Answer } from './support.js';
 
 let h: GatewayHarness;
 let customer: string;
@@ -241,5 +242,42 @@ describe('error messages, bounded', () => {
     expectRefused(answer, 400, 'GRAPHQL_VALIDATION_FAILED');
     for (const error of answer.body!.errors!) expect(error.message.length).toBeLessThanOrEqual(MAX_ERROR_MESSAGE_LENGTH);
     expect(bytes(answer)).toBeLessThan(2 * KB);
+  });
+});
+
+describe('an anonymous body is not even read past a few kilobytes', () => {
+  it('refuses a large anonymous body with 401 before parsing it: invalid JSON gets the 401, not a parse error', async () => {
+    const garbage = `{"query": "{ viewer { role } }", "x": [${'1,'.repeat(20_000)}`;
+    expect(Buffer.byteLength(garbage)).toBeGreaterThan(ANONYMOUS_MAX_BODY_BYTES);
+    const answer = await postJson(h, garbage, { authorization: null });
+    expectRefused(answer, 401, 'UNAUTHENTICATED');
+    expect(answer.headers.get('www-authenticate')).toMatch(/^Bearer realm="billing-gateway"/);
+    // The same garbage from an admin is parsed, and fails as JSON.
+    const parsed = await postJson(h, garbage);
+    expect(parsed.status).toBe(400);
+    expect(parsed.body?.errors?.[0]?.extensions?.['code']).toBe('BAD_USER_INPUT');
+  });
+
+  it('refuses an anonymous body of unknown length (streamed) the same way', async () => {
+    const stream = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode('{"query": "{ __typename }"}'));
+        controller.close();
+      },
+    });
+    const answer = await send(h, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: GRAPHQL_RESPONSE },
+      body: stream,
+      // @ts-expect-error `duplex` is not in the DOM typings; a streamed request body needs it.
+      duplex: 'half',
+    });
+    expectRefused(answer, 401, 'UNAUTHENTICATED');
+  });
+
+  it('still answers a small anonymous request that needs no caller', async () => {
+    const answer = await postJson(h, { query: '{ __typename }' }, { authorization: null });
+    expect(answer.status).toBe(200);
+    expect(answer.body?.data).toEqual({ __typename: 'Query' });
   });
 });
