@@ -1,32 +1,51 @@
 /**
  * `npm run load`: the load-and-fault run, by hand, never part of `npm test`.
  *
- *   npm run load [-- --duration 60] [--connections 50] [--faults on|off|both] [--runs 1] [--warmup 5]
+ *   npm run load [-- --duration 60] [--connections 50] [--faults on|off|both] [--flood off|on|both] [--runs 1] [--warmup 5]
  *
  * The gateway runs in its own process (`load/gateway.ts`: `startApp` in demo mode, the local Stripe in that same
  * process), pinned to core 0 when `taskset` exists; autocannon runs here, on core 1. The local Stripe answers every
  * call 20–50 ms late; the `faults` profile also fails 10% of Stripe calls (4% 429 rate_limit, 4% 503, 2% connection
  * reset). The workload (`load/workload.ts`) mixes the example operations as the 28 demo customers — a token each —
  * and as an admin, including `createPortalSession` with idempotency keys, some repeated on purpose. Every response
- * body is parsed and checked. Each run (and each profile) starts on a freshly reset local Stripe.
+ * body is parsed and checked, its `extensions.stripe` too: each run reports the most Stripe calls any single request
+ * made (and the largest up-front estimate). Through every run `/health` is probed one request at a time, every
+ * 100 ms (`load/health.ts`): p50/p99/max.
+ *
+ * `--flood` (default off) adds the flood axis: `on` runs each fault profile as `<profile>+flood`, `both` runs it
+ * without and then with the flood, same seeds, so that the normal p99 and /health compare like for like. In a
+ * `+flood` profile the normal workload runs exactly as without, and beside it a second autocannon instance on 16
+ * connections of its own floods the gateway anonymously (`load/flood.ts`): the trusted `CreatePortalSession`
+ * document by id, its `$input` stuffed with 11,000 unknown keys (~86 KB), no Authorization header. A second table
+ * shows the flood's req/s, its answers' status and size in bytes, /health during the flood, the normal p99 with and
+ * without the flood, and how long the gateway took to answer /health fast again once the flood stopped.
+ * Each run (and each profile) starts on a freshly reset local Stripe.
  *
  * Prints a table, then the bounds that were broken, and as its last line one JSON object with every figure.
  * Exits 1 when a bound is broken:
- *   both profiles: no 5xx; no response carrying another customer's data; no duplicate portal session (one
+ *   every profile: no 5xx; no response carrying another customer's data; no duplicate portal session (one
  *     session per idempotency key, the same session id for every repeat of a key); no response with wrong data;
+ *     every answer carries `extensions.stripe`, none made more calls (retries aside) than its estimate or than the
+ *     budget;
  *   without faults: GraphQL error rate (from bodies, not HTTP status) under 0.1%;
  *   with faults: the only error codes are RATE_LIMITED and UPSTREAM_UNAVAILABLE, and every request is answered;
+ *   with the flood: the flood is answered, never with a 5xx, and no flood request makes a Stripe call; whether it
+ *     was refused cheaply (every answer a 401 UNAUTHENTICATED of at most 2 KiB) is a warning, printed with its
+ *     verdict, not a broken bound, while `CHEAP_REFUSAL_IS_A_BOUND` (`load/options.ts`) is false;
  *   with --runs ≥ 2: the gateway's peak RSS in a later run at most max(20 MiB, 10%) above the first run's.
  *
  * The parts: `options.ts` (the options, profiles, faults and bounds), `gateway-process.ts` (the gateway's process),
- * `rss.ts` (its RSS), `run.ts` (one run, driven and measured), `report.ts` (the table and the JSON line).
+ * `rss.ts` (its RSS), `run.ts` (one run, driven and measured), `workload.ts` (the mixed requests), `recorder.ts`
+ * (their answers checked), `answers.ts` (what every answer is read for), `flood.ts`, `health.ts`, `report.ts` (the
+ * tables and the JSON line).
  */
 import { randomBytes } from 'node:crypto';
 import { pinSelf, TASKSET } from '../bench/support.js';
 import { loadDemoCustomers, OwnershipDetector } from './fixture.js';
 import { setFaults, startGateway } from './gateway-process.js';
-import { FAULT_SHARE, LATENCY, parseOptions } from './options.js';
-import { report } from './report.js';
+import { describeFloodAnswers, FLOOD_CONNECTIONS, FLOOD_UNKNOWN_KEYS, floodBody } from './flood.js';
+import { FAULT_SHARE, LATENCY, parseOptions, withFlood, withoutFlood } from './options.js';
+import { p99Text, report } from './report.js';
 import { RssSampler, rssStability } from './rss.js';
 import { drive, measure, type LoadSetup, type RunFigures } from './run.js';
 import { Recorder } from './recorder.js';
@@ -74,17 +93,35 @@ try {
     console.log(`  warm-up: ${warmupSeconds}s, ${Math.round(result.requests.average)} req/s (not counted)`);
   }
 
-  const setup: LoadSetup = { gateway, rss, customers, detector, configurationIds, options };
+  const flooding = profiles.some(withFlood) ? floodBody(ready.maxBodyBytes) : undefined;
+  if (flooding !== undefined) {
+    console.log(
+      `  flood: ${FLOOD_CONNECTIONS} connections, anonymous CreatePortalSession by id, $input with ${FLOOD_UNKNOWN_KEYS.toLocaleString('en-US')} ` +
+        `unknown keys, ${Buffer.byteLength(flooding).toLocaleString('en-US')} B per request (MAX_BODY_BYTES ${ready.maxBodyBytes})`,
+    );
+  }
+
+  const setup: LoadSetup = { gateway, rss, customers, detector, configurationIds, options, floodBody: flooding };
   const results: RunFigures[] = [];
   for (let run = 1; run <= runs; run++) {
     for (const profile of profiles) {
       process.stdout.write(`  run ${run}/${runs}, ${profile}… `);
-      const figures = await measure(setup, run, profile);
+      const twin = withFlood(profile) ? results.find((r) => r.run === run && r.profile === withoutFlood(profile)) : undefined;
+      const figures = await measure(setup, run, profile, twin);
       results.push(figures);
       console.log(
-        `${figures.requestsPerSecond} req/s, p99 ${figures.p99Ms} ms, peak RSS ${figures.peakRssMiB} MiB` +
+        `${figures.requestsPerSecond} req/s, p99 ${p99Text(figures)}, peak RSS ${figures.peakRssMiB} MiB, ` +
+          `/health p99 ${figures.health.p99Ms} ms, most Stripe calls by one request ${figures.maxStripeCalls}` +
+          (figures.maxStripeCallsBy !== null ? ` (${figures.maxStripeCallsBy})` : '') +
           (figures.violations.length > 0 ? ` — ${figures.violations.length} bound(s) broken` : ''),
       );
+      if (figures.flood !== null) {
+        console.log(
+          `    flood: ${figures.flood.requestsPerSecond} req/s, answers ${describeFloodAnswers(figures.flood)}; ` +
+            `/health p50/p99/max ${figures.health.p50Ms}/${figures.health.p99Ms}/${figures.health.maxMs} ms` +
+            (figures.flood.cheapRefusal ? '; refused cheaply' : '; NOT refused cheaply'),
+        );
+      }
     }
   }
   await setFaults(ready.stripeUrl, undefined);

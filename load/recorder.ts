@@ -1,15 +1,12 @@
 /**
  * The check of every response body of the mixed workload. `Recorder.record` parses every body: GraphQL errors by
  * code (from the body, not the HTTP status), 5xx, data that is missing or not the caller's, any other demo
- * customer's identifying strings (a cross-customer leak), and the portal session each idempotency key got back.
+ * customer's identifying strings (a cross-customer leak), the portal session each idempotency key got back, and
+ * the Stripe calls each request reported (`extensions.stripe`).
  */
+import { errorCodes, parseAnswer, StripeCallTally } from './answers.js';
 import type { DemoCustomer, OwnershipDetector } from './fixture.js';
 import type { Planned } from './workload.js';
-
-interface GraphQLBody {
-  data?: Record<string, unknown> | null;
-  errors?: Array<{ message?: string; extensions?: { code?: unknown } }>;
-}
 
 type Json = Record<string, unknown> | null;
 const obj = (value: unknown): Json => (value !== null && typeof value === 'object' ? (value as Record<string, unknown>) : null);
@@ -96,6 +93,8 @@ export class Recorder {
   /** Idempotency key → Stripe customer (the key's scope). */
   readonly keyCustomer = new Map<string, string>();
   readonly sessionIds = new Set<string>();
+  /** `extensions.stripe` of every answer: the most Stripe calls any single request made. */
+  readonly stripe = new StripeCallTally();
 
   constructor(
     private readonly detector: OwnershipDetector,
@@ -125,20 +124,16 @@ export class Recorder {
     this.statuses.set(status, (this.statuses.get(status) ?? 0) + 1);
     if (status >= 500) this.serverErrors++;
 
-    let parsed: GraphQLBody | undefined;
-    try {
-      parsed = JSON.parse(body) as GraphQLBody;
-    } catch {
-      parsed = undefined;
-    }
-    if (parsed === undefined || parsed === null || typeof parsed !== 'object' || (!('data' in parsed) && !Array.isArray(parsed.errors))) {
+    const parsed = parseAnswer(body);
+    this.stripe.note(parsed, planned.mix.name);
+    if (parsed === undefined) {
       this.errorResponses++;
       perOperation.errors++;
       this.count('NOT_JSON');
     } else if (Array.isArray(parsed.errors) && parsed.errors.length > 0) {
       this.errorResponses++;
       perOperation.errors++;
-      for (const error of parsed.errors) this.count(typeof error.extensions?.code === 'string' ? error.extensions.code : 'NO_CODE');
+      for (const code of errorCodes(parsed)) this.count(code);
     } else {
       const data = obj(parsed.data);
       if (data === null || !dataIsRight(planned, data)) {

@@ -1,16 +1,31 @@
 /**
  * One run of one profile: the local Stripe reset and its faults set, the mixed workload driven by autocannon for
- * the run's duration with every answer recorded, the gateway left to finish what was in flight, and the run's
- * figures and broken bounds worked out (portal sessions from the local Stripe's request log and from bodies).
+ * the run's duration with every answer recorded — beside it `/health` probed, and in a `+flood` profile the flood
+ * (`flood.ts`) on connections of its own — the gateway left to finish what was in flight, and the run's figures and
+ * broken bounds worked out (portal sessions from the local Stripe's request log and from bodies).
  */
 import { randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
 import { idempotencyScope } from '../src/auth/viewer.js';
 import { scopedIdempotencyKey } from '../src/stripe/gateway.js';
 import type { DemoCustomer, OwnershipDetector } from './fixture.js';
+import type { StripeCallFigures } from './answers.js';
+import { flood, FloodRecorder, floodFigures, floodVerdicts, type FloodFigures } from './flood.js';
 import type { SessionStats } from './gateway.js';
 import { setFaults, type GatewayProcess } from './gateway-process.js';
-import { ALLOWED_FAULT_CODES, ERROR_RATE_BOUND, faultOptions, LATENCY, type LoadOptions, type Profile } from './options.js';
+import { HealthProbe, waitUntilResponsive, type HealthFigures } from './health.js';
+import {
+  ALLOWED_FAULT_CODES,
+  CHEAP_REFUSAL_IS_A_BOUND,
+  ERROR_RATE_BOUND,
+  faultOptions,
+  LATENCY,
+  withFaults,
+  withFlood,
+  type LoadOptions,
+  type Profile,
+} from './options.js';
 import { mib, type RssSampler } from './rss.js';
 import { Recorder } from './recorder.js';
 import { Planner, type Planned } from './workload.js';
@@ -64,7 +79,7 @@ export async function drive(
   });
 }
 
-export interface RunFigures {
+export interface RunFigures extends StripeCallFigures {
   run: number;
   profile: Profile;
   durationSeconds: number;
@@ -110,7 +125,13 @@ export interface RunFigures {
   stripeCallsFaulted: number;
   stripeCallOutcomes: Record<string, number>;
   byOperation: Record<string, { sent: number; responses: number; errors: number }>;
+  /** `/health`, probed one request at a time through the run. */
+  health: HealthFigures;
+  /** The flood's figures (`+flood` profiles), null otherwise. */
+  flood: FloodFigures | null;
   violations: string[];
+  /** What should hold but does not break the run (yet): see `CHEAP_REFUSAL_IS_A_BOUND`. */
+  warnings: string[];
   leaks: Recorder['leaks'];
   wrongExamples: Recorder['wrong'];
 }
@@ -132,31 +153,50 @@ export interface LoadSetup {
   detector: OwnershipDetector;
   configurationIds: string[];
   options: LoadOptions;
+  /** The flood's request body (`flood.ts`), when a profile floods. */
+  floodBody: string | undefined;
 }
 
-/** One run of one profile, on a freshly reset local Stripe: its figures, and the bounds it broke. */
-export async function measure(setup: LoadSetup, run: number, profile: Profile): Promise<RunFigures> {
+/**
+ * One run of one profile, on a freshly reset local Stripe: its figures, and the bounds it broke. `twin` is this
+ * run's figures for the same profile without the flood, when it ran (a `+flood` profile compares against it).
+ */
+export async function measure(setup: LoadSetup, run: number, profile: Profile, twin?: RunFigures): Promise<RunFigures> {
   const { gateway, rss, customers, detector, configurationIds } = setup;
   const { durationSeconds, connections } = setup.options;
   const { ready } = gateway;
   await gateway.ask({ type: 'reset' });
-  await setFaults(ready.stripeUrl, faultOptions(profile, run * 7919 + (profile === 'faults' ? 1 : 0)));
+  await setFaults(ready.stripeUrl, faultOptions(profile, run * 7919 + (withFaults(profile) ? 1 : 0)));
   const before: SessionStats = (await gateway.ask({ type: 'sessions' })).sessions!;
   const recorder = new Recorder(detector, customers);
   const planner = new Planner({
     customers,
     adminKey: ready.adminKey,
     configurationIds,
-    runTag: `${run}${profile === 'faults' ? 'f' : 'n'}-${randomBytes(4).toString('hex')}`,
-    seed: run * 104729 + (profile === 'faults' ? 17 : 0),
+    runTag: `${run}${withFaults(profile) ? 'f' : 'n'}${withFlood(profile) ? 'F' : ''}-${randomBytes(4).toString('hex')}`,
+    // The same seed with the flood as without: the same normal requests, in the same order.
+    seed: run * 104729 + (withFaults(profile) ? 17 : 0),
   });
+  const floodBody = withFlood(profile) ? setup.floodBody : undefined;
+  if (withFlood(profile) && floodBody === undefined) throw new Error(`profile ${profile}: no flood body`);
+  const floodRecorder = new FloodRecorder();
+  const health = new HealthProbe(ready.url);
 
   const rssStartKb = rss.start();
-  const result = await drive(ready.graphqlUrl, durationSeconds, connections, planner, recorder);
+  health.start();
+  const [result, floodResult] = await Promise.all([
+    drive(ready.graphqlUrl, durationSeconds, connections, planner, recorder),
+    floodBody !== undefined ? flood(ready.graphqlUrl, durationSeconds, floodBody, floodRecorder) : undefined,
+  ]);
   const memory = rss.stop();
-  // Faults off, then wait until the gateway has finished what autocannon left in flight (and its retries).
+  const healthFigures = await health.stop();
+  const ended = performance.now();
+  // Faults off, then wait until the gateway has worked off what the flood left queued (it answers /health fast
+  // again), and has finished what autocannon left in flight (and its retries).
   await setFaults(ready.stripeUrl, LATENCY);
-  await gateway.ask({ type: 'quiet', ms: profile === 'faults' ? 6_000 : 2_000, maxMs: 30_000 });
+  const recovered = floodResult !== undefined ? await waitUntilResponsive(ready.url) : undefined;
+  const recoveryMs = recovered !== undefined ? Math.round(performance.now() - ended) : null;
+  await gateway.ask({ type: 'quiet', ms: withFaults(profile) ? 6_000 : 2_000, maxMs: 30_000 });
   const after: SessionStats = (await gateway.ask({ type: 'sessions' })).sessions!;
 
   // Portal sessions: per Stripe idempotency key, from the local Stripe's request log; per caller key, from bodies.
@@ -197,14 +237,26 @@ export async function measure(setup: LoadSetup, run: number, profile: Profile): 
         `${sessionsCreated} sessions created for ${distinctKeys} distinct keys`,
     );
   }
-  if (profile === 'no-faults' && !(graphqlErrorRate < ERROR_RATE_BOUND)) {
+  violations.push(...recorder.stripe.violations());
+  if (!withFaults(profile) && !(graphqlErrorRate < ERROR_RATE_BOUND)) {
     violations.push(`GraphQL error rate ${(graphqlErrorRate * 100).toFixed(3)}% is not under ${ERROR_RATE_BOUND * 100}%`);
   }
-  if (profile === 'faults') {
+  if (withFaults(profile)) {
     const other = Object.keys(errorsByCode).filter((code) => !ALLOWED_FAULT_CODES.has(code));
     if (other.length > 0) violations.push(`error codes other than RATE_LIMITED/UPSTREAM_UNAVAILABLE: ${other.map((c) => `${c} ×${errorsByCode[c]}`).join(', ')}`);
     if (noResponse > 0) violations.push(`${noResponse} requests got no response (socket errors or timeouts)`);
   }
+
+  const floodFigured =
+    floodResult !== undefined && floodBody !== undefined
+      ? floodFigures(floodResult, floodRecorder, floodBody, {
+          normalP99WithoutFloodMs: twin?.p99Ms ?? null,
+          healthWithoutFlood: twin?.health ?? null,
+          recoveryMs,
+        })
+      : null;
+  const floodVerdict = floodFigured !== null ? floodVerdicts(floodFigured, CHEAP_REFUSAL_IS_A_BOUND) : { violations: [], warnings: [] };
+  violations.push(...floodVerdict.violations.map((v) => `flood: ${v}`));
 
   return {
     run,
@@ -246,7 +298,11 @@ export async function measure(setup: LoadSetup, run: number, profile: Profile): 
     stripeCallsFaulted,
     stripeCallOutcomes,
     byOperation: Object.fromEntries(recorder.byOperation),
+    ...recorder.stripe.figures(),
+    health: healthFigures,
+    flood: floodFigured,
     violations,
+    warnings: floodVerdict.warnings.map((w) => `flood: ${w}`),
     leaks: recorder.leaks,
     wrongExamples: recorder.wrong,
   };
