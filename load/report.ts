@@ -48,7 +48,7 @@ export function report({ results, rssChecks, options, customers, gateway }: Repo
       'no resp.': r.noResponse,
       'peak RSS MiB': r.peakRssMiB,
       '/health p99 ms': r.health.p99Ms,
-      'max Stripe calls (est.)': `${r.maxStripeCalls} (${r.maxEstimatedStripeCalls})`,
+      'most Stripe calls (largest est.)': `${r.maxStripeCalls} (${r.maxEstimatedStripeCalls})`,
       'Stripe calls (faulted)': `${r.stripeCalls} (${r.stripeCalls > 0 ? ((r.stripeCallsFaulted / r.stripeCalls) * 100).toFixed(1) : '0'}%)`,
       'sessions created / keys (requests)': `${r.sessionsCreated} / ${r.distinctKeys} (${r.portalRequests})`,
       'repeated keys ok': `${r.repeatedKeysVerified - r.keysWithSeveralSessionIds}/${r.repeatedKeysVerified}`,
