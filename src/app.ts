@@ -9,12 +9,12 @@
  * secret is ever printed or written into a page.
  */
 import { randomBytes } from 'node:crypto';
-import { createServer, type RequestListener, type Server } from 'node:http';
+import { createServer, type RequestListener, type Server, type ServerOptions } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SignJWT } from 'jose';
 import type Stripe from 'stripe';
 import { createAuthenticator } from './auth/authenticate.js';
-import type { GatewayConfig, JwtConfig } from './config.js';
+import type { GatewayConfig, HttpServerLimits, JwtConfig } from './config.js';
 import type { GatewayDeps, PortalSettings } from './graphql/context.js';
 import { CursorCodec } from './graphql/connections.js';
 import { createDemoRoutes, DEMO_PATH, type DemoRoutes } from './demo/routes.js';
@@ -31,9 +31,14 @@ import { Limiter } from './stripe/limiter.js';
 
 /** How long a stop waits for requests in flight before it closes their connections. */
 const DRAIN_MS = 5_000;
-export const DEMO_TOKEN_LIFETIME = '24h';
+/** The printed demo token's lifetime: a day, or less when `AUTH_MAX_TOKEN_LIFETIME_SECONDS` allows less. */
+export const DEMO_TOKEN_SECONDS = 86_400;
 /** Tokens the demo page's sign-in mints: short-lived, as a real app's session tokens are. */
-export const DEMO_PAGE_TOKEN_LIFETIME = '1h';
+export const DEMO_PAGE_TOKEN_SECONDS = 3_600;
+
+/** `86400` → `24h`, `5400` → `90m`, `45` → `45s`. */
+const lifetimeText = (seconds: number) =>
+  seconds % 3600 === 0 ? `${seconds / 3600}h` : seconds % 60 === 0 ? `${seconds / 60}m` : `${seconds}s`;
 
 /** What demo mode generated for you to call the gateway with. */
 export interface DemoCredentials {
@@ -46,8 +51,10 @@ export interface DemoCredentials {
   /** The demo customer the token is for (`DEMO.customer`). */
   customerId: string;
   customerName: string | null;
-  /** A customer token (role CUSTOMER) for `customerId`, valid for 24 hours. */
+  /** A customer token (role CUSTOMER) for `customerId`. */
   customerToken: string;
+  /** How long it is valid: 24 hours, or the shorter `AUTH_MAX_TOKEN_LIFETIME_SECONDS`. */
+  customerTokenSeconds: number;
 }
 
 export interface App {
@@ -69,6 +76,22 @@ export interface App {
   config: GatewayConfig;
   /** Stops accepting, lets requests in flight finish (up to 5 s), closes every connection, stops the local Stripe. */
   stop(): Promise<void>;
+}
+
+/**
+ * The server's defences against slow and numerous clients. Node closes a request whose headers (`headersTimeout`)
+ * or whole body (`requestTimeout`) have not arrived in time with a 408, but only looks every
+ * `connectionsCheckingInterval` (30 s by default, so a 10 s timeout would be up to 40 s): a fifth of the shorter
+ * timeout keeps the overshoot within 20 %. `maxConnections` closes connections past the cap as they arrive, so that
+ * file descriptors and memory stay bounded whoever connects.
+ */
+export function serverOptions(limits: HttpServerLimits): ServerOptions {
+  return {
+    headersTimeout: limits.headersTimeoutMs,
+    requestTimeout: limits.requestTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    connectionsCheckingInterval: Math.max(100, Math.floor(Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs) / 5)),
+  };
 }
 
 const randomSecret = (bytes: number) => randomBytes(bytes).toString('base64url');
@@ -102,12 +125,12 @@ export function signDemoCustomerToken(
   jwt: Pick<JwtConfig, 'customerClaim' | 'issuer' | 'audience'>,
   secret: string,
   customerId: string,
-  lifetime: string = DEMO_TOKEN_LIFETIME,
+  lifetimeSeconds: number = DEMO_TOKEN_SECONDS,
 ): Promise<string> {
   let token = new SignJWT({ [jwt.customerClaim]: customerId })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setIssuedAt()
-    .setExpirationTime(lifetime);
+    .setExpirationTime(`${lifetimeSeconds}s`);
   if (jwt.issuer !== undefined) token = token.setIssuer(jwt.issuer);
   if (jwt.audience !== undefined) token = token.setAudience(jwt.audience);
   return token.sign(new TextEncoder().encode(secret));
@@ -159,12 +182,13 @@ export async function startApp(config: GatewayConfig): Promise<App> {
   // port (the demo return URL), so the socket is open a moment before: anything that early gets a 503.
   let gateway: RequestListener | undefined;
   let inFlight = 0;
-  const server = createServer((request, response) => {
+  const server = createServer(serverOptions(config.http), (request, response) => {
     inFlight++;
     response.once('close', () => inFlight--);
     if (gateway !== undefined) gateway(request, response);
     else response.writeHead(503, { 'retry-after': '1' }).end();
   });
+  server.maxConnections = config.http.maxConnections;
   try {
     const port = await listen(server, config.port, config.host);
     const url = originFor(config.host, port);
@@ -193,19 +217,22 @@ export async function startApp(config: GatewayConfig): Promise<App> {
         allowedReturnUrlOrigins:
           config.allowedReturnUrlOrigins.length > 0 ? config.allowedReturnUrlOrigins : [new URL(defaultReturnUrl).origin],
       };
+      // Never longer than the gateway itself accepts (AUTH_MAX_TOKEN_LIFETIME_SECONDS).
+      const customerTokenSeconds = Math.min(DEMO_TOKEN_SECONDS, jwt.maxTokenLifetimeSeconds);
       demo = {
         adminKey: apiKeys[0]!,
         adminKeyGenerated,
         jwtSecret,
         customerId: DEMO.customer,
         customerName: upstream.local.store.customers.get(DEMO.customer)?.name ?? null,
-        customerToken: await signDemoCustomerToken(jwt, secret, DEMO.customer),
+        customerToken: await signDemoCustomerToken(jwt, secret, DEMO.customer, customerTokenSeconds),
+        customerTokenSeconds,
       };
       // The demo billing page, and the sign-in that mints its short-lived customer tokens: demo mode only.
       const signingJwt = jwt;
       demoRoutes = createDemoRoutes({
         store: upstream.local.store,
-        signCustomerToken: (customerId) => signDemoCustomerToken(signingJwt, secret, customerId, DEMO_PAGE_TOKEN_LIFETIME),
+        signCustomerToken: (customerId) => signDemoCustomerToken(signingJwt, secret, customerId, Math.min(DEMO_PAGE_TOKEN_SECONDS, signingJwt.maxTokenLifetimeSeconds)),
       });
     }
 
@@ -334,7 +361,7 @@ export function banner(app: App): string {
         : '  Admin key:      the first of GATEWAY_API_KEYS (pre-filled in GraphiQL)',
       `  Customer:       ${demo.customerId}${demo.customerName !== null ? ` (${demo.customerName})` : ''}`,
       `  Customer token: ${demo.customerToken}`,
-      `                  role CUSTOMER, expires in ${DEMO_TOKEN_LIFETIME}; claim ${config.jwt.customerClaim}`,
+      `                  role CUSTOMER, expires in ${lifetimeText(demo.customerTokenSeconds)}; claim ${config.jwt.customerClaim}`,
       demo.jwtSecret !== undefined
         ? `  JWT secret:     ${demo.jwtSecret}  (HS256; sign tokens for other demo customers with it)`
         : '  JWT secret:     AUTH_JWT_SECRET (as configured)',

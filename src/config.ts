@@ -1,6 +1,5 @@
-import { MAKE_A_SECRET, MIN_SECRET_BITS, strongEnough } from './auth/secret-strength.js';
+import { count, flag, list, origins, port, productionProblems, stripeIdOf, url, overHttp, type Env } from './config-values.js';
 import type { LogLevel } from './observability/log.js';
-import { stripeId } from './stripe/ids.js';
 
 /**
  * The only reader of `process.env` for the gateway. It parses what it needs once, at start-up, and gets a typed
@@ -15,34 +14,12 @@ export class ConfigError extends Error {
   }
 }
 
-type Env = Readonly<Record<string, string | undefined>>;
-
-function port(env: Env, name: string, fallback: number, problems: string[]): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 0 || value > 65535) {
-    problems.push(`${name} must be a port number between 0 and 65535, got '${raw}'`);
-    return fallback;
-  }
-  return value;
-}
-
-/** A whole number ≥ `min`; unset or empty: `fallback`. */
-function count(env: Env, name: string, fallback: number, problems: string[], min = 1): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(value) || value < min) {
-    problems.push(`${name} must be a whole number${min > 0 ? ` of at least ${min}` : ' (0 or more)'}, got '${raw}'`);
-    return fallback;
-  }
-  return value;
-}
-
-/** Abuse limits of documents and request bodies (enforced by `src/http/limits.ts`). */
+/** Abuse limits of documents, variables and request bodies (enforced by `src/http/limits.ts`). */
 export interface AbuseLimits {
-  /** `MAX_DEPTH`: nesting of selections (a fragment spread counts as a level, as graphql-armor counts). */
+  /**
+   * `MAX_DEPTH`: nesting of fields (`src/http/document-limits.ts`): every field is a level, but a connection's
+   * `edges` and an edge's `node` are not, nor are fragments and `__Type.ofType`.
+   */
   maxDepth: number;
   /** `MAX_ALIASES`: aliased fields per operation (`__typename` excepted). */
   maxAliases: number;
@@ -54,12 +31,20 @@ export interface AbuseLimits {
   maxCost: number;
   /** `MAX_BODY_BYTES`: request body size. */
   maxBodyBytes: number;
+  /** `MAX_VARIABLE_VALUES`: object entries and list items in all the variables together, counted before coercion. */
+  maxVariableValues: number;
+  /** `MAX_VARIABLE_DEPTH`: nesting of objects and lists in a variable's value (a scalar is 0). */
+  maxVariableDepth: number;
+  /** `MAX_VARIABLE_STRING_LENGTH`: characters of any string in the variables, object keys included. */
+  maxVariableStringLength: number;
   /** `MAX_STRIPE_CALLS`: the Stripe call budget of one request (see `src/http/stripe-budget.ts`). */
   maxStripeCalls: number;
 }
 
 export const DEFAULT_LIMITS: AbuseLimits = {
-  maxDepth: 6,
+  // The deepest document the apps send is 6 (a portal session's configuration features); the next issue's
+  // `viewer > customer > subscriptions > items > price > product > name` is 7. Fan-out is the cost limit's.
+  maxDepth: 10,
   maxAliases: 15,
   maxTokens: 1_000,
   maxDirectives: 50,
@@ -67,6 +52,30 @@ export const DEFAULT_LIMITS: AbuseLimits = {
   maxBodyBytes: 102_400,
   // A page of 99 customers with their invoices. Stripe allows an account 100 calls a second live, 25 in test mode.
   maxStripeCalls: 100,
+  // The apps' operations send at most a few dozen values, 5 levels deep (a portal flow's items), and strings of a
+  // few hundred characters (URLs); Stripe's own ids and keys are at most 255.
+  maxVariableValues: 1_000,
+  maxVariableDepth: 10,
+  maxVariableStringLength: 10_000,
+};
+
+/** Settings of the `node:http` server (`src/app.ts`): how long a client may take, and how many may be connected. */
+export interface HttpServerLimits {
+  /** `HTTP_HEADERS_TIMEOUT_MS`: a request's headers must have arrived within this (a slowloris client is closed). */
+  headersTimeoutMs: number;
+  /** `HTTP_REQUEST_TIMEOUT_MS`: a whole request, body included, must have arrived within this. */
+  requestTimeoutMs: number;
+  /** `HTTP_KEEP_ALIVE_TIMEOUT_MS`: an idle kept-alive connection is closed after this. */
+  keepAliveTimeoutMs: number;
+  /** `MAX_CONNECTIONS`: connections open at once; further ones are closed as they arrive. */
+  maxConnections: number;
+}
+
+export const DEFAULT_HTTP_SERVER_LIMITS: HttpServerLimits = {
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  keepAliveTimeoutMs: 5_000,
+  maxConnections: 1_000,
 };
 
 /** `REQUEST_TIMEOUT_MS`: a request's deadline for its Stripe calls, the SDK's retries and the gateway's included. */
@@ -115,10 +124,16 @@ export interface GatewayConfig {
    */
   trustedDocuments: boolean;
   /**
-   * Abuse limits (`MAX_DEPTH` 6, `MAX_ALIASES` 15, `MAX_TOKENS` 1000, `MAX_DIRECTIVES` 50, `MAX_COST` 5000,
-   * `MAX_BODY_BYTES` 102400, `MAX_STRIPE_CALLS` 100).
+   * Abuse limits (`MAX_DEPTH` 10, `MAX_ALIASES` 15, `MAX_TOKENS` 1000, `MAX_DIRECTIVES` 50, `MAX_COST` 5000,
+   * `MAX_BODY_BYTES` 102400, `MAX_STRIPE_CALLS` 100, `MAX_VARIABLE_VALUES` 1000, `MAX_VARIABLE_DEPTH` 10,
+   * `MAX_VARIABLE_STRING_LENGTH` 10000).
    */
   limits: AbuseLimits;
+  /**
+   * The HTTP server's timeouts and connection cap (`HTTP_HEADERS_TIMEOUT_MS` 10000, `HTTP_REQUEST_TIMEOUT_MS` 30000,
+   * `HTTP_KEEP_ALIVE_TIMEOUT_MS` 5000, `MAX_CONNECTIONS` 1000).
+   */
+  http: HttpServerLimits;
   /** `RATE_LIMIT_PER_MINUTE`: requests per caller per minute (a token bucket, bursts up to it); 0 turns it off. Default 600. */
   rateLimitPerMinute: number;
   /** `LOG_LEVEL`: `info` (a line per request, and errors), `error` (errors only) or `silent`. Default `info`. */
@@ -162,115 +177,22 @@ export const DEFAULT_TOKEN_BOUNDS: Pick<JwtConfig, 'jwksTimeoutMs' | 'jwksCooldo
   clockSkewSeconds: 60,
 };
 
-/** `true` or `false`; unset or empty: `fallback`. */
-function flag(env: Env, name: string, fallback: boolean, problems: string[]): boolean {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  if (raw === 'true' || raw === 'false') return raw === 'true';
-  problems.push(`${name} must be true or false, got '${raw}'`);
-  return fallback;
-}
-
-function list(raw: string | undefined): string[] {
-  return (raw ?? '')
-    .split(',')
-    .map((item) => item.trim())
-    .filter((item) => item.length > 0);
-}
-
-function url(env: Env, name: string, problems: string[]): URL | undefined {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return undefined;
-  try {
-    const parsed = new URL(raw);
-    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error('not http(s)');
-    return parsed;
-  } catch {
-    problems.push(`${name} must be an http(s) URL, got '${raw}'`);
-    return undefined;
+/** The HTTP server's settings. Timeouts under a second are refused: most likely seconds meant as milliseconds. */
+function httpServerLimits(env: Env, problems: string[]): HttpServerLimits {
+  const d = DEFAULT_HTTP_SERVER_LIMITS;
+  const limits: HttpServerLimits = {
+    headersTimeoutMs: count(env, 'HTTP_HEADERS_TIMEOUT_MS', d.headersTimeoutMs, problems, 1000),
+    requestTimeoutMs: count(env, 'HTTP_REQUEST_TIMEOUT_MS', d.requestTimeoutMs, problems, 1000),
+    keepAliveTimeoutMs: count(env, 'HTTP_KEEP_ALIVE_TIMEOUT_MS', d.keepAliveTimeoutMs, problems, 1000),
+    maxConnections: count(env, 'MAX_CONNECTIONS', d.maxConnections, problems),
+  };
+  // Node refuses a headers timeout longer than the request timeout (the headers are part of the request).
+  if (limits.headersTimeoutMs > limits.requestTimeoutMs) {
+    problems.push(
+      `HTTP_HEADERS_TIMEOUT_MS (${limits.headersTimeoutMs}) must not exceed HTTP_REQUEST_TIMEOUT_MS (${limits.requestTimeoutMs})`,
+    );
   }
-}
-
-/** A Stripe id with this prefix (`bpc` → `bpc_…`); unset or empty: undefined. */
-function stripeIdOf(env: Env, name: string, prefix: string, what: string, problems: string[]): string | undefined {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return undefined;
-  if (!stripeId(prefix).test(raw)) {
-    problems.push(`${name} must be a Stripe ${what} id (${prefix}_…), got '${raw}'`);
-    return undefined;
-  }
-  return raw;
-}
-
-function origins(env: Env, name: string, problems: string[]): string[] {
-  const out: string[] = [];
-  for (const item of list(env[name])) {
-    try {
-      const parsed = new URL(item);
-      // Exact origins only: a wildcard (`https://*.example.com`) would parse, yet never match anything.
-      if (
-        (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') ||
-        parsed.origin !== item.replace(/\/$/, '') ||
-        parsed.hostname.includes('*')
-      ) {
-        throw new Error('not an origin');
-      }
-      out.push(parsed.origin);
-    } catch {
-      problems.push(`${name}: '${item}' is not an origin like https://app.example.com (scheme, host and optional port only)`);
-    }
-  }
-  return out;
-}
-
-/** 127.0.0.0/8, ::1 and `localhost`: plain http to them never leaves the machine. (URL has normalised the host.) */
-function isLoopback(url: URL): boolean {
-  return url.hostname === 'localhost' || url.hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(url.hostname);
-}
-
-/** Plain http to another machine: readable, and replaceable, by anyone on the way. */
-const overHttp = (url: URL) => url.protocol === 'http:' && !isLoopback(url);
-
-const HTTPS_ONLY = 'must use https in production (plain http only to a loopback host)';
-
-interface SafetyInputs {
-  demo: boolean;
-  apiKeys: readonly string[];
-  secret: string | undefined;
-  jwksUrl: URL | undefined;
-  portalReturnUrl: string | undefined;
-  allowedOrigins: readonly string[];
-}
-
-/**
- * What production refuses to start with, one line each: settings that are fine on a laptop and dangerous on the
- * internet. Secrets are judged, never printed.
- */
-function productionProblems(settings: SafetyInputs): string[] {
-  const problems: string[] = [];
-  if (settings.demo) {
-    problems.push('NODE_ENV=production needs a Stripe: set STRIPE_SECRET_KEY (demo mode prints an admin key and mints customer tokens)');
-  }
-  const weak = `looks too predictable for production (under ${MIN_SECRET_BITS} bits of entropy, judged by its length and mix of characters)`;
-  // Secrets already refused as too short are not reported twice.
-  const { secret } = settings;
-  if (secret !== undefined && secret.length >= 32 && !strongEnough(secret)) {
-    problems.push(`AUTH_JWT_SECRET ${weak}: make one with ${MAKE_A_SECRET}`);
-  }
-  const weakKeys = settings.apiKeys.flatMap((key, i) => (key.length >= 16 && !strongEnough(key) ? [i + 1] : []));
-  if (weakKeys.length > 0) {
-    const which = `${weakKeys.length === 1 ? 'key' : 'keys'} ${weakKeys.join(', ')} of ${settings.apiKeys.length}`;
-    problems.push(`GATEWAY_API_KEYS: ${which} ${weak.replace('looks', weakKeys.length === 1 ? 'looks' : 'look')}: make each with ${MAKE_A_SECRET}`);
-  }
-  if (settings.jwksUrl !== undefined && overHttp(settings.jwksUrl)) {
-    problems.push(`AUTH_JWKS_URL ${HTTPS_ONLY}: keys fetched over http can be swapped on the way, and with them who may sign in`);
-  }
-  if (settings.portalReturnUrl !== undefined && overHttp(new URL(settings.portalReturnUrl))) {
-    problems.push(`PORTAL_RETURN_URL ${HTTPS_ONLY}`);
-  }
-  const httpOrigins = settings.allowedOrigins.filter((origin) => overHttp(new URL(origin)));
-  if (httpOrigins.length > 0) problems.push(`ALLOWED_RETURN_URL_ORIGINS ${HTTPS_ONLY}: ${httpOrigins.join(', ')}`);
-  return problems;
+  return limits;
 }
 
 /** Configuration of the gateway (`npm start`); throws `ConfigError` listing every problem. */
@@ -315,7 +237,11 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     maxCost: count(env, 'MAX_COST', DEFAULT_LIMITS.maxCost, problems),
     maxBodyBytes: count(env, 'MAX_BODY_BYTES', DEFAULT_LIMITS.maxBodyBytes, problems, 1024),
     maxStripeCalls: count(env, 'MAX_STRIPE_CALLS', DEFAULT_LIMITS.maxStripeCalls, problems),
+    maxVariableValues: count(env, 'MAX_VARIABLE_VALUES', DEFAULT_LIMITS.maxVariableValues, problems),
+    maxVariableDepth: count(env, 'MAX_VARIABLE_DEPTH', DEFAULT_LIMITS.maxVariableDepth, problems),
+    maxVariableStringLength: count(env, 'MAX_VARIABLE_STRING_LENGTH', DEFAULT_LIMITS.maxVariableStringLength, problems),
   };
+  const http = httpServerLimits(env, problems);
   const rateLimitPerMinute = count(env, 'RATE_LIMIT_PER_MINUTE', DEFAULT_RATE_LIMIT_PER_MINUTE, problems, 0);
   const stripeMaxInFlight = count(env, 'STRIPE_MAX_IN_FLIGHT', DEFAULT_STRIPE_MAX_IN_FLIGHT, problems);
   const requestTimeoutMs = count(env, 'REQUEST_TIMEOUT_MS', DEFAULT_REQUEST_TIMEOUT_MS, problems, 100);
@@ -360,6 +286,7 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     graphiql: graphiqlRaw === 'true' || (!production && graphiqlRaw !== 'false'),
     trustedDocuments,
     limits,
+    http,
     rateLimitPerMinute,
     logLevel,
     stripeMaxInFlight,

@@ -121,12 +121,7 @@ export function queryCost(
       return isConnection(field) ? pageSize(node) * inner : 1 + inner;
     };
 
-    const root =
-      operation.operation === 'query'
-        ? schema.getQueryType()
-        : operation.operation === 'mutation'
-          ? schema.getMutationType()
-          : schema.getSubscriptionType();
+    const root = schema.getRootType(operation.operation);
     if (root === null || root === undefined) continue;
     max = Math.max(max, selectionCost(operation.selectionSet, root));
   }

@@ -1,11 +1,12 @@
 /**
- * Abuse limits: what a document, a request body and a browser may do, all refused before execution — so before
- * any Stripe call — with the contract's codes.
+ * Abuse limits: what a document, its variables, a request body and a browser may do, all refused before execution
+ * — so before any Stripe call — with the contract's codes.
  *
  * | limit | where | code | HTTP |
  * | --- | --- | --- | --- |
  * | depth, aliases, directives | `document-limits.ts`: validation rules (`MAX_DEPTH`, `MAX_ALIASES`, `MAX_DIRECTIVES`) | `BAD_USER_INPUT`, `limit` | 400 |
  * | tokens | `document-limits.ts`: graphql-armor's counting parser (`MAX_TOKENS`) | `BAD_USER_INPUT`, `limit: 'tokens'` | 400 |
+ * | variables | `variables.ts`: the raw JSON, before coercion (`MAX_VARIABLE_VALUES`, `MAX_VARIABLE_DEPTH`, `MAX_VARIABLE_STRING_LENGTH`) | `BAD_USER_INPUT`, `limit: 'variables'` | 400 |
  * | cost | `cost.ts`: over the document *and* the variables (`MAX_COST`) | `BAD_USER_INPUT`, `limit: 'cost'` | 400 |
  * | body | `body-limit.ts` (`MAX_BODY_BYTES`): `Content-Length`, or counted as a chunked body streams | `BAD_USER_INPUT`, `limit: 'body'` | 413 |
  * | Stripe calls | `stripe-budget.ts`: estimated from the document and the variables (`MAX_STRIPE_CALLS`) | `BAD_USER_INPUT`, `limit: 'stripeCalls'` | 400 |
@@ -24,11 +25,11 @@ import { useBodyLimit } from './body-limit.js';
 import { useContractCodes } from './contract-codes.js';
 import { useCostLimit } from './cost.js';
 import { useCsrf } from './csrf.js';
-import { armorPlugins } from './document-limits.js';
-import { trustedDocumentMatcher } from './trusted-documents.js';
+import { documentLimitPlugins } from './document-limits.js';
+import { useVariableLimits } from './variables.js';
 
 /** Which limit a request broke: `extensions.limit` of its `BAD_USER_INPUT` error. */
-export type LimitName = 'depth' | 'aliases' | 'tokens' | 'directives' | 'cost' | 'body' | 'stripeCalls';
+export type LimitName = 'depth' | 'aliases' | 'tokens' | 'directives' | 'variables' | 'cost' | 'body' | 'stripeCalls';
 
 /** The error every document limit answers with. `http.spec` lets Yoga answer 200 to `application/json` clients, as for validation errors. */
 export function limitError(limit: LimitName, message: string, extensions: Record<string, unknown> = {}): GraphQLError {
@@ -39,40 +40,22 @@ export function limitError(limit: LimitName, message: string, extensions: Record
   });
 }
 
-export function limitOf(limits: AbuseLimits, limit: LimitName): number {
-  switch (limit) {
-    case 'depth':
-      return limits.maxDepth;
-    case 'aliases':
-      return limits.maxAliases;
-    case 'tokens':
-      return limits.maxTokens;
-    case 'directives':
-      return limits.maxDirectives;
-    case 'cost':
-      return limits.maxCost;
-    case 'body':
-      return limits.maxBodyBytes;
-    case 'stripeCalls':
-      return limits.maxStripeCalls;
-  }
-}
-
 export interface LimitOptions {
   limits: AbuseLimits;
-  /** The trusted documents' texts: exempt from the depth limit (they are the app's own, reviewed documents). */
-  trustedDocuments?: Iterable<string>;
   /** Remove "Did you mean …" from error messages (production). */
   hideSuggestions: boolean;
 }
 
-/** The Yoga plugins, the body limit among them (Yoga's own `maxRequestBodySize` is off: see `useBodyLimit`). */
+/**
+ * The Yoga plugins, the body limit among them (Yoga's own `maxRequestBodySize` is off: see `useBodyLimit`). The
+ * variables are bounded before the cost is priced from them, and both before `coerceVariables` reads them.
+ */
 export function useAbuseLimits(options: LimitOptions): Plugin[] {
-  const isTrusted = trustedDocumentMatcher(options.trustedDocuments ?? []);
   return [
     useBodyLimit(options.limits.maxBodyBytes),
     useCsrf(),
-    ...armorPlugins(options.limits, isTrusted),
+    ...documentLimitPlugins(options.limits),
+    useVariableLimits(options.limits),
     useCostLimit(options.limits.maxCost),
     useContractCodes(options.hideSuggestions),
   ];

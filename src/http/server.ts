@@ -3,10 +3,11 @@
  * port; `app.ts` puts it on a socket). Expected errors carry a code; everything else is masked.
  *
  * The edge is one plugin per concern, each in its own file here: abuse limits (`limits.ts` and the files it
- * names), the per-caller rate limit (`rate-limit.ts`), trusted documents (`trusted-documents.ts`), the request
- * log (`request-log.ts`), CORS (`cors.ts`), variables (`variables.ts`) and GraphiQL (`graphiql.ts`). The caller is
- * authenticated once per request: every hook and the context share the answer through a WeakMap keyed by the
- * Request.
+ * names), the per-caller rate limit (`rate-limit.ts`), trusted documents (`trusted-documents.ts`), anonymous
+ * callers refused before execution (`authenticate-first.ts`), the request log (`request-log.ts`), security
+ * headers (`security-headers.ts`), CORS (`cors.ts`), variables (`variables.ts`) and GraphiQL (`graphiql.ts`).
+ * The caller is authenticated once per request: every hook and the context share the answer through a WeakMap
+ * keyed by the Request.
  */
 import { useGraphQlJit } from '@envelop/graphql-jit';
 import { NoSchemaIntrospectionCustomRule } from 'graphql';
@@ -20,6 +21,7 @@ import type { Viewer } from '../auth/viewer.js';
 import { DEFAULT_LIMITS, DEFAULT_RATE_LIMIT_PER_MINUTE, type AbuseLimits } from '../config.js';
 import { createContext, type Context, type GatewayDeps } from '../graphql/context.js';
 import { schema } from '../graphql/schema.js';
+import { useAuthenticationFirst } from './authenticate-first.js';
 import { corsFor, varyByOrigin } from './cors.js';
 import { graphiqlOptions, offlineGraphiQL, rootToGraphiQL, type GraphiQLDefaults } from './graphiql.js';
 import { useAbuseLimits } from './limits.js';
@@ -27,6 +29,7 @@ import { errorLogger, type Logger } from '../observability/log.js';
 import { RateLimiter, useRateLimit } from './rate-limit.js';
 import { GRAPHQL_PATH, HEALTH_PATH } from './paths.js';
 import { ErrorLog, RequestStates, useRequestLog } from './request-log.js';
+import { useSecurityHeaders } from './security-headers.js';
 import { defaultTrustedDocuments, DOCUMENT_ID_PARAM, useTrustedDocuments, type TrustedDocuments } from './trusted-documents.js';
 import { stripeBudget } from './stripe-budget.js';
 import { coerceVariables } from './variables.js';
@@ -47,7 +50,10 @@ export interface GatewayOptions {
   trustedDocuments?: boolean;
   /** The manifest; default `schema/persisted-documents.json` (as `npm run codegen` wrote it). */
   trustedDocumentManifest?: TrustedDocuments;
-  /** Abuse limits; default `DEFAULT_LIMITS` (depth 6, aliases 15, tokens 1000, directives 50, cost 5000, body 100 KB). */
+  /**
+   * Abuse limits; default `DEFAULT_LIMITS` (depth 10, aliases 15, tokens 1000, directives 50, cost 5000, body
+   * 100 KB, variables: 1000 values, 10 deep, strings of 10,000 characters).
+   */
   limits?: Partial<AbuseLimits>;
   /** Remove "Did you mean …" suggestions from error messages (production). Default false. */
   hideSuggestions?: boolean;
@@ -123,13 +129,17 @@ export function createGateway(options: GatewayOptions, deps: GatewayDeps): Gatew
     ...(options.graphiql ? { renderGraphiQL: offlineGraphiQL(options.graphiqlDefaults) } : {}),
     plugins: [
       useRequestLog({ logger, states, errors, loggedPaths: [GRAPHQL_PATH], viewerOf, stripeCallsOf: budget.countOf }),
+      useSecurityHeaders(),
       ...(options.corsOrigins.length > 0 ? [varyByOrigin()] : []),
       ...(options.graphiql ? [rootToGraphiQL()] : []),
       useRateLimit(limiter, viewerOf),
       ...trusted,
       ...(options.introspection === false ? [noIntrospection()] : []),
-      ...useAbuseLimits({ limits, trustedDocuments: manifest.values(), hideSuggestions: options.hideSuggestions ?? false }),
-      // After the limits on the document: its Stripe calls, estimated and held to the budget, before any resolver runs.
+      // Before the limits and coercion below: an anonymous caller is refused before anything reads its variables.
+      useAuthenticationFirst(),
+      ...useAbuseLimits({ limits, hideSuggestions: options.hideSuggestions ?? false }),
+      // After the limits on the document and the variables: its Stripe calls, estimated and held to the budget,
+      // before any resolver runs.
       budget.plugin,
       // Each document compiled once into a function that executes it (graphql-jit), cached with Yoga's parsed
       // document: a page of 100 invoices executes in a fraction of graphql-js's time.

@@ -18,7 +18,6 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { usePersistedOperations } from '@graphql-yoga/plugin-persisted-operations';
-import { Kind, parse, print, stripIgnoredCharacters, visit, type DocumentNode } from 'graphql';
 import type { GraphQLParams, Plugin } from 'graphql-yoga';
 import type { Viewer } from '../auth/viewer.js';
 import { appError } from '../errors.js';
@@ -144,55 +143,4 @@ export function useTrustedDocuments(options: TrustedDocumentsOptions): Plugin[] 
       },
     }),
   ];
-}
-
-/**
- * A canonical text of a document: comments and whitespace gone, selections, arguments and variable definitions in
- * name order, client-only `@client`/`@connection` ignored. Two documents that differ only in layout and order share
- * it — so a trusted document is recognised whether it comes by id, as the generated client prints it, or as
- * `schema/operations/` writes it (GraphiQL's tabs).
- */
-export function canonicalDocument(document: DocumentNode): string {
-  const key = (node: { kind: string; name?: { value: string }; alias?: { value: string } }) =>
-    `${node.kind}:${node.alias?.value ?? ''}:${node.name?.value ?? ''}`;
-  const sorted = visit(document, {
-    SelectionSet: (node) => ({
-      ...node,
-      selections: [...node.selections].sort((a, b) => {
-        const ka = a.kind === Kind.INLINE_FRAGMENT ? `${a.kind}:${a.typeCondition?.name.value ?? ''}` : key(a);
-        const kb = b.kind === Kind.INLINE_FRAGMENT ? `${b.kind}:${b.typeCondition?.name.value ?? ''}` : key(b);
-        return ka < kb ? -1 : ka > kb ? 1 : 0;
-      }),
-    }),
-    Field: (node) => ({ ...node, arguments: [...(node.arguments ?? [])].sort((a, b) => a.name.value.localeCompare(b.name.value)) }),
-    OperationDefinition: (node) => ({
-      ...node,
-      variableDefinitions: [...(node.variableDefinitions ?? [])].sort((a, b) =>
-        a.variable.name.value.localeCompare(b.variable.name.value),
-      ),
-    }),
-    Directive: (node) => (node.name.value === 'client' || node.name.value === 'connection' ? null : undefined),
-  });
-  return stripIgnoredCharacters(print(sorted));
-}
-
-/** Recognises the manifest's documents by their canonical text (memoised per parsed document: Yoga reuses them). */
-export function trustedDocumentMatcher(documents: Iterable<string>): (document: DocumentNode) => boolean {
-  const canonical = new Set<string>();
-  for (const text of documents) {
-    try {
-      canonical.add(canonicalDocument(parse(text)));
-    } catch {
-      // Not a document: it can match nothing.
-    }
-  }
-  const seen = new WeakMap<DocumentNode, boolean>();
-  return (document) => {
-    let trusted = seen.get(document);
-    if (trusted === undefined) {
-      trusted = canonical.size > 0 && canonical.has(canonicalDocument(document));
-      seen.set(document, trusted);
-    }
-    return trusted;
-  };
 }

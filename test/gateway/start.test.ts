@@ -60,6 +60,21 @@ const OPEN_PORTAL = `mutation Open($input: CreatePortalSessionInput!) {
   createPortalSession(input: $input) { ... on CreatePortalSessionPayload { portalSession { url returnUrl customer { id } } } }
 }`;
 
+describe('startApp in demo mode with a shorter token lifetime', () => {
+  it('prints a customer token the gateway accepts: no longer than AUTH_MAX_TOKEN_LIFETIME_SECONDS', async () => {
+    const app = await startApp(loadGatewayConfig({ PORT: '0', LOG_LEVEL: 'error', AUTH_MAX_TOKEN_LIFETIME_SECONDS: '3600' }));
+    try {
+      expect(app.demo!.customerTokenSeconds).toBe(3600);
+      expect(banner(app)).toContain('role CUSTOMER, expires in 1h;');
+      const result = await gql(app.graphqlUrl, VIEWER, {}, `Bearer ${app.demo!.customerToken}`);
+      expect(result.errors).toBeUndefined();
+      expect(result.data?.viewer).toMatchObject({ role: 'CUSTOMER', customer: { id: DEMO.customer } });
+    } finally {
+      await app.stop();
+    }
+  });
+});
+
 describe('startApp in demo mode', () => {
   let app: App;
   beforeAll(async () => {

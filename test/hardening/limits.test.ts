@@ -1,15 +1,15 @@
 /**
  * Abuse limits, refused before execution with `BAD_USER_INPUT` + `extensions.limit`, HTTP 400 under
- * application/graphql-response+json, no data and no Stripe call: depth, aliases, tokens, directives, cost (from the
- * document and the variables); and the request-level ones: body size (413), array batching, mutations over GET
+ * application/graphql-response+json, no data and no Stripe call: depth (connection-aware), aliases, tokens,
+ * directives, variables (bounded before coercion), cost (from the document and the variables); and the request-level ones: body size (413), array batching, mutations over GET
  * (405), CSRF (403 FORBIDDEN); suggestions hidden in production.
  */
-import { parse } from 'graphql';
+import { getIntrospectionQuery, parse, validate } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS } from '../../src/config.js';
 import { DEMO } from '../../src/local-stripe/index.js';
 import { queryCost } from '../../src/http/cost.js';
-import { canonicalDocument } from '../../src/http/trusted-documents.js';
+import { depthLimitRule, expansionLimitRule } from '../../src/http/document-limits.js';
 import { schema } from '../../src/graphql/schema.js';
 import { createGateway, type Gateway } from '../../src/http/server.js';
 import { defaultTrustedDocuments } from '../../src/http/trusted-documents.js';
@@ -25,38 +25,107 @@ afterAll(() => h.stop());
 const repeat = (n: number, item: (i: number) => string) => Array.from({ length: n }, (_, i) => item(i)).join(' ');
 
 describe('defaults', () => {
-  it('are graphql-armor’s: depth 6, aliases 15, tokens 1000, directives 50; cost 5000; body 100 KB', () => {
-    expect(DEFAULT_LIMITS).toEqual({ maxDepth: 6, maxAliases: 15, maxTokens: 1000, maxDirectives: 50, maxCost: 5000, maxBodyBytes: 102_400, maxStripeCalls: 100 });
+  it('are depth 10, aliases 15, tokens 1000, directives 50; cost 5000; body 100 KB; 100 Stripe calls; variables 1000 values, 10 deep, strings of 10,000', () => {
+    expect(DEFAULT_LIMITS).toEqual({
+      maxDepth: 10,
+      maxAliases: 15,
+      maxTokens: 1000,
+      maxDirectives: 50,
+      maxCost: 5000,
+      maxBodyBytes: 102_400,
+      maxStripeCalls: 100,
+      maxVariableValues: 1000,
+      maxVariableDepth: 10,
+      maxVariableStringLength: 10_000,
+    });
   });
 });
 
-describe('depth', () => {
-  // invoice(1) customer(2) invoices(3) edges(4) node(5) id(6)
-  const six = `{ invoice(id: "in_x") { customer { invoices(first: 1) { edges { node { id } } } } } }`;
-  const seven = `{ invoice(id: "in_x") { customer { invoices(first: 1) { edges { node { customer { id } } } } } } }`;
+/** The depth `depthLimitRule` finds in `query` (read off its message with a limit of 0). */
+function depthOf(query: string): number {
+  const errors = validate(schema, parse(query), [depthLimitRule(0)]);
+  if (errors.length === 0) return 0;
+  return Number(/found (\d+)/.exec(errors[0]!.message)?.[1]);
+}
 
-  it('refuses depth 7 with limit depth, before any Stripe call', async () => {
-    const answer = await postJson(h, { query: seven });
-    expectRefused(answer, 400, 'BAD_USER_INPUT', 'depth');
-    expect(answer.body!.errors![0]!.message).toMatch(/depth limit of 6 exceeded, found 7/);
-    expect(answer.body!.errors![0]!.extensions).toEqual({ code: 'BAD_USER_INPUT', limit: 'depth', max: 6 });
+/** A customer's selection of `levels` hops invoices → customer, each 2 levels deep (`first: 1` keeps it cheap). */
+const hopsOf = (levels: number): string =>
+  levels === 0 ? 'id' : `invoices(first: 1) { edges { node { customer { ${hopsOf(levels - 1)} } } } }`;
+const hops = (levels: number) => `{ customer(id: "${DEMO.customer}") { ${hopsOf(levels)} } }`;
+
+describe('depth', () => {
+  // customer(1) + 4 × (invoices, customer) + id = 10; one hop more is 12.
+  const ten = hops(4);
+  const eleven = `{ invoice(id: "in_x") { customer { ${hopsOf(4)} } } }`;
+
+  it('counts fields, not the connection wrappers: edges, node, fragments and ofType are no levels', () => {
+    expect(depthOf(ten)).toBe(10);
+    expect(depthOf(eleven)).toBe(11);
+    expect(depthOf('{ viewer { role } }')).toBe(2);
+    expect(depthOf('{ customers { edges { node { id } } } }')).toBe(2);
+    expect(depthOf('{ customers { pageInfo { hasNextPage } edges { cursor } } }')).toBe(3);
+    // Fragments, named and inline, are no levels.
+    expect(depthOf('{ ...Q } fragment Q on Query { viewer { ...V } } fragment V on Viewer { role }')).toBe(2);
+    expect(depthOf(`{ node(id: "${DEMO.customer}") { ... on Customer { invoices { edges { node { ... on Invoice { id } } } } } } }`)).toBe(3);
+    // A field named like a wrapper is a level where it is no connection's or edge's: Query.node is a lookup.
+    expect(depthOf(`{ node(id: "${DEMO.customer}") { id } }`)).toBe(2);
+    // Introspection: GraphiQL's own query is 6 deep once ofType chains are no levels (graphql-js writes 9 of them).
+    expect(depthOf(getIntrospectionQuery())).toBe(6);
+    expect(depthOf('{ __schema { types { fields { type { fields { type { fields { name } } } } } } } }')).toBe(8);
   });
 
-  it('lets depth 6 through to the resolvers', async () => {
-    const answer = await postJson(h, { query: six });
+  it('measures a fragment once wherever it is spread, and stops at a cycle', () => {
+    // 40 fragments each spreading the next twice: 2^40 expansions, one walk each.
+    const chain = Array.from({ length: 40 }, (_, i) => `fragment F${i} on Viewer { ${i === 39 ? 'role' : `...F${i + 1} a${i}: role ...F${i + 1}`} }`);
+    expect(depthOf(`{ viewer { ...F0 } } ${chain.join(' ')}`)).toBe(2);
+    const cycle = validate(schema, parse('{ viewer { ...A } } fragment A on Viewer { ...B } fragment B on Viewer { role ...A }'), [depthLimitRule(10)]);
+    expect(cycle).toEqual([]);
+  });
+
+  it('lets the README’s examples and every document of schema/operations/ through, with room to spare', () => {
+    const ordinary = {
+      // README: the customer list, and the customer’s open invoices.
+      '{ customers(first: 3) { edges { node { id name balance { formatted } } } } }': 3,
+      '{ viewer { customer { name invoices(first: 3, status: OPEN) { edges { node { number amountDue { formatted } hostedInvoiceUrl } } } } } }': 5,
+      // Customers with their invoices' ids, and those invoices' lines' amounts.
+      '{ customers(first: 5) { edges { node { id invoices(first: 5) { edges { node { id lines(first: 5) { edges { node { amount { formatted } } } } } } } } } } }': 5,
+      [`mutation { createPortalSession(input: { customerId: "${DEMO.customer}" }) { ... on CreatePortalSessionPayload { portalSession { configuration { features { subscriptionCancel { enabled } } } } } } }`]: 6,
+    };
+    for (const [query, depth] of Object.entries(ordinary)) expect(depthOf(query), query).toBe(depth);
+    // The next issue's viewer > customer > subscriptions > items > price > product > name is 7: 3 to spare.
+    for (const text of defaultTrustedDocuments().values()) expect(depthOf(text), text.slice(0, 40)).toBeLessThanOrEqual(DEFAULT_LIMITS.maxDepth - 3);
+  });
+
+  it('refuses depth 11 with limit depth, before any Stripe call', async () => {
+    const answer = await postJson(h, { query: eleven });
+    expectRefused(answer, 400, 'BAD_USER_INPUT', 'depth');
+    expect(answer.body!.errors![0]!.message).toMatch(/depth limit of 10 exceeded, found 11/);
+    expect(answer.body!.errors![0]!.extensions).toEqual({ code: 'BAD_USER_INPUT', limit: 'depth', max: 10 });
+  });
+
+  it('lets depth 10 through to the resolvers', async () => {
+    const answer = await postJson(h, { query: ten });
     expect(answer.body!.errors?.[0]?.extensions?.['limit']).toBeUndefined();
     expect(answer.calls.length).toBeGreaterThan(0);
+  });
+
+  it('answers the ordinary queries graphql-armor’s count refused: an admin lists customers with invoice ids and line amounts', async () => {
+    const answer = await postJson(h, {
+      query: '{ customers(first: 3) { edges { node { id invoices(first: 2) { edges { node { id lines(first: 2) { edges { node { amount { formatted } } } } } } } } } } }',
+    });
+    expect(answer.body!.errors, answer.text.slice(0, 300)).toBeUndefined();
+    expect(answer.status).toBe(200);
   });
 
   it('counts through fragments and inline fragments', async () => {
     const fragments = await postJson(h, {
       query: `{ customer(id: "${DEMO.customer}") { ...A } }
         fragment A on Customer { invoices(first: 1) { edges { node { ...B } } } }
-        fragment B on Invoice { customer { invoices(first: 1) { edges { node { id } } } } }`,
+        fragment B on Invoice { customer { ${hopsOf(4)} } }`,
     });
     expectRefused(fragments, 400, 'BAD_USER_INPUT', 'depth');
     const inline = await postJson(h, {
-      query: `{ node(id: "${DEMO.customer}") { ... on Customer { invoices(first: 1) { edges { node { ... on Invoice { customer { id } } } } } } } }`,
+      query: `{ node(id: "${DEMO.customer}") { ... on Customer { invoices(first: 1) { edges { node { ... on Invoice { customer { ${hopsOf(4)} } } } } } } } }`,
     });
     expectRefused(inline, 400, 'BAD_USER_INPUT', 'depth');
   });
@@ -64,35 +133,26 @@ describe('depth', () => {
   it('applies to every caller: an admin, a customer, and nobody', async () => {
     const token = await signCustomerToken(DEMO.customer);
     for (const authorization of [`Bearer ${ADMIN_KEY}`, `Bearer ${token}`, null]) {
-      expectRefused(await postJson(h, { query: seven }, { authorization }), 400, 'BAD_USER_INPUT', 'depth');
+      expectRefused(await postJson(h, { query: eleven }, { authorization }), 400, 'BAD_USER_INPUT', 'depth');
     }
   });
 
   it('is configurable (MAX_DEPTH)', async () => {
-    const deeper = createGateway({ graphiql: false, corsOrigins: [], limits: { maxDepth: 7 } }, h.deps);
-    const answer = await postJson(h, { query: seven }, { yoga: deeper });
+    const deeper = createGateway({ graphiql: false, corsOrigins: [], limits: { maxDepth: 11 } }, h.deps);
+    const answer = await postJson(h, { query: eleven }, { yoga: deeper });
     expect(answer.body!.errors?.[0]?.extensions?.['limit']).toBeUndefined();
     const tighter = createGateway({ graphiql: false, corsOrigins: [], limits: { maxDepth: 2 } }, h.deps);
     expectRefused(await postJson(h, { query: '{ viewer { customer { id } } }' }, { yoga: tighter }), 400, 'BAD_USER_INPUT', 'depth');
   });
 
-  it('exempts the trusted documents (the billing page is 7 deep), by id and as text in any layout', async () => {
-    const manifest = defaultTrustedDocuments();
-    const [id, billingPage] = [...manifest].find(([, text]) => text.startsWith('query BillingPage'))!;
+  it('exempts no document: the trusted ones pass on their own, and a tight MAX_DEPTH refuses them too', async () => {
+    const [id] = [...defaultTrustedDocuments()].find(([, text]) => text.startsWith('query BillingPage'))!;
     const token = `Bearer ${await signCustomerToken(DEMO.customer)}`;
     const byId = await postJson(h, { documentId: id, variables: { first: 2 } }, { authorization: token });
     expect(byId.body!.errors).toBeUndefined();
     expect(byId.status).toBe(200);
-    const asText = await postJson(h, { query: billingPage, variables: { first: 2 } }, { authorization: token });
-    expect(asText.body!.errors).toBeUndefined();
-    // As schema/operations/ writes it (comments, another field order): what GraphiQL's tabs send.
-    const relaidOut = `# a comment\n${billingPage.replace('{ viewer {', '{\n  viewer {\n')}`;
-    expect(canonicalDocument(parse(relaidOut))).toBe(canonicalDocument(parse(billingPage)));
-    expect((await postJson(h, { query: relaidOut, variables: { first: 2 } }, { authorization: token })).body!.errors).toBeUndefined();
-    // One field more and it is no longer trusted: the depth limit applies.
-    const changed = billingPage.replace('hostedInvoiceUrl', 'hostedInvoiceUrl number');
-    const refused = await postJson(h, { query: changed.replace('hostedInvoiceUrl number', 'hostedInvoiceUrl customer { id }') });
-    expectRefused(refused, 400, 'BAD_USER_INPUT', 'depth');
+    const tight = createGateway({ graphiql: false, corsOrigins: [], limits: { maxDepth: 4 } }, h.deps);
+    expectRefused(await postJson(h, { documentId: id, variables: { first: 2 } }, { authorization: token, yoga: tight }), 400, 'BAD_USER_INPUT', 'depth');
   });
 });
 
@@ -138,6 +198,36 @@ describe('tokens', () => {
       headers: { accept: GRAPHQL_RESPONSE, authorization: `Bearer ${ADMIN_KEY}`, 'x-graphql-csrf': '1' },
     });
     expectRefused(answer, 400, 'BAD_USER_INPUT', 'tokens');
+  });
+});
+
+describe('fragments, held to the token limit once spread', () => {
+  const doubling = (n: number) =>
+    `{ viewer { ...F0 } } ${repeat(n, (i) => `fragment F${i} on Viewer { ${i === n - 1 ? 'role' : `...F${i + 1} ...F${i + 1}`} }`)}`;
+  const fieldsOf = (query: string) => Number(/: (\d+) fields/.exec(validate(schema, parse(query), [expansionLimitRule(0)])[0]?.message ?? '')?.[1]);
+
+  it('counts every field at every spread, each fragment measured once', () => {
+    expect(fieldsOf('{ viewer { role } }')).toBe(2);
+    expect(fieldsOf(doubling(3))).toBe(1 + 4);
+    // 2^39 fields: measured, not spread out.
+    expect(validate(schema, parse(doubling(40)), [expansionLimitRule(1000)])[0]?.message).toBe(
+      'Token limit of 1000 exceeded once fragments are spread: 549755813889 fields.',
+    );
+    // What the apps send is far under: GraphiQL's introspection query too.
+    for (const text of defaultTrustedDocuments().values()) expect(fieldsOf(text)).toBeLessThan(100);
+    expect(fieldsOf(getIntrospectionQuery({ descriptions: true, inputValueDeprecation: true, specifiedByUrl: true }))).toBeLessThan(300);
+  });
+
+  it('refuses a doubling chain of fragments (2^16 fields spread) with limit tokens, under the token limit as written', async () => {
+    const answer = await postJson(h, { query: doubling(17) });
+    expectRefused(answer, 400, 'BAD_USER_INPUT', 'tokens');
+    expect(answer.body!.errors).toHaveLength(1);
+    expect(answer.body!.errors![0]!.message).toBe('Token limit of 1000 exceeded once fragments are spread: 65537 fields.');
+    // A fragment used a few times over is fine.
+    const reused = await postJson(h, {
+      query: `{ invoices(first: 2) { edges { node { total { ...M } amountDue { ...M } amountPaid { ...M } } } } } fragment M on Money { amount currency formatted }`,
+    });
+    expect(reused.body!.errors).toBeUndefined();
   });
 });
 

@@ -24,6 +24,7 @@ import { RateLimiter } from '../../src/http/rate-limit.js';
 import { createGateway, type Gateway } from '../../src/http/server.js';
 import { ADMIN_KEY, JWT_SECRET, signCustomerToken, startGateway, type GatewayHarness } from '../support/gateway.js';
 import { CALLER_ENTRIES } from './hostile/callers.js';
+import { EDGE_ENTRIES } from './hostile/edge.js';
 import { INPUT_ENTRIES } from './hostile/inputs.js';
 import { LIMIT_ENTRIES } from './hostile/limits.js';
 import { ORACLE_ENTRIES } from './hostile/oracles.js';
@@ -34,7 +35,7 @@ import { type Profile, type Sender, type Entry, chunkedBody } from './hostile/co
 const MINIMUM_CORPUS_SIZE = 60;
 
 /** Every entry, grouped by what is hostile about it (one file per group in `hostile/`). */
-const CORPUS: Entry[] = [...LIMIT_ENTRIES, ...INPUT_ENTRIES, ...CALLER_ENTRIES, ...TOKEN_ENTRIES, ...ORACLE_ENTRIES];
+const CORPUS: Entry[] = [...LIMIT_ENTRIES, ...INPUT_ENTRIES, ...CALLER_ENTRIES, ...TOKEN_ENTRIES, ...ORACLE_ENTRIES, ...EDGE_ENTRIES];
 
 // ---------------------------------------------------------------------------------------------------------------
 // Running an entry.
@@ -232,6 +233,8 @@ function problemsOf(entry: Entry, answer: Answer): string[] {
   if (want.refused && answer.json !== undefined && 'data' in answer.json) problems.push(`a data entry on a refused request`);
   if (!empty(answer.json?.data)) problems.push('data in the response');
   if (want.retryAfter && !/^\d+$/.test(answer.headers.get('retry-after') ?? '')) problems.push('no Retry-After header');
+  const bytes = Buffer.byteLength(answer.text);
+  if (want.maxBytes !== undefined && bytes > want.maxBytes) problems.push(`an answer of ${bytes} bytes, expected at most ${want.maxBytes}`);
   if ((entry.profile ?? 'test') === 'production' && /did you mean/i.test(answer.text)) problems.push('a suggestion in production');
   // Nothing secret, in the body or any header: the admin key, the JWT secret, the Stripe key, the caller's token.
   const secrets = [ADMIN_KEY, JWT_SECRET, h.local.secretKey, customerToken];
@@ -284,6 +287,43 @@ describe('the limits refuse none of the documents the apps use', () => {
       expect(limits, `${name}: ${answer.text.slice(0, 400)}`).toEqual([]);
       expect(answer.status).toBeLessThan(400);
       expect(answer.stripeCalls).toBe(0);
+    });
+  }
+});
+
+describe('the limits refuse none of the ordinary queries', () => {
+  // A control for the depth bombs: graphql-armor's count (edges, node and fragment spreads as levels, 6 at most)
+  // refused these. Each must be answered in full by the connection-aware count.
+  const ordinary: Array<[string, Sender, string]> = [
+    ['the README’s customer list', 'admin', '{ customers(first: 3) { edges { node { id name balance { formatted } } } } }'],
+    [
+      'the README’s open invoices of the signed-in customer',
+      'customer',
+      '{ viewer { customer { name invoices(first: 3, status: OPEN) { edges { node { number amountDue { formatted } hostedInvoiceUrl } } } } } }',
+    ],
+    ['customers with their invoice ids', 'admin', '{ customers(first: 5) { edges { node { id invoices(first: 5) { edges { node { id } } } } } } }'],
+    [
+      'customers → invoices → lines → amount',
+      'admin',
+      '{ customers(first: 3) { edges { node { invoices(first: 3) { edges { node { lines(first: 5) { edges { node { amount { formatted } } } } } } } } } } }',
+    ],
+    [
+      'a portal session’s configuration features',
+      'admin',
+      `mutation { createPortalSession(input: { customerId: "${DEMO.customer}" }) { ... on CreatePortalSessionPayload { portalSession { configuration { features { subscriptionCancel { enabled } } } } } } }`,
+    ],
+    [
+      'a customer’s invoices behind fragments',
+      'admin',
+      `{ customer(id: "${DEMO.customer}") { ...C } } fragment C on Customer { invoices(first: 2) { edges { node { ...I } } } } fragment I on Invoice { id total { formatted } customer { id } }`,
+    ],
+  ];
+  for (const [name, as, query] of ordinary) {
+    it(name, async () => {
+      const answer = await send({ as, query });
+      expect(answer.json?.errors, `${name}: ${answer.text.slice(0, 400)}`).toBeUndefined();
+      expect(answer.status).toBe(200);
+      expect(empty(answer.json?.data)).toBe(false);
     });
   }
 });

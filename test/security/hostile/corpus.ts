@@ -5,7 +5,7 @@ import { DEMO } from '../../../src/local-stripe/index.js';
 
 /** `exhausted`: the test profile with a rate limit the admin has already used up (a frozen clock: it never refills). */
 export type Profile = 'test' | 'production' | 'exhausted';
-export type Limit = 'depth' | 'aliases' | 'tokens' | 'directives' | 'cost' | 'body';
+export type Limit = 'depth' | 'aliases' | 'tokens' | 'directives' | 'variables' | 'cost' | 'body';
 /**
  * Who sends it: the admin key (the default), the demo customer's token, nobody, a raw `Authorization` header, or a
  * token with these claims signed with the gateway's own secret (a valid signature over hostile claims).
@@ -29,6 +29,8 @@ export interface Expectation {
   refused?: true;
   /** Further errors the same refusal may report beside `code` (validation reports every broken rule). */
   alsoAllowed?: ReadonlyArray<{ code: string; limit?: Limit }>;
+  /** The most bytes the answer's body may have (a refusal must be small, whatever was sent). */
+  maxBytes?: number;
   stripeCalls: 0;
 }
 
@@ -73,12 +75,15 @@ export const tooLarge: Expectation = { status: 413, code: 'BAD_USER_INPUT', limi
 export const csrf: Expectation = { status: 403, code: 'FORBIDDEN', refused: true, ...NONE };
 export const unauthenticated: Expectation = { status: 401, code: 'UNAUTHENTICATED', ...NONE };
 
-/** `{ f { f { … leaf … } } }`-style nesting, `levels` connection hops deep, each hop `first: 1` (cheap, only deep). */
-export function deepInvoices(levels: number): string {
-  let selection = 'id';
-  for (let i = 0; i < levels; i++) selection = `invoices(first: 1) { edges { node { customer { ${selection} } } } }`;
-  return `{ customer(id: "${DEMO.customer}") { ${selection} } }`;
-}
+/**
+ * A customer's selection `levels` hops deep, invoices → customer, each hop `first: 1` (cheap, only deep). Each hop
+ * is 2 levels (a connection's `edges` and `node` are none), so `hops(n)` under a customer is 2n + 2 deep.
+ */
+export const hops = (levels: number): string =>
+  levels === 0 ? 'id' : `invoices(first: 1) { edges { node { customer { ${hops(levels - 1)} } } } }`;
+
+/** `customer { invoices { … customer { id } } }`, `levels` hops deep: 2 × levels + 2. */
+export const deepInvoices = (levels: number): string => `{ customer(id: "${DEMO.customer}") { ${hops(levels)} } }`;
 
 /** A valid request padded to 256 KB, in 16 KB chunks. */
 export function* chunkedBody(): Iterable<string> {
@@ -112,7 +117,7 @@ export const HOSTILE_CUSTOMER_IDS: Array<[string, string]> = [
   ['an upper-case prefix', 'CUS_HI4eggv5wQw860'],
   // Stripe's ids are at most 255 characters (the gateway's cursors are held to that too).
   ['5,000 characters of a valid shape', `cus_${'A'.repeat(5_000)}`],
-  ['60,000 characters of a valid shape (under the body limit)', `cus_${'A'.repeat(60_000)}`],
+  ['60,000 characters of a valid shape (under the body limit, over the variable string limit)', `cus_${'A'.repeat(60_000)}`],
 ];
 
 

@@ -1,6 +1,7 @@
 /** Hostile variables, ids, cursors and portal-session inputs: refused before any Stripe call. */
 import { DEMO } from '../../../src/local-stripe/index.js';
-import { type Entry, SESSION, CUSTOMER_BY_ID, badInput, badRequest, HOSTILE_CUSTOMER_IDS } from './corpus.js';
+import { DEFAULT_LIMITS } from '../../../src/config.js';
+import { type Entry, SESSION, CUSTOMER_BY_ID, badInput, badRequest, overLimit, HOSTILE_CUSTOMER_IDS } from './corpus.js';
 
 export const INPUT_ENTRIES: Entry[] = [
   // ---------------------------------------------------------------------------------------------------------------
@@ -11,7 +12,8 @@ export const INPUT_ENTRIES: Entry[] = [
     name: 'a 200-deep nested list as an ID',
     query: CUSTOMER_BY_ID,
     variables: { id: JSON.parse(`${'['.repeat(200)}"x"${']'.repeat(200)}`) as unknown },
-    expect: badRequest,
+    // Refused by the variable depth limit, before coercion.
+    expect: overLimit('variables'),
   },
   { name: 'a required ID as null', query: CUSTOMER_BY_ID, variables: { id: null }, expect: badRequest },
   {
@@ -72,7 +74,8 @@ export const INPUT_ENTRIES: Entry[] = [
     name: `customer(id): ${what}`,
     query: CUSTOMER_BY_ID,
     variables: { id },
-    expect: badInput('id'),
+    // An id longer than any string variable may be is refused before coercion, naming no argument.
+    expect: id.length > DEFAULT_LIMITS.maxVariableStringLength ? overLimit('variables') : badInput('id'),
   })),
   {
     name: 'customer(id): an injection written into the document',
@@ -128,10 +131,17 @@ export const INPUT_ENTRIES: Entry[] = [
     expect: badInput('before'),
   },
   {
+    name: 'after: 5,000 characters',
+    query: 'query($c: String) { invoices(first: 5, after: $c) { edges { cursor } } }',
+    variables: { c: `in_${'x'.repeat(5_000)}` },
+    expect: badInput('after'),
+  },
+  {
     name: 'after: 10,000 characters',
     query: 'query($c: String) { invoices(first: 5, after: $c) { edges { cursor } } }',
     variables: { c: `in_${'x'.repeat(10_000)}` },
-    expect: badInput('after'),
+    // Over the variable string limit: refused before coercion.
+    expect: overLimit('variables'),
   },
   { name: 'first: 101', query: '{ customers(first: 101) { edges { cursor } } }', expect: badInput('first') },
   { name: 'first: -1', query: '{ customers(first: -1) { edges { cursor } } }', expect: badInput('first') },

@@ -5,28 +5,29 @@ import { DEMO } from '../../../src/local-stripe/index.js';
 import { RETURN_ORIGIN } from '../../support/gateway.js';
 import {
   type Entry, NONE, CSRF, KB, SESSION, CUSTOMER_BY_ID, overLimit, invalid, badRequest, tooLarge, csrf, deepInvoices,
-  chunkedBody, ids,
+  hops, chunkedBody, ids,
 } from './corpus.js';
 
 export const LIMIT_ENTRIES: Entry[] = [
   // ---------------------------------------------------------------------------------------------------------------
   // Abuse limits: refused before execution, HTTP 400, no data.
-  { name: 'depth bomb: selections nested 14 deep', query: deepInvoices(3), expect: overLimit('depth') },
+  // Under the connection-aware count (edges, node and fragments are no levels) each invoices → customer hop is 2.
+  { name: 'depth bomb: selections nested 14 deep', query: deepInvoices(6), expect: overLimit('depth') },
   {
     name: 'depth bomb hidden in fragments',
     query: `{ customer(id: "${DEMO.customer}") { ...A } }
       fragment A on Customer { invoices(first: 1) { edges { node { ...B } } } }
-      fragment B on Invoice { customer { invoices(first: 1) { edges { node { customer { id } } } } } }`,
+      fragment B on Invoice { customer { ${hops(4)} } }`,
     expect: overLimit('depth'),
   },
   {
     name: 'depth bomb through inline fragments on node',
-    query: `{ node(id: "${DEMO.customer}") { ... on Customer { invoices(first: 1) { edges { node { ... on Invoice { customer { ... on Customer { invoices(first: 1) { edges { node { id } } } } } } } } } } } }`,
+    query: `{ node(id: "${DEMO.customer}") { ... on Customer { invoices(first: 1) { edges { node { ... on Invoice { customer { ... on Customer { ${hops(4)} } } } } } } } } }`,
     expect: overLimit('depth'),
   },
   {
-    name: 'depth 7 (one over the limit)',
-    query: `{ invoice(id: "in_1") { customer { invoices(first: 1) { edges { node { customer { id } } } } } } }`,
+    name: 'depth 11 (one over the limit)',
+    query: `{ invoice(id: "in_1") { customer { ${hops(4)} } } }`,
     expect: overLimit('depth'),
   },
   {
