@@ -155,19 +155,20 @@ export function describeFloodAnswers(figures: FloodFigures): string {
 }
 
 /**
- * The flood's bounds: no 5xx and no Stripe call for any flood request (either gateway holds these); and whether it
- * was refused cheaply — reported as a bound only when `cheapIsBound` (see `CHEAP_REFUSAL_IS_A_BOUND`).
+ * The flood's bounds: it is answered, never with a 5xx, no flood request makes a Stripe call, and it is refused
+ * cheaply — every answer a 401 UNAUTHENTICATED of at most FLOOD_CHEAP_BYTES (the gateway refuses an anonymous
+ * caller before it prices, bounds or coerces the variables: `src/http/authenticate-first.ts`).
  */
-export function floodVerdicts(figures: FloodFigures, cheapIsBound: boolean): { violations: string[]; warnings: string[] } {
+export function floodViolations(figures: FloodFigures): string[] {
   const violations: string[] = [];
   if (figures.responses === 0) violations.push('the flood got no answer at all');
   if (figures.serverErrors5xx > 0) violations.push(`${figures.serverErrors5xx} flood answers were HTTP 5xx`);
   if (figures.stripe.maxStripeCalls > 0) violations.push(`a flood request (anonymous, hostile variables) made ${figures.stripe.maxStripeCalls} Stripe calls`);
-  const cheap = figures.cheapRefusal
-    ? []
-    : [
-        `the flood was NOT refused cheaply: ${describeFloodAnswers(figures)} — a cheap refusal is a 401 UNAUTHENTICATED of at most ` +
-          `${FLOOD_CHEAP_BYTES.toLocaleString('en-US')} B`,
-      ];
-  return cheapIsBound ? { violations: [...violations, ...cheap], warnings: [] } : { violations, warnings: cheap };
+  if (figures.responses > 0 && !figures.cheapRefusal) {
+    violations.push(
+      `the flood was NOT refused cheaply: ${describeFloodAnswers(figures)} — a cheap refusal is a 401 UNAUTHENTICATED of at most ` +
+        `${FLOOD_CHEAP_BYTES.toLocaleString('en-US')} B`,
+    );
+  }
+  return violations;
 }

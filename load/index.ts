@@ -29,9 +29,9 @@
  *     budget;
  *   without faults: GraphQL error rate (from bodies, not HTTP status) under 0.1%;
  *   with faults: the only error codes are RATE_LIMITED and UPSTREAM_UNAVAILABLE, and every request is answered;
- *   with the flood: the flood is answered, never with a 5xx, and no flood request makes a Stripe call; whether it
- *     was refused cheaply (every answer a 401 UNAUTHENTICATED of at most 2 KiB) is a warning, printed with its
- *     verdict, not a broken bound, while `CHEAP_REFUSAL_IS_A_BOUND` (`load/options.ts`) is false;
+ *   with the flood: the flood is answered, never with a 5xx, no flood request makes a Stripe call, and it is
+ *     refused cheaply: every answer a 401 UNAUTHENTICATED of at most 2 KiB (a gateway that coerces the variables
+ *     first answers a 400 of ~4 MB; the flood table's last column says which);
  *   with --runs ≥ 2: the gateway's peak RSS in a later run at most max(20 MiB, 10%) above the first run's.
  *
  * The parts: `options.ts` (the options, profiles, faults and bounds), `gateway-process.ts` (the gateway's process),

@@ -87,8 +87,3 @@ export function faultOptions(profile: Profile, seed: number): FaultOptions {
 export const ERROR_RATE_BOUND = 0.001;
 export const ALLOWED_FAULT_CODES = new Set(['RATE_LIMITED', 'UPSTREAM_UNAVAILABLE']);
 export const RSS_GROWTH = { mib: 20, ratio: 0.1 };
-/**
- * Whether a flood not refused cheaply (a small 401) breaks the run, or is reported as a warning. A warning until the
- * gateway refuses anonymous callers before coercing their variables (issue 10, the edge's part); then `true`.
- */
-export const CHEAP_REFUSAL_IS_A_BOUND = false;
