@@ -58,6 +58,16 @@ export class FloodRecorder {
       this.errorsByCode.set(code, (this.errorsByCode.get(code) ?? 0) + 1);
     }
   }
+
+  /** Every answer a 401 UNAUTHENTICATED of at most FLOOD_CHEAP_BYTES (and at least one answer). */
+  refusedCheaply(): boolean {
+    return (
+      this.responses > 0 &&
+      this.statuses.get(401) === this.responses &&
+      [...this.errorsByCode.keys()].every((code) => code === 'UNAUTHENTICATED') &&
+      this.maxBytes <= FLOOD_CHEAP_BYTES
+    );
+  }
 }
 
 /** The flood on its own connections for `seconds`, every answer recorded. */
@@ -116,11 +126,6 @@ export function floodFigures(
 ): FloodFigures {
   const statuses = Object.fromEntries([...recorder.statuses].map(([status, n]) => [String(status), n]));
   const errorsByCode = Object.fromEntries([...recorder.errorsByCode].sort((a, b) => b[1] - a[1]));
-  const cheapRefusal =
-    recorder.responses > 0 &&
-    recorder.statuses.get(401) === recorder.responses &&
-    Object.keys(errorsByCode).every((code) => code === 'UNAUTHENTICATED') &&
-    recorder.maxBytes <= FLOOD_CHEAP_BYTES;
   return {
     connections: FLOOD_CONNECTIONS,
     bodyBytes: Buffer.byteLength(body),
@@ -137,7 +142,7 @@ export function floodFigures(
     maxResponseBytes: recorder.maxBytes,
     meanResponseBytes: recorder.responses === 0 ? 0 : Math.round(recorder.totalBytes / recorder.responses),
     stripe: recorder.stripe.figures(),
-    cheapRefusal,
+    cheapRefusal: recorder.refusedCheaply(),
     ...extra,
   };
 }
