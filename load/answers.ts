@@ -28,6 +28,19 @@ export function errorCodes(answer: GraphQLBody): string[] {
   return (answer.errors ?? []).map((error) => (typeof error.extensions?.code === 'string' ? error.extensions.code : 'NO_CODE'));
 }
 
+/** What one autocannon instance's answers come to (the workload's, the flood's). */
+export interface AnsweredFigures {
+  requestsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  responses: number;
+  /** Requests without an answer: autocannon's socket errors and timeouts. */
+  noResponse: number;
+  /** GraphQL errors by `extensions.code` (`NO_CODE` when absent; `NOT_JSON` for a body that is not a GraphQL response). */
+  errorsByCode: Record<string, number>;
+  serverErrors5xx: number;
+}
+
 export interface StripeReport {
   estimatedCalls: number;
   calls: number;

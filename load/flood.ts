@@ -9,8 +9,9 @@
  * megabytes (a message per unknown key, each repeating the input). Either way every answer is recorded here: its
  * status, its size in bytes, its error codes and the Stripe calls it reports.
  */
-import autocannon from 'autocannon';
-import { errorCodes, parseAnswer, StripeCallTally, type StripeCallFigures } from './answers.js';
+import type autocannon from 'autocannon';
+import { cannon, GRAPHQL_HEADERS } from './cannon.js';
+import { errorCodes, parseAnswer, StripeCallTally, type AnsweredFigures, type StripeCallFigures } from './answers.js';
 import type { HealthFigures } from './health.js';
 import { documentIds } from './workload.js';
 
@@ -72,39 +73,19 @@ export class FloodRecorder {
 
 /** The flood on its own connections for `seconds`, every answer recorded. */
 export function flood(url: string, seconds: number, body: string, recorder: FloodRecorder): Promise<autocannon.Result> {
-  const target = new URL(url);
-  return autocannon({
-    url: target.origin,
-    connections: FLOOD_CONNECTIONS,
-    pipelining: 1,
-    duration: seconds,
-    timeout: 30,
-    requests: [
-      {
-        method: 'POST',
-        path: target.pathname,
-        // No Authorization header: anyone can send this.
-        headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json;q=0.9' },
-        body,
-        onResponse: (status, responseBody, _context, headers) => recorder.record(status, responseBody, headers as Record<string, string | string[]>),
-      },
-    ],
+  return cannon(url, seconds, FLOOD_CONNECTIONS, {
+    // No Authorization header: anyone can send this.
+    headers: { ...GRAPHQL_HEADERS },
+    body,
+    onResponse: (status, responseBody, _context, headers) => recorder.record(status, responseBody, headers as Record<string, string | string[]>),
   });
 }
 
-export interface FloodFigures {
+export interface FloodFigures extends AnsweredFigures {
   connections: number;
   bodyBytes: number;
   unknownKeys: number;
-  requestsPerSecond: number;
-  responses: number;
-  /** Flood requests without an answer: socket errors and timeouts. */
-  noResponse: number;
-  p50Ms: number;
-  p99Ms: number;
   statuses: Record<string, number>;
-  errorsByCode: Record<string, number>;
-  serverErrors5xx: number;
   minResponseBytes: number;
   maxResponseBytes: number;
   meanResponseBytes: number;

@@ -6,11 +6,12 @@
  */
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import autocannon from 'autocannon';
+import type autocannon from 'autocannon';
 import { idempotencyScope } from '../src/auth/viewer.js';
 import { scopedIdempotencyKey } from '../src/stripe/gateway.js';
 import type { DemoCustomer, OwnershipDetector } from './fixture.js';
-import type { StripeCallFigures } from './answers.js';
+import type { AnsweredFigures, StripeCallFigures } from './answers.js';
+import { cannon, GRAPHQL_HEADERS } from './cannon.js';
 import { flood, FloodRecorder, floodFigures, floodViolations, type FloodFigures } from './flood.js';
 import type { SessionStats } from './gateway.js';
 import { setFaults, type GatewayProcess } from './gateway-process.js';
@@ -34,69 +35,32 @@ interface RunContext {
 }
 
 /** The mixed workload on `connections` connections for `seconds`, every answer recorded. */
-export async function drive(
-  url: string,
-  seconds: number,
-  connections: number,
-  planner: Planner,
-  recorder: Recorder,
-): Promise<autocannon.Result> {
-  const target = new URL(url);
-  return autocannon({
-    url: target.origin,
-    connections,
-    pipelining: 1,
-    duration: seconds,
-    // A slow answer is measured, not dropped: the latency figures show it.
-    timeout: 30,
-    requests: [
-      {
-        method: 'POST',
-        path: target.pathname,
-        setupRequest: (request, context) => {
-          const planned = planner.next();
-          (context as RunContext).planned = planned;
-          recorder.sending(planned);
-          return {
-            ...request,
-            method: 'POST',
-            path: target.pathname,
-            headers: {
-              'content-type': 'application/json',
-              accept: 'application/graphql-response+json, application/json;q=0.9',
-              authorization: planned.authorization,
-            },
-            body: planned.body,
-          };
-        },
-        onResponse: (status, body, context) => {
-          const planned = (context as RunContext).planned;
-          if (planned !== undefined) recorder.record(planned, status, body);
-        },
-      },
-    ],
+export function drive(url: string, seconds: number, connections: number, planner: Planner, recorder: Recorder): Promise<autocannon.Result> {
+  return cannon(url, seconds, connections, {
+    setupRequest: (request, context) => {
+      const planned = planner.next();
+      (context as RunContext).planned = planned;
+      recorder.sending(planned);
+      return { ...request, headers: { ...GRAPHQL_HEADERS, authorization: planned.authorization }, body: planned.body };
+    },
+    onResponse: (status, body, context) => {
+      const planned = (context as RunContext).planned;
+      if (planned !== undefined) recorder.record(planned, status, body);
+    },
   });
 }
 
-export interface RunFigures extends StripeCallFigures {
+export interface RunFigures extends AnsweredFigures, StripeCallFigures {
   run: number;
   profile: Profile;
   durationSeconds: number;
   connections: number;
-  requestsPerSecond: number;
-  p50Ms: number;
   p90Ms: number;
-  p99Ms: number;
   maxMs: number;
   requests: number;
-  responses: number;
-  /** Requests without an answer: autocannon's socket errors and timeouts. */
-  noResponse: number;
   graphqlErrorResponses: number;
   graphqlErrorRate: number;
-  errorsByCode: Record<string, number>;
   httpStatuses: Record<string, number>;
-  serverErrors5xx: number;
   wrongData: number;
   crossCustomer: number;
   adminMixups: number;
