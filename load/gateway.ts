@@ -30,6 +30,8 @@ export interface GatewayReady {
   audience: string | undefined;
   stripeUrl: string;
   stripeKey: string;
+  /** `MAX_BODY_BYTES`: the flood's body must stay under it (or it measures the body limit instead). */
+  maxBodyBytes: number;
 }
 
 export type GatewayRequest =
@@ -125,6 +127,7 @@ const ready: GatewayReady = {
   audience: app.config.jwt.audience,
   stripeUrl: local.url,
   stripeKey: local.secretKey,
+  maxBodyBytes: app.config.limits.maxBodyBytes,
 };
 console.log(JSON.stringify(ready));
 

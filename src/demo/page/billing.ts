@@ -1,0 +1,180 @@
+/**
+ * The billing page: the signed-in customer's summary, their invoices a page at a time (answers to a superseded
+ * request dropped), and the button that opens the billing portal. A token the gateway no longer accepts signs out.
+ */
+import { billingApi, describeError, PageError, type BillingCustomer, type InvoicePage, type PageRequest } from './api.js';
+import { h, replace, safeHttpUrl } from './dom.js';
+import { invoiceRow, invoiceTable, skeletonRow, summary, summarySkeleton } from './invoice-table.js';
+import { loadSession, type Session } from './session.js';
+import { account, alertBox, app, svgIcon } from './widgets.js';
+
+/** Invoices per page: small enough that the demo customers' histories span a few pages. */
+const PAGE_SIZE = 5;
+/** Where the billing portal sends the customer back to: this page. */
+const PAGE_PATH = '/demo';
+
+/** Back to signing in, with a notice saying why (or none, when the customer signed out). */
+export type SignOut = (notice?: string) => void;
+
+export function showBilling(session: Session, signOut: SignOut): void {
+  document.title = 'Billing · Northwind Cloud';
+  const api = billingApi(() => loadSession()?.token);
+
+  replace(
+    account,
+    h('span', {}, 'Signed in as ', h('strong', { id: 'signed-in-as' }, session.customer.name)),
+    h('button', { class: 'link', id: 'sign-out', attrs: { type: 'button' }, onClick: () => signOut() }, 'Sign out'),
+  );
+  account.hidden = false;
+
+  const manage = h('button', { class: 'primary', id: 'manage-billing', attrs: { type: 'button' } }, 'Manage billing');
+  const pageAlert = h('div', { id: 'page-alert' });
+  const subtitle = h('p', { class: 'muted', id: 'customer-line' }, `Invoices and billing details for ${session.customer.name}`);
+  const summaryCard = h('section', { class: 'card summary', id: 'summary', attrs: { 'aria-label': 'Account summary' } }, ...summarySkeleton());
+
+  const tbody = h('tbody');
+  const table = invoiceTable(tbody);
+  const tableWrap = h('div', { class: 'table-wrap' }, table);
+  const listAlert = h('div', { id: 'invoices-alert' });
+  const where = h('span', { class: 'where', id: 'page-label', attrs: { 'aria-live': 'polite' } });
+  const prev = h('button', { id: 'prev-page', attrs: { type: 'button' }, disabled: true }, '← Previous');
+  const next = h('button', { id: 'next-page', attrs: { type: 'button' }, disabled: true }, 'Next →');
+  const pager = h('div', { class: 'pager', attrs: { role: 'navigation', 'aria-label': 'Invoice pages' } }, prev, where, next);
+  const invoicesCard = h(
+    'section',
+    { class: 'card', id: 'invoices', attrs: { 'aria-labelledby': 'invoices-title' }, data: { state: 'loading', page: '1' } },
+    h('div', { class: 'card-head' }, h('h2', { id: 'invoices-title' }, 'Invoice history'), h('span', { class: 'muted' }, 'Newest first')),
+    listAlert,
+    tableWrap,
+    pager,
+  );
+
+  replace(
+    app,
+    h(
+      'div',
+      { class: 'page-head' },
+      h('div', {}, h('h1', {}, 'Billing'), subtitle),
+      manage,
+    ),
+    pageAlert,
+    summaryCard,
+    invoicesCard,
+  );
+
+  let pageNumber = 1;
+  let current: InvoicePage | undefined;
+  /** Answers to earlier requests are dropped once a newer one is under way. */
+  let latest = 0;
+
+  const setState = (state: 'loading' | 'ready' | 'empty' | 'error') => {
+    invoicesCard.dataset['state'] = state;
+    invoicesCard.setAttribute('aria-busy', String(state === 'loading'));
+  };
+
+  const renderPage = (customer: BillingCustomer) => {
+    const page = customer.invoices;
+    current = page;
+    replace(summaryCard, ...summary(customer));
+    subtitle.textContent = customer.email !== null ? `${customer.name ?? 'Customer'} · ${customer.email}` : (customer.name ?? 'Customer');
+    table.classList.remove('is-loading');
+    replace(listAlert);
+    if (!page.pageInfo.hasPreviousPage) pageNumber = 1;
+    invoicesCard.dataset['page'] = String(pageNumber);
+    if (page.edges.length === 0 && pageNumber === 1) {
+      tableWrap.hidden = true;
+      pager.hidden = true;
+      replace(
+        listAlert,
+        h(
+          'div',
+          { class: 'empty', id: 'no-invoices' },
+          h('div', { class: 'icon' }, svgIcon()),
+          h('h3', {}, 'No invoices yet'),
+          h('p', {}, 'Invoices appear here as soon as you are billed.'),
+        ),
+      );
+      setState('empty');
+      return;
+    }
+    tableWrap.hidden = false;
+    pager.hidden = !page.pageInfo.hasNextPage && !page.pageInfo.hasPreviousPage;
+    replace(tbody, ...page.edges.map((edge) => invoiceRow(edge.node)));
+    where.textContent = `Page ${pageNumber}`;
+    prev.disabled = !page.pageInfo.hasPreviousPage;
+    next.disabled = !page.pageInfo.hasNextPage;
+    setState('ready');
+  };
+
+  const load = async (request: PageRequest, target: number) => {
+    const mine = ++latest;
+    setState('loading');
+    prev.disabled = true;
+    next.disabled = true;
+    replace(listAlert);
+    if (current === undefined) {
+      tableWrap.hidden = false;
+      pager.hidden = true;
+      replace(tbody, ...Array.from({ length: PAGE_SIZE }, skeletonRow));
+    } else {
+      table.classList.add('is-loading');
+    }
+    try {
+      const viewer = await api.billingPage(request);
+      if (mine !== latest) return;
+      if (viewer.customer === null) throw new PageError('This page is for customers. Sign in as a customer to see invoices.');
+      pageNumber = target;
+      renderPage(viewer.customer);
+    } catch (error) {
+      if (mine !== latest) return;
+      const problem = describeError(error);
+      if (problem.code === 'UNAUTHENTICATED') return signOut(problem.message);
+      table.classList.remove('is-loading');
+      if (current === undefined) {
+        tableWrap.hidden = true;
+        pager.hidden = true;
+      } else {
+        prev.disabled = !current.pageInfo.hasPreviousPage;
+        next.disabled = !current.pageInfo.hasNextPage;
+      }
+      replace(
+        listAlert,
+        alertBox('error', 'Your invoices could not be loaded.', problem.message, {
+          label: 'Try again',
+          run: () => void load(request, target),
+        }),
+      );
+      setState('error');
+    }
+  };
+
+  next.addEventListener('click', () => {
+    const cursor = current?.pageInfo.endCursor;
+    if (cursor) void load({ first: PAGE_SIZE, after: cursor }, pageNumber + 1);
+  });
+  prev.addEventListener('click', () => {
+    const cursor = current?.pageInfo.startCursor;
+    if (cursor) void load({ last: PAGE_SIZE, before: cursor }, Math.max(1, pageNumber - 1));
+  });
+
+  manage.addEventListener('click', () => {
+    manage.disabled = true;
+    manage.textContent = 'Opening portal…';
+    replace(pageAlert);
+    void (async () => {
+      try {
+        const url = safeHttpUrl(await api.portalUrl(new URL(PAGE_PATH, location.origin).href));
+        if (url === undefined) throw new PageError('The billing portal could not be opened.');
+        // The button stays disabled while the browser leaves (see `pageshow` below for a return through Back).
+        location.assign(url);
+      } catch (error) {
+        const problem = describeError(error);
+        if (problem.code === 'UNAUTHENTICATED') return signOut(problem.message);
+        manage.disabled = false;
+        manage.textContent = 'Manage billing';
+        replace(pageAlert, h('div', { class: 'page-alert' }, alertBox('error', 'The billing portal could not be opened.', problem.message)));
+      }
+    })();
+  });
+  void load({ first: PAGE_SIZE }, 1);
+}
