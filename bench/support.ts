@@ -73,11 +73,6 @@ export interface LoadResult {
   /** Requests completed in the run. */
   /** Requests answered within the run. */
   requests: number;
-  /**
-   * Requests sent: one more per connection than answered, as a rule — the request in flight when the run ends is
-   * abandoned, yet it has made its Stripe calls.
-   */
-  sent: number;
   requestsPerSecond: number;
   p50Ms: number;
   p99Ms: number;
@@ -89,7 +84,6 @@ export async function load(options: autocannon.Options): Promise<LoadResult> {
   const result = await autocannon({ ...options });
   return {
     requests: result.requests.total,
-    sent: result.requests.sent,
     // Completed requests over the run's length (autocannon's own average is per whole second, coarse for short runs).
     requestsPerSecond: Math.round(result.requests.total / (result.duration || 1)),
     p50Ms: result.latency.p50,

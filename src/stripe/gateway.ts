@@ -10,6 +10,7 @@ import { DEFAULT_STRIPE_MAX_IN_FLIGHT } from '../config.js';
 import { appError } from '../errors.js';
 import { toAppError } from './errors.js';
 import { Limiter, type LimiterTicket } from './limiter.js';
+import { AbortableWaits, RequestStop } from './request-stop.js';
 
 export { Limiter };
 
@@ -100,42 +101,6 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/**
- * Waits for promises, or gives up on all of them at once when `signal` aborts (what they were doing goes on, but
- * nobody waits for it). One listener on the signal however many calls of the request are pending.
- */
-class AbortableWaits {
-  private readonly pending = new Set<(reason: unknown) => void>();
-  private listening = false;
-
-  constructor(private readonly signal: AbortSignal | undefined) {}
-
-  wait<T>(promise: Promise<T>): Promise<T> {
-    const signal = this.signal;
-    if (signal === undefined) return promise;
-    if (signal.aborted) return Promise.reject(signal.reason);
-    if (!this.listening) {
-      this.listening = true;
-      signal.addEventListener('abort', () => {
-        for (const reject of this.pending) reject(signal.reason);
-        this.pending.clear();
-      }, { once: true });
-    }
-    return new Promise<T>((resolve, reject) => {
-      this.pending.add(reject);
-      promise.then(
-        (value) => {
-          this.pending.delete(reject);
-          resolve(value);
-        },
-        (error: unknown) => {
-          this.pending.delete(reject);
-          reject(error);
-        },
-      );
-    });
-  }
-}
 
 /** How long to wait before retrying a 429, or undefined when it must not be retried. */
 export function rateLimitDelay(error: unknown, attempt: number, policy: RateLimitRetry): number | undefined {
@@ -190,6 +155,7 @@ export function overBudget(count: StripeCallCount): GraphQLError {
 export class StripeGateway {
   private readonly ticket: LimiterTicket;
   private readonly waits: AbortableWaits;
+  private readonly stop: RequestStop;
   /** Aborts when the client goes away or the deadline passes. */
   private readonly signal: AbortSignal | undefined;
   private readonly deadline: number | undefined;
@@ -202,8 +168,8 @@ export class StripeGateway {
   ) {
     const timeoutMs = scope.timeoutMs;
     this.deadline = timeoutMs !== undefined ? Date.now() + timeoutMs : undefined;
-    const signals = [scope.signal, timeoutMs !== undefined ? AbortSignal.timeout(timeoutMs) : undefined].filter((s) => s !== undefined);
-    this.signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
+    this.stop = new RequestStop(scope.signal, this.deadline);
+    this.signal = this.stop.signal;
     this.ticket = limiter.ticket(scope.caller, this.signal);
     this.waits = new AbortableWaits(this.signal);
   }
@@ -215,7 +181,7 @@ export class StripeGateway {
 
   /** Why the request's calls stopped: the client left, or the deadline passed. */
   private stopped(): GraphQLError {
-    if (this.scope.signal?.aborted) return appError('UPSTREAM_UNAVAILABLE', 'Cancelled: the client closed the request.');
+    if (this.stop.clientGone) return appError('UPSTREAM_UNAVAILABLE', 'Cancelled: the client closed the request.');
     return appError(
       'UPSTREAM_UNAVAILABLE',
       `Stripe did not answer within this request's deadline of ${(this.scope.timeoutMs ?? 0) / 1000} s; try again shortly.`,
@@ -236,6 +202,15 @@ export class StripeGateway {
    * asks for (`invoice`), for the customer-facing wording of Stripe's refusals (`./errors.ts`).
    */
   private async call<T>(task: (options: Stripe.RequestOptions) => Promise<T>, retrieved?: string): Promise<T> {
+    this.stop.enter();
+    try {
+      return await this.attempts(task, retrieved);
+    } finally {
+      this.stop.leave();
+    }
+  }
+
+  private async attempts<T>(task: (options: Stripe.RequestOptions) => Promise<T>, retrieved: string | undefined): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       const count = this.scope.count;
       if (count !== undefined) {

@@ -7,6 +7,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_REQUEST_TIMEOUT_MS, loadGatewayConfig } from '../../src/config.js';
 import { DEMO } from '../../src/local-stripe/index.js';
+import { RequestStop } from '../../src/stripe/request-stop.js';
 import { startGateway, type GatewayHarness } from '../support/gateway.js';
 
 const CUSTOMER = `query($id: ID!) { customer(id: $id) { name } }`;
@@ -57,5 +58,34 @@ describe('a request’s deadline', () => {
     const res = await h.gql(CUSTOMER, { id: DEMO.customer });
     expect(res.errors).toBeUndefined();
     expect(res.data).toEqual({ customer: { name: 'Ada Lovelace' } });
+  });
+});
+
+describe('RequestStop', () => {
+  it('runs the deadline timer only while calls are in progress, so a finished request holds nothing', () => {
+    const stop = new RequestStop(undefined, Date.now() + 60_000);
+    expect(stop.armed).toBe(false);
+    stop.enter();
+    stop.enter();
+    expect(stop.armed).toBe(true);
+    stop.leave();
+    expect(stop.armed).toBe(true);
+    stop.leave();
+    expect(stop.armed).toBe(false);
+    expect(stop.signal?.aborted).toBe(false);
+  });
+
+  it('aborts at once when a call starts past the deadline, and when the client goes away', () => {
+    const late = new RequestStop(undefined, Date.now() - 1);
+    late.enter();
+    expect(late.signal?.aborted).toBe(true);
+    expect(late.clientGone).toBe(false);
+    const client = new AbortController();
+    const gone = new RequestStop(client.signal, Date.now() + 60_000);
+    gone.enter();
+    client.abort(new Error('closed'));
+    expect(gone.signal?.aborted).toBe(true);
+    expect(gone.clientGone).toBe(true);
+    expect(gone.armed).toBe(false);
   });
 });
