@@ -25,6 +25,10 @@ import { stripeCalls } from './stripe-calls.js';
 export const DEFAULT_PAGE_SIZE = 10;
 export const MAX_PAGE_SIZE = 100;
 
+/** A connection field: one with a `first` or `last` argument (what the cost limit and the call estimate multiply by). */
+export const isConnectionField = (field: { args: readonly { name: string }[] }): boolean =>
+  field.args.some((arg) => arg.name === 'first' || arg.name === 'last');
+
 export interface ConnectionArgs {
   first?: number | null | undefined;
   after?: string | null | undefined;

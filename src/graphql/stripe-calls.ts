@@ -31,7 +31,7 @@ import {
   type OperationDefinitionNode,
   type SelectionSetNode,
 } from 'graphql';
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './connections.js';
+import { DEFAULT_PAGE_SIZE, isConnectionField, MAX_PAGE_SIZE } from './connections.js';
 import { beyond, collect, namesAt, type SelectionScope } from './selection.js';
 
 /** One field above the one being estimated. */
@@ -95,8 +95,6 @@ export const stripeCalls = (estimate: StripeCallEstimate | undefined, options: O
 const extensionOf = (field: GraphQLField<unknown, unknown>): StripeCallsExtension | undefined =>
   (field.extensions as { stripeCalls?: StripeCallsExtension } | undefined)?.stripeCalls;
 
-/** A connection field: one with `first` or `last`. */
-const isConnection = (field: GraphQLField<unknown, unknown>) => field.args.some((arg) => arg.name === 'first' || arg.name === 'last');
 
 function pageSize(args: Record<string, unknown>): number {
   const sizes = [args['first'], args['last']].filter((n): n is number => typeof n === 'number' && Number.isFinite(n));
@@ -195,7 +193,7 @@ export function estimateStripeCalls(
       if (!isCompositeType(childType)) continue;
       const childSelections = nodes.map((n) => n.selectionSet).filter((s): s is SelectionSetNode => s !== undefined);
       if (childSelections.length === 0) continue;
-      const page = isConnection(field) ? pageSize(args) : (stack.at(-1)?.page ?? DEFAULT_PAGE_SIZE);
+      const page = isConnectionField(field) ? pageSize(args) : (stack.at(-1)?.page ?? DEFAULT_PAGE_SIZE);
       const listSize = extension?.listSize === 'page' ? page : (extension?.listSize ?? 1);
       const instances = parents * (isList(field.type) ? listSize : 1);
       // A field without an estimate hands on what its parent holds (a connection's edges and nodes).

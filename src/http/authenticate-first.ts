@@ -15,6 +15,7 @@ import type { Plugin } from 'graphql-yoga';
 import type { Viewer } from '../auth/viewer.js';
 import type { Context } from '../graphql/context.js';
 import { unauthenticated } from '../graphql/errors.js';
+import { declaredLength } from './body-limit.js';
 
 /** Root fields anyone may select: they read the schema, never Stripe. */
 const PUBLIC_ROOT_FIELDS = new Set(['__typename', '__schema', '__type']);
@@ -52,8 +53,8 @@ export function useAuthenticationFirst(viewerOf: (request: Request) => Promise<V
   return {
     async onRequestParse({ request }) {
       if (request.body === null) return;
-      const length = request.headers.get('content-length');
-      if (length !== null && /^\d+$/.test(length) && Number(length) <= ANONYMOUS_MAX_BODY_BYTES) return;
+      const length = declaredLength(request);
+      if (typeof length === 'number' && length <= ANONYMOUS_MAX_BODY_BYTES) return;
       const viewer = await viewerOf(request);
       if (viewer.role === 'ANONYMOUS') throw unauthenticated(viewer.rejected);
     },

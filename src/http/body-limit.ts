@@ -3,7 +3,12 @@ import type { Plugin } from 'graphql-yoga';
 import { appError } from '../errors.js';
 import { limitError } from './limits.js';
 
-const CONTENT_LENGTH = /^\d+$/;
+/** A request's declared `Content-Length`: its number of bytes, `null` when it has none, `'invalid'` when unreadable. */
+export function declaredLength(request: Request): number | null | 'invalid' {
+  const value = request.headers.get('content-length');
+  if (value === null) return null;
+  return /^\d+$/.test(value) ? Number(value) : 'invalid';
+}
 
 /**
  * The body limit (`MAX_BODY_BYTES`), in place of Yoga's `maxRequestBodySize`, which pipes every body through a
@@ -15,10 +20,10 @@ export function useBodyLimit(maxBytes: number): Plugin {
   const tooLarge = () => limitError('body', `Request body too large: the limit is ${maxBytes} bytes.`, { max: maxBytes });
   return {
     onRequestParse({ request, requestParser, setRequestParser }) {
-      const contentLength = request.headers.get('content-length');
-      if (contentLength !== null) {
-        if (!CONTENT_LENGTH.test(contentLength)) throw appError('BAD_USER_INPUT', 'Content-Length header is invalid.', { http: { status: 400 } });
-        if (Number(contentLength) > maxBytes) throw tooLarge();
+      const length = declaredLength(request);
+      if (length === 'invalid') throw appError('BAD_USER_INPUT', 'Content-Length header is invalid.', { http: { status: 400 } });
+      if (length !== null) {
+        if (length > maxBytes) throw tooLarge();
         return;
       }
       if (requestParser === undefined || request.body === null) return;

@@ -21,13 +21,9 @@ import {
   type ValueNode,
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import { DEFAULT_PAGE_SIZE } from '../graphql/connections.js';
+import { DEFAULT_PAGE_SIZE, isConnectionField } from '../graphql/connections.js';
 import { limitError } from './limits.js';
 
-/** A connection field: a field with a `first` or `last` argument (every Relay connection here has both or `first`). */
-function isConnection(field: GraphQLField<unknown, unknown>): boolean {
-  return field.args.some((arg) => arg.name === 'first' || arg.name === 'last');
-}
 
 /**
  * The cost of running an operation, from the document and the variables:
@@ -118,7 +114,7 @@ export function queryCost(
       const type = getNamedType(field.type);
       if (!isCompositeType(type) || node.selectionSet === undefined) return 0;
       const inner = selectionCost(node.selectionSet, type);
-      return isConnection(field) ? pageSize(node) * inner : 1 + inner;
+      return isConnectionField(field) ? pageSize(node) * inner : 1 + inner;
     };
 
     const root = schema.getRootType(operation.operation);
