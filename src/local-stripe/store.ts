@@ -57,6 +57,11 @@ export class Store {
   readonly invoiceItems = new Collection<Stripe.InvoiceItem & { created: number }>('invoiceitem');
   readonly configurations = new Collection<Stripe.BillingPortal.Configuration>('configuration');
   readonly subscriptions = new Collection<SubscriptionRecord>('subscription');
+  /** The catalog: products and their prices (`resources/products.ts`, `resources/prices.ts`). */
+  readonly products = new Collection<Stripe.Product>('product');
+  readonly prices = new Collection<Stripe.Price>('price');
+  /** Payment methods, attached to a customer or not (`resources/payment-methods.ts`). */
+  readonly paymentMethods = new Collection<Stripe.PaymentMethod>('PaymentMethod');
   /** Portal sessions by the secret in their URL (Stripe has no retrieve endpoint for sessions). */
   readonly sessions = new Map<string, SessionRecord>();
   /** Hosted invoice page secrets → invoice id. */
