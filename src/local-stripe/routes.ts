@@ -5,6 +5,7 @@ import { invoiceItemRoutes } from './resources/invoice-items.js';
 import { invoiceRoutes } from './resources/invoices.js';
 import { portalConfigurationRoutes } from './resources/portal-configurations.js';
 import { portalSessionRoutes } from './resources/portal-sessions.js';
+import { subscriptionRoutes } from './resources/subscriptions.js';
 
 export const routes: readonly Route[] = [
   ...customerRoutes,
@@ -12,4 +13,5 @@ export const routes: readonly Route[] = [
   ...invoiceItemRoutes,
   ...portalConfigurationRoutes,
   ...portalSessionRoutes,
+  ...subscriptionRoutes,
 ];

@@ -16,8 +16,9 @@ import { createInvoiceItem } from './resources/invoice-items.js';
 import { createInvoice } from './resources/invoice-create.js';
 import { finalizeInvoice, markUncollectible, payInvoice, voidInvoice } from './resources/invoice-lifecycle.js';
 import { createConfiguration, createDefaultConfiguration, updateConfiguration } from './resources/portal-configurations.js';
-import { createSubscription } from './resources/subscriptions.js';
-import type { Store, SubscriptionRecord } from './store.js';
+import { createSubscription } from './resources/subscription-create.js';
+import { customerOf, type Subscription } from './resources/subscription-shape.js';
+import type { Store } from './store.js';
 
 /** A new Stripe account: nothing but the default billing portal configuration. */
 export function seedEmpty(store: Store): void {
@@ -132,6 +133,7 @@ export function seedDemo(store: Store): void {
 
 function buildDemo(store: Store, random: RandomSource): void {
   seedEmpty(store);
+  ensurePlans(store);
   configurePortal(store);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
 
@@ -152,10 +154,12 @@ function buildDemo(store: Store, random: RandomSource): void {
     const subscription =
       spec.plan !== undefined
         ? store.at(joined, () =>
-            createSubscription(store, {
-              customer: customer.id,
-              items: [{ price: spec.plan!.plan.price, product: spec.plan!.plan.product, quantity: spec.plan!.quantity }],
-            }),
+            // Without a first invoice: the history below bills its periods.
+            createSubscription(
+              store,
+              { customer: customer.id, items: [{ price: spec.plan!.plan.price, quantity: spec.plan!.quantity }] },
+              { invoice: false },
+            ),
           )
         : undefined;
 
@@ -224,6 +228,61 @@ function buildDemo(store: Store, random: RandomSource): void {
   }
 }
 
+/**
+ * The plans' products and monthly prices, with their fixed ids, where the demo catalog has not made them: the
+ * subscriptions embed their prices. (Fixed ids draw nothing from the id generator.)
+ */
+function ensurePlans(store: Store): void {
+  const created = START - 400 * DAY;
+  for (const plan of Object.values(PLANS)) {
+    if (store.products.get(plan.product) === undefined) {
+      store.products.insert({
+        id: plan.product,
+        object: 'product',
+        active: true,
+        created,
+        default_price: plan.price,
+        description: null,
+        images: [],
+        livemode: false,
+        marketing_features: [],
+        metadata: {},
+        name: plan.name,
+        package_dimensions: null,
+        shippable: null,
+        tax_code: null,
+        tax_details: null,
+        type: 'service',
+        updated: created,
+        url: null,
+      });
+    }
+    if (store.prices.get(plan.price) === undefined) {
+      store.prices.insert({
+        id: plan.price,
+        object: 'price',
+        active: true,
+        billing_scheme: 'per_unit',
+        created,
+        currency: 'usd',
+        custom_unit_amount: null,
+        livemode: false,
+        lookup_key: null,
+        metadata: {},
+        nickname: null,
+        product: plan.product,
+        recurring: { interval: 'month', interval_count: 1, meter: null, trial_period_days: null, usage_type: 'licensed' },
+        tax_behavior: 'unspecified',
+        tiers_mode: null,
+        transform_quantity: null,
+        type: 'recurring',
+        unit_amount: plan.amount,
+        unit_amount_decimal: decimalOf(plan.amount),
+      });
+    }
+  }
+}
+
 /** Unit amounts are `Stripe.Decimal`s, as the SDK types them. */
 function decimalOf(amount: number): Stripe.Decimal {
   return Stripe.Decimal.from(String(amount));
@@ -241,12 +300,12 @@ function chooseStatus(spec: DemoCustomer, month: number, random: RandomSource): 
   return 'paid';
 }
 
-function billSubscription(store: Store, invoice: Stripe.Invoice, subscription: SubscriptionRecord, plan: Plan, periodStart: number): void {
-  for (const item of subscription.items) {
+function billSubscription(store: Store, invoice: Stripe.Invoice, subscription: Subscription, plan: Plan, periodStart: number): void {
+  for (const item of subscription.items.data) {
     createInvoiceItem(
       store,
       {
-        customer: subscription.customer,
+        customer: customerOf(subscription),
         invoice: invoice.id,
         currency: invoice.currency,
         description: `${item.quantity} × ${plan.name} (${formatPeriod(periodStart)})`,
@@ -261,12 +320,12 @@ function billSubscription(store: Store, invoice: Stripe.Invoice, subscription: S
 }
 
 /** A mid-cycle upgrade from Basic to Pro: a credit for unused Basic time and a charge for the rest on Pro. */
-function addUpgradeProration(store: Store, invoice: Stripe.Invoice, subscription: SubscriptionRecord, periodStart: number): void {
+function addUpgradeProration(store: Store, invoice: Stripe.Invoice, subscription: Subscription, periodStart: number): void {
   const switchedAt = periodStart - 15 * DAY;
-  const item = subscription.items[0];
+  const item = subscription.items.data[0];
   if (item === undefined) return;
   const common = {
-    customer: subscription.customer,
+    customer: customerOf(subscription),
     invoice: invoice.id,
     currency: invoice.currency,
     subscription: subscription.id,
