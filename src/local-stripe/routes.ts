@@ -5,6 +5,8 @@ import { invoiceItemRoutes } from './resources/invoice-items.js';
 import { invoiceRoutes } from './resources/invoices.js';
 import { portalConfigurationRoutes } from './resources/portal-configurations.js';
 import { portalSessionRoutes } from './resources/portal-sessions.js';
+import { priceRoutes } from './resources/prices.js';
+import { productRoutes } from './resources/products.js';
 import { subscriptionRoutes } from './resources/subscriptions.js';
 
 export const routes: readonly Route[] = [
@@ -13,5 +15,7 @@ export const routes: readonly Route[] = [
   ...invoiceItemRoutes,
   ...portalConfigurationRoutes,
   ...portalSessionRoutes,
+  ...productRoutes,
+  ...priceRoutes,
   ...subscriptionRoutes,
 ];

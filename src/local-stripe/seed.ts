@@ -18,9 +18,12 @@ import { finalizeInvoice, markUncollectible, payInvoice, voidInvoice } from './r
 import { createConfiguration, createDefaultConfiguration, updateConfiguration } from './resources/portal-configurations.js';
 import { createSubscription } from './resources/subscription-create.js';
 import { customerOf, type Subscription } from './resources/subscription-shape.js';
+import { DEMO_CATALOG, PLANS, seedCatalog, type Plan } from './seed-catalog.js';
 import type { Store } from './store.js';
 
 /** A new Stripe account: nothing but the default billing portal configuration. */
+export { DEMO_CATALOG } from './seed-catalog.js';
+
 export function seedEmpty(store: Store): void {
   createDefaultConfiguration(store);
 }
@@ -44,21 +47,6 @@ export const DEMO = {
 const DAY = 86_400;
 /** 2026-01-05: the demo account's history runs back from here. */
 const START = Date.UTC(2026, 0, 5) / 1000;
-
-interface Plan {
-  product: string;
-  price: string;
-  name: string;
-  /** Monthly unit amount, in the currency's minor units. */
-  amount: number;
-}
-
-const PLANS = {
-  basic: { product: 'prod_NwBasic0000001', price: 'price_NwBasicMonthly000001', name: 'Basic', amount: 1900 },
-  pro: { product: 'prod_NwPro00000001', price: 'price_NwProMonthly00000001', name: 'Pro', amount: 4900 },
-  team: { product: 'prod_NwTeam0000001', price: 'price_NwTeamSeatMonthly001', name: 'Team (per seat)', amount: 1500 },
-  enterprise: { product: 'prod_NwEnterprise01', price: 'price_NwEnterpriseMonthly1', name: 'Enterprise', amount: 49_900 },
-} satisfies Record<string, Plan>;
 
 type Profile = 'business' | 'person';
 
@@ -133,7 +121,8 @@ export function seedDemo(store: Store): void {
 
 function buildDemo(store: Store, random: RandomSource): void {
   seedEmpty(store);
-  ensurePlans(store);
+  // The catalog has fixed ids (it draws no ids), and comes first: portal configurations and subscriptions name it.
+  seedCatalog(store, START - 400 * DAY);
   configurePortal(store);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
 
@@ -225,61 +214,6 @@ function buildDemo(store: Store, random: RandomSource): void {
   for (const email of ['katherine@example.com', 'barbara@example.com']) {
     const customer = [...store.customers.newestFirst()].find((c) => c.email === email);
     if (customer !== undefined) customer.balance -= 1_500;
-  }
-}
-
-/**
- * The plans' products and monthly prices, with their fixed ids, where the demo catalog has not made them: the
- * subscriptions embed their prices. (Fixed ids draw nothing from the id generator.)
- */
-function ensurePlans(store: Store): void {
-  const created = START - 400 * DAY;
-  for (const plan of Object.values(PLANS)) {
-    if (store.products.get(plan.product) === undefined) {
-      store.products.insert({
-        id: plan.product,
-        object: 'product',
-        active: true,
-        created,
-        default_price: plan.price,
-        description: null,
-        images: [],
-        livemode: false,
-        marketing_features: [],
-        metadata: {},
-        name: plan.name,
-        package_dimensions: null,
-        shippable: null,
-        tax_code: null,
-        tax_details: null,
-        type: 'service',
-        updated: created,
-        url: null,
-      });
-    }
-    if (store.prices.get(plan.price) === undefined) {
-      store.prices.insert({
-        id: plan.price,
-        object: 'price',
-        active: true,
-        billing_scheme: 'per_unit',
-        created,
-        currency: 'usd',
-        custom_unit_amount: null,
-        livemode: false,
-        lookup_key: null,
-        metadata: {},
-        nickname: null,
-        product: plan.product,
-        recurring: { interval: 'month', interval_count: 1, meter: null, trial_period_days: null, usage_type: 'licensed' },
-        tax_behavior: 'unspecified',
-        tiers_mode: null,
-        transform_quantity: null,
-        type: 'recurring',
-        unit_amount: plan.amount,
-        unit_amount_decimal: decimalOf(plan.amount),
-      });
-    }
   }
 }
 
@@ -375,8 +309,8 @@ function configurePortal(store: Store): void {
         default_allowed_updates: ['price', 'quantity'],
         proration_behavior: 'create_prorations',
         products: [
-          { product: PLANS.basic.product, prices: [PLANS.basic.price] },
-          { product: PLANS.pro.product, prices: [PLANS.pro.price] },
+          { product: PLANS.basic.product, prices: [PLANS.basic.price, DEMO_CATALOG.prices.basicYearly] },
+          { product: PLANS.pro.product, prices: [PLANS.pro.price, DEMO_CATALOG.prices.proYearly] },
         ],
       },
       subscription_pause: { enabled: true },

@@ -8,8 +8,7 @@ import Stripe from 'stripe';
 import { pathId, readParams, route, type Route } from '../api.js';
 import { invalidParam, invalidState, parameterMissing, resourceMissing } from '../errors.js';
 import { defineKind, renderList, renderObject } from '../expand.js';
-import type { FormValue } from '../form.js';
-import { currency as currencySpec } from '../money.js';
+import { currency as currencySpec, decimal } from '../money.js';
 import {
   applyMetadata,
   bool,
@@ -22,34 +21,15 @@ import {
   required,
   str,
   type InferShape,
-  type Spec,
 } from '../params.js';
 import type { Store } from '../store.js';
+import { productIdOf } from './price-create.js';
 import { customerOrDeleted } from './customers.js';
 import { claimCustomerCurrency } from './invoice-create.js';
 import { attachItem, detachItem, requireDraftOf, type StoredInvoiceItem } from './invoice-lines.js';
 import { renderInvoice } from './invoice-shape.js';
-import { customerOf, findSubscriptionItem, productOf, requireSubscription } from './subscription-shape.js';
+import { customerOf, findSubscriptionItem, requireSubscription } from './subscription-shape.js';
 
-
-const DECIMAL = /^-?\d+(\.\d{1,12})?$/;
-
-/**
- * A `decimal_string` parameter. stripe-node sends a `Stripe.Decimal` as its string form (`"12.5"`); at most 12
- * decimal places, as Stripe documents.
- */
-function decimal(): Spec<Stripe.Decimal, false> {
-  return {
-    required: false,
-    parse(value: FormValue, path: string) {
-      if (typeof value !== 'string') throw invalidParam(path, `Invalid ${path}: must be a string, not a hash`);
-      if (!DECIMAL.test(value)) {
-        throw invalidParam(path, `Invalid decimal: ${value}. Use at most 12 decimal places.`, 'parameter_invalid_decimal');
-      }
-      return Stripe.Decimal.from(value);
-    },
-  };
-}
 
 const createShape = {
   customer: required(str()),
@@ -142,7 +122,7 @@ export function createInvoiceItem(
     subscriptionId = owner.id;
     // A proration credit names the price the item had before the change.
     const price = extra.price ?? subscriptionItem.price;
-    priceDetails = { price: price.id, product: productOf(price) };
+    priceDetails = { price: price.id, product: productIdOf(price) };
   } else {
     if (subscriptionId !== undefined) requireSubscription(store, subscriptionId, 'subscription', customer.id);
     // Like Stripe, an item billed by amount gets an inline one-time price (and product) of its own. Neither is

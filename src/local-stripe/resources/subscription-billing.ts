@@ -7,10 +7,11 @@
 import Stripe from 'stripe';
 import { formatMoney } from '../../stripe-facts/money.js';
 import type { Store } from '../store.js';
+import { productIdOf } from './price-create.js';
 import { createInvoice, pendingItemsFor } from './invoice-create.js';
 import { createInvoiceItem } from './invoice-items.js';
 import { recompute } from './invoice-shape.js';
-import { customerOf, itemAmount, productOf, type Subscription } from './subscription-shape.js';
+import { customerOf, itemAmount, type Subscription } from './subscription-shape.js';
 
 /** Stripe finalizes an auto-advancing subscription invoice about an hour after creating it. */
 export const FINALIZE_DELAY = 60 * 60;
@@ -29,7 +30,7 @@ export interface LineSpec {
 }
 
 export function productName(store: Store, price: Stripe.Price): string {
-  return store.products.get(productOf(price))?.name ?? price.nickname ?? productOf(price);
+  return store.products.get(productIdOf(price))?.name ?? price.nickname ?? productIdOf(price);
 }
 
 function intervalText(price: Stripe.Price): string {
@@ -181,7 +182,7 @@ export function lineOf(store: Store, invoiceId: string, subscription: Subscripti
     pretax_credit_amounts: [],
     pricing: {
       type: 'price_details',
-      price_details: { price: spec.price.id, product: productOf(spec.price) },
+      price_details: { price: spec.price.id, product: productIdOf(spec.price) },
       unit_amount_decimal: spec.price.unit_amount_decimal,
     },
     quantity: spec.quantity,

@@ -8,7 +8,7 @@
  * `default_incomplete` does not charge and leaves it `incomplete`. Invoiced (`send_invoice`) subscriptions are
  * `active` with an open invoice due in `days_until_due` days.
  */
-import Stripe from 'stripe';
+import type Stripe from 'stripe';
 import { invalidParam, missingReference, parameterMissing } from '../errors.js';
 import type { FormValue } from '../form.js';
 import { currency as currencySpec } from '../money.js';
@@ -28,6 +28,7 @@ import {
 } from '../params.js';
 import type { Store } from '../store.js';
 import { claimCustomerCurrency, collectionMethod } from './invoice-create.js';
+import { createPrice, priceTermsShape, requirePrice } from './price-create.js';
 import { finalizeInvoice } from './invoice-lifecycle.js';
 import { periodLines, prorations, subscriptionInvoice, trialLines, type LineSpec } from './subscription-billing.js';
 import { collect } from './subscription-lifecycle.js';
@@ -45,15 +46,11 @@ export function timestampOrNow(): Spec<number | 'now', false> {
   };
 }
 
+/** `price_data`: an inline price for an item (recurring, for an existing product). */
 export const priceDataShape = {
-  currency: required(currencySpec()),
+  ...priceTermsShape,
   product: required(str()),
-  recurring: required(
-    obj({ interval: required(oneOf(['day', 'week', 'month', 'year'] as const)), interval_count: int({ min: 1, max: 365 }) }),
-  ),
-  tax_behavior: oneOf(['exclusive', 'inclusive', 'unspecified'] as const),
-  unit_amount: int({ min: 0 }),
-  unit_amount_decimal: str(),
+  recurring: required(priceTermsShape.recurring),
 } as const;
 
 export const prorationBehavior = oneOf(['always_invoice', 'create_prorations', 'none'] as const);
@@ -89,41 +86,8 @@ export type PriceData = InferShape<typeof priceDataShape>;
 
 /** An inline price from `price_data`: a real, inactive price of an existing product, as Stripe makes one. */
 function inlinePrice(store: Store, data: PriceData, path: string): Stripe.Price {
-  if (store.products.get(data.product) === undefined) missingReferenceThrow('product', data.product, `${path}[product]`);
-  if (data.unit_amount === undefined && data.unit_amount_decimal === undefined) throw parameterMissing(`${path}[unit_amount]`);
-  const unit = data.unit_amount ?? Math.round(Number(data.unit_amount_decimal));
-  const price: Stripe.Price = {
-    id: store.ids.id('price', 24),
-    object: 'price',
-    active: false,
-    billing_scheme: 'per_unit',
-    created: store.nowSeconds(),
-    currency: data.currency,
-    custom_unit_amount: null,
-    livemode: false,
-    lookup_key: null,
-    metadata: {},
-    nickname: null,
-    product: data.product,
-    recurring: {
-      interval: data.recurring.interval,
-      interval_count: data.recurring.interval_count ?? 1,
-      meter: null,
-      trial_period_days: null,
-      usage_type: 'licensed',
-    },
-    tax_behavior: data.tax_behavior ?? 'unspecified',
-    tiers_mode: null,
-    transform_quantity: null,
-    type: 'recurring',
-    unit_amount: unit,
-    unit_amount_decimal: Stripe.Decimal.from(String(unit)),
-  };
-  return store.prices.insert(price);
-}
-
-function missingReferenceThrow(noun: string, id: string, param: string): never {
-  throw missingReference(noun, id, param);
+  if (store.products.get(data.product) === undefined) throw missingReference('product', data.product, `${path}[product]`);
+  return createPrice(store, { ...data, active: false });
 }
 
 /** The price an item names (`price`, or `price_data` made into an inline price): active and recurring. */
@@ -133,7 +97,7 @@ export function itemPrice(store: Store, item: { price?: string | undefined; pric
   }
   if (item.price_data !== undefined) return inlinePrice(store, item.price_data, `${path}[price_data]`);
   if (item.price === undefined) throw parameterMissing(`${path}[price]`);
-  const price = store.prices.get(item.price) ?? missingReferenceThrow('price', item.price, `${path}[price]`);
+  const price = requirePrice(store, item.price, `${path}[price]`);
   if (!price.active) {
     throw invalidParam(`${path}[price]`, 'The price specified is inactive. This field only accepts active prices.');
   }
@@ -199,7 +163,8 @@ export function newItem(
 
 /** The default payment method, which must be one of the customer's. */
 export function checkPaymentMethod(store: Store, id: string, customer: string, param: string): string {
-  const method = store.paymentMethods.get(id) ?? missingReferenceThrow('PaymentMethod', id, param);
+  const method = store.paymentMethods.get(id);
+  if (method === undefined) throw missingReference('PaymentMethod', id, param);
   const owner = typeof method.customer === 'string' ? method.customer : (method.customer?.id ?? null);
   if (owner !== customer) {
     throw invalidParam(

@@ -18,6 +18,7 @@ import { defineKind } from '../expand.js';
 import type { Store } from '../store.js';
 import { customerOrDeleted } from './customers.js';
 import { renderInvoice } from './invoice-shape.js';
+import { productIdOf } from './price-create.js';
 
 export type Subscription = Stripe.Subscription;
 export type SubscriptionItem = Stripe.SubscriptionItem;
@@ -51,10 +52,6 @@ export function findSubscriptionItem(store: Store, id: string): { subscription: 
   return undefined;
 }
 
-export function productOf(price: Stripe.Price): string {
-  return typeof price.product === 'string' ? price.product : price.product.id;
-}
-
 /** The legacy `plan` view Stripe still embeds beside `price` on every subscription item. */
 export function planOf(price: Stripe.Price): Stripe.Plan {
   const recurring = price.recurring;
@@ -73,7 +70,7 @@ export function planOf(price: Stripe.Price): Stripe.Plan {
     metadata: { ...price.metadata },
     meter: recurring?.meter ?? null,
     nickname: price.nickname,
-    product: productOf(price),
+    product: productIdOf(price),
     tiers_mode: price.tiers_mode,
     transform_usage: null,
     trial_period_days: recurring?.trial_period_days ?? null,
