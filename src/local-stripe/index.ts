@@ -104,7 +104,7 @@ export async function startLocalStripe(options: LocalStripeOptions = {}): Promis
   const server = new LocalStripeServer({
     routes,
     accounts,
-    pages: (method, path, query) => handlePage(accounts, method, path, query, () => baseUrl),
+    pages: (request) => handlePage(accounts, request, () => baseUrl),
     ...(options.apiKeys !== undefined ? { apiKeys: options.apiKeys } : {}),
     ...(options.faults !== undefined ? { faults: options.faults } : {}),
     ...(options.rateLimitPerSecond !== undefined ? { rateLimitPerSecond: options.rateLimitPerSecond } : {}),
