@@ -6,6 +6,8 @@ import { invoiceRoutes } from './resources/invoices.js';
 import { paymentMethodRoutes } from './resources/payment-methods.js';
 import { portalConfigurationRoutes } from './resources/portal-configurations.js';
 import { portalSessionRoutes } from './resources/portal-sessions.js';
+import { priceRoutes } from './resources/prices.js';
+import { productRoutes } from './resources/products.js';
 
 export const routes: readonly Route[] = [
   ...customerRoutes,
@@ -14,4 +16,6 @@ export const routes: readonly Route[] = [
   ...paymentMethodRoutes,
   ...portalConfigurationRoutes,
   ...portalSessionRoutes,
+  ...productRoutes,
+  ...priceRoutes,
 ];
