@@ -14,7 +14,7 @@ import { seedDemo, seedEmpty } from './seed.js';
 export { API_VERSION, type LoggedRequest } from './server.js';
 export type { FaultOptions, FaultRule } from './faults.js';
 export { manualClock, type Clock, Store } from './store.js';
-export { DEMO } from './seed.js';
+export { DEMO, DEMO_CATALOG } from './seed.js';
 
 export const PLATFORM_ACCOUNT = 'acct_1LocalStripePlatf';
 
