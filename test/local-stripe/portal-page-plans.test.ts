@@ -222,7 +222,8 @@ describe('switch plan and quantity', () => {
     const portal = await visit(customer.id, config.id);
     await portal.open(`/subscriptions/${subscription.id}/update`);
     expect((await portal.open(`/subscriptions/${subscription.id}/update`)).body).not.toContain('name="quantity" type="number"');
-    for (const fields of [{ price: hidden.id }, { price: basic.id, quantity: '3' }]) {
+    const attempts: Array<Record<string, string>> = [{ price: hidden.id }, { price: basic.id, quantity: '3' }];
+    for (const fields of attempts) {
       const refused = await portal.post(`/subscriptions/${subscription.id}/update`, fields);
       expect(refused.status).toBe(400);
       expect(refused.body).toContain('id="error"');

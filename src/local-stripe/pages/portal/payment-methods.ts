@@ -104,13 +104,11 @@ function replaceCard(portal: Portal): PageResponse | Done | undefined {
   const result = attempt(() => {
     const method = portal.call<Stripe.PaymentMethod>('POST', '/v1/payment_methods', { type: 'card', card });
     portal.call('POST', `/v1/payment_methods/${method.id}/attach`, { customer: customer.id });
-    const previous = idOf(customer.invoice_settings.default_payment_method);
     portal.call('POST', `/v1/customers/${customer.id}`, { invoice_settings: { default_payment_method: method.id } });
     // A subscription with its own default (usually the card it was started with) would keep charging the old
     // card; the portal moves those onto the new one, as Stripe's does.
     for (const subscription of listSubscriptions(portal)) {
-      const own = idOf(subscription.default_payment_method);
-      if (own !== null && (own === previous || previous === null)) {
+      if (idOf(subscription.default_payment_method) !== null) {
         portal.call('POST', `/v1/subscriptions/${subscription.id}`, { default_payment_method: method.id });
       }
     }

@@ -12,6 +12,7 @@ import { StripeApiError } from '../../errors.js';
 import type { FormObject } from '../../form.js';
 import { html } from '../../pages.js';
 import type { PageRequest, PageResponse } from '../../server.js';
+import { defaultFeatures } from '../../resources/portal-configuration-features.js';
 import type { SessionRecord, Store } from '../../store.js';
 import { footer, headlineOf, idOf, notFoundPage, page, returnLink } from './layout.js';
 
@@ -34,28 +35,6 @@ export interface Portal {
   /** Runs one `/v1` route as the API would; throws its `StripeApiError`. */
   call<T>(method: Method, path: string, params?: FormObject): T;
 }
-
-const NO_FEATURES: Features = {
-  customer_update: { enabled: false, allowed_updates: [] },
-  invoice_history: { enabled: false },
-  payment_method_update: { enabled: false, payment_method_configuration: null },
-  subscription_cancel: {
-    enabled: false,
-    mode: 'at_period_end',
-    proration_behavior: 'none',
-    cancellation_reason: { enabled: false, options: [], feedback_options: null },
-  },
-  subscription_pause: { enabled: false, duration: { type: 'indefinite', interval_options: [] } },
-  subscription_update: {
-    enabled: false,
-    default_allowed_updates: [],
-    products: [],
-    proration_behavior: 'none',
-    schedule_at_period_end: { conditions: [] },
-    trial_update_behavior: 'end_trial',
-    billing_cycle_anchor: null,
-  },
-};
 
 function findSession(stores: readonly Store[], secret: string): { store: Store; record: SessionRecord } | undefined {
   for (const store of stores) {
@@ -112,7 +91,8 @@ export function openSession(
     record,
     session,
     configuration,
-    features: configuration?.features ?? NO_FEATURES,
+    // A configuration gone from the store offers nothing: Stripe's defaults have every feature off.
+    features: configuration?.features ?? defaultFeatures(),
     base: `/p/session/${secret}`,
     origin,
     request,
@@ -141,7 +121,7 @@ export function screen(portal: Portal, title: string, body: string, status = 200
 export function ownSubscription(portal: Portal, id: string): Stripe.Subscription | undefined {
   try {
     const subscription = portal.call<Stripe.Subscription>('GET', `/v1/subscriptions/${id}`, {
-      expand: { 0: 'items.data.price.product', 1: 'default_payment_method' },
+      expand: { 0: 'items.data.price.product' },
     });
     return idOf(subscription.customer) === portal.session.customer ? subscription : undefined;
   } catch (error) {
