@@ -69,9 +69,15 @@ function priceChoices(portal: Portal): Stripe.Price[] {
   return prices;
 }
 
-/** The product's name (an expanded `product`), else the price's nickname, else the product id. */
-export function productName(price: Stripe.Price): string {
-  return typeof price.product === 'object' && 'name' in price.product ? price.product.name : (price.nickname ?? productOf(price));
+/**
+ * The product's name: from an expanded `product`, else retrieved (a subscription list cannot expand
+ * `data.items.data.price.product`, past Stripe's four levels); the price's nickname or the id if it is gone.
+ */
+export function productName(portal: Portal, price: Stripe.Price): string {
+  const given = price.product;
+  if (typeof given === 'object' && 'name' in given) return given.name;
+  const product = attempt(() => portal.call<Stripe.Product>('GET', `/v1/products/${productOf(price)}`));
+  return product.ok ? product.value.name : (price.nickname ?? productOf(price));
 }
 
 /** "$29.00 / month", "$290.00 / 12 months". */
@@ -125,7 +131,7 @@ export function chooseScreen(portal: Portal, subscription: Subscription, error?:
         .map(
           (price) =>
             `<label class="choice"><input type="radio" name="price" value="${html(price.id)}"` +
-            `${price.id === item.price.id ? ' checked' : ''}> <strong>${html(productName(price))}</strong> ` +
+            `${price.id === item.price.id ? ' checked' : ''}> <strong>${html(productName(portal, price))}</strong> ` +
             `${html(priceLabel(price))}${price.id === item.price.id ? ' <span class="muted">(current)</span>' : ''}</label>`,
         )
         .join('')
@@ -186,7 +192,7 @@ export function confirmScreen(portal: Portal, subscription: Subscription, change
   );
   if (!preview.ok) return chooseScreen(portal, subscription, preview.message, preview.status);
   const price = attempt(() => portal.call<Stripe.Price>('GET', `/v1/prices/${change.price}`, { expand: { 0: 'product' } }));
-  const plan = price.ok ? `${productName(price.value)} — ${priceLabel(price.value)}` : change.price;
+  const plan = price.ok ? `${productName(portal, price.value)} — ${priceLabel(price.value)}` : change.price;
   const invoice = preview.value;
   const heading =
     behavior === 'always_invoice' ? 'Amount due today' : `Your next invoice${invoice.period_end ? `, on ${date(invoice.next_payment_attempt ?? invoice.period_end)}` : ''}`;

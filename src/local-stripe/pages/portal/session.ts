@@ -120,9 +120,7 @@ export function screen(portal: Portal, title: string, body: string, status = 200
 /** The customer's subscription `id`, or undefined when it does not exist or is someone else's (never leaked). */
 export function ownSubscription(portal: Portal, id: string): Stripe.Subscription | undefined {
   try {
-    const subscription = portal.call<Stripe.Subscription>('GET', `/v1/subscriptions/${id}`, {
-      expand: { 0: 'items.data.price.product' },
-    });
+    const subscription = portal.call<Stripe.Subscription>('GET', `/v1/subscriptions/${id}`);
     return idOf(subscription.customer) === portal.session.customer ? subscription : undefined;
   } catch (error) {
     if (error instanceof StripeApiError && error.status === 404) return undefined;

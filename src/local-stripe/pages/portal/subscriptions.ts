@@ -32,12 +32,10 @@ const REASONS: Record<string, string> = {
 const ENDED = new Set(['canceled', 'incomplete_expired']);
 
 export function listSubscriptions(portal: Portal): Subscription[] {
-  try { portal.call('GET', '/v1/subscriptions', { limit: '1' }); } catch (e) { if (!(e instanceof Error && e.message.includes('no route'))) throw e; return []; } // TEMP-UNTIL-SUBS
   const list = portal.call<Stripe.ApiList<Subscription>>('GET', '/v1/subscriptions', {
     customer: portal.session.customer,
     status: 'all',
     limit: '100',
-    expand: { 0: 'data.items.data.price.product' },
   });
   return list.data.filter((s) => !ENDED.has(s.status));
 }
@@ -80,7 +78,7 @@ function subscriptionCard(portal: Portal, subscription: Subscription): string {
   const items = subscription.items.data
     .map(
       (item) =>
-        `<h3 class="plan-name">${html(productName(item.price))}</h3>` +
+        `<h3 class="plan-name">${html(productName(portal, item.price))}</h3>` +
         `<p><span class="plan-price">${html(priceLabel(item.price))}</span>` +
         (item.quantity !== undefined && item.quantity !== 1 ? ` <span class="plan-quantity">× ${html(item.quantity)}</span>` : '') +
         `</p>`,
@@ -150,7 +148,7 @@ export function cancelScreen(portal: Portal, subscription: Subscription, error?:
     (error !== undefined ? errorSection(error) : '') +
     retentionOffer(portal, subscription) +
     `<section id="cancel" data-step="subscription_cancel" data-subscription="${html(subscription.id)}"><h2>Cancel your plan</h2>` +
-    subscription.items.data.map((i) => `<h3>${html(productName(i.price))}</h3><p>${html(priceLabel(i.price))}</p>`).join('') +
+    subscription.items.data.map((i) => `<h3>${html(productName(portal, i.price))}</h3><p>${html(priceLabel(i.price))}</p>`).join('') +
     `<p>${html(when)}</p>` +
     postForm(portal, `/subscriptions/${subscription.id}/cancel`, reasons + `<button type="submit" id="confirm-cancel" class="danger">Cancel plan</button>`) +
     `<p><a href="${html(portal.base)}">Go back</a></p></section>`;
