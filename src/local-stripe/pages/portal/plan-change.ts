@@ -12,7 +12,7 @@ import { html } from '../../pages.js';
 import type { PageResponse } from '../../server.js';
 import { field, postForm } from './forms.js';
 import { date, errorSection } from './layout.js';
-import { attempt, ownSubscription, screen, type Done, type Portal, type PortalRoute } from './session.js';
+import { attempt, onSubscription, screen, type Done, type Portal, type PortalRoute } from './session.js';
 
 type Subscription = Stripe.Subscription;
 type ProductOption = Stripe.BillingPortal.Configuration.Features.SubscriptionUpdate.Product;
@@ -240,44 +240,23 @@ export function flowStep(portal: Portal, subscription: Subscription): PageRespon
   return change === undefined ? chooseScreen(portal, subscription) : confirmScreen(portal, subscription, change);
 }
 
-function updatable(portal: Portal, id: string): Subscription | undefined {
-  const subscription = ownSubscription(portal, id);
-  return subscription !== undefined && canChangePlan(portal, subscription) ? subscription : undefined;
-}
-
 const enabled = (f: Stripe.BillingPortal.Configuration['features']) => f.subscription_update.enabled;
 
+/** A plan-change route: only for a subscription the portal offers "Update plan" for. */
+function onUpdatable(method: PortalRoute['method'], action: string, run: (portal: Portal, subscription: Subscription) => PageResponse | Done): PortalRoute {
+  return onSubscription(method, action, enabled, (portal, subscription) =>
+    canChangePlan(portal, subscription) ? run(portal, subscription) : undefined,
+  );
+}
+
 export const planChangeRoutes: PortalRoute[] = [
-  {
-    method: 'GET',
-    path: /^\/subscriptions\/(sub_[A-Za-z0-9]+)\/update$/,
-    feature: enabled,
-    handle: (portal, match) => {
-      const subscription = updatable(portal, match[1] as string);
-      return subscription === undefined ? undefined : chooseScreen(portal, subscription);
-    },
-  },
-  {
-    method: 'GET',
-    path: /^\/subscriptions\/(sub_[A-Za-z0-9]+)\/update\/confirm$/,
-    feature: enabled,
-    handle: (portal, match) => {
-      const subscription = updatable(portal, match[1] as string);
-      if (subscription === undefined) return undefined;
-      const query = portal.request.query;
-      const change = readChange(portal, subscription, (name) => query.get(name) ?? undefined);
-      return typeof change === 'string' ? chooseScreen(portal, subscription, change, 400) : confirmScreen(portal, subscription, change);
-    },
-  },
-  {
-    method: 'POST',
-    path: /^\/subscriptions\/(sub_[A-Za-z0-9]+)\/update$/,
-    feature: enabled,
-    handle: (portal, match) => {
-      const subscription = updatable(portal, match[1] as string);
-      return subscription === undefined ? undefined : apply(portal, subscription);
-    },
-  },
+  onUpdatable('GET', 'update', (portal, subscription) => chooseScreen(portal, subscription)),
+  onUpdatable('GET', 'update/confirm', (portal, subscription) => {
+    const query = portal.request.query;
+    const change = readChange(portal, subscription, (name) => query.get(name) ?? undefined);
+    return typeof change === 'string' ? chooseScreen(portal, subscription, change, 400) : confirmScreen(portal, subscription, change);
+  }),
+  onUpdatable('POST', 'update', apply),
 ];
 
 export const planChangeNotices = { plan_updated: 'Your plan has been updated.' };

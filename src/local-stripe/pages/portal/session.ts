@@ -153,3 +153,21 @@ export interface PortalRoute {
   /** Undefined: nothing there for this customer (404). */
   handle(portal: Portal, match: RegExpExecArray): PageResponse | Done | undefined;
 }
+
+/** A route on `/subscriptions/<id>/<action>`: the subscription must be the customer's own (else 404). */
+export function onSubscription(
+  method: PortalRoute['method'],
+  action: string,
+  feature: PortalRoute['feature'],
+  run: (portal: Portal, subscription: Stripe.Subscription) => PageResponse | Done | undefined,
+): PortalRoute {
+  return {
+    method,
+    path: new RegExp(`^/subscriptions/(sub_[A-Za-z0-9]+)/${action}$`),
+    feature,
+    handle: (portal, match) => {
+      const subscription = ownSubscription(portal, match[1] as string);
+      return subscription === undefined ? undefined : run(portal, subscription);
+    },
+  };
+}

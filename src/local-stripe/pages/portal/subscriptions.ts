@@ -11,7 +11,7 @@ import type { PageResponse } from '../../server.js';
 import { buttonForm, field, postForm } from './forms.js';
 import { date, errorSection } from './layout.js';
 import { canChangePlan, priceLabel, productName } from './plan-change.js';
-import { attempt, ownSubscription, screen, type Done, type Portal, type PortalRoute } from './session.js';
+import { attempt, onSubscription as on, screen, type Done, type Portal, type PortalRoute } from './session.js';
 
 type Subscription = Stripe.Subscription;
 type Feedback = NonNullable<Stripe.SubscriptionUpdateParams.CancellationDetails['feedback']>;
@@ -276,24 +276,6 @@ function renew(portal: Portal, subscription: Subscription): PageResponse | Done 
   const params: FormObject = subscription.cancel_at !== null && !subscription.cancel_at_period_end ? { cancel_at: '' } : { cancel_at_period_end: 'false' };
   const result = attempt(() => portal.call('POST', `/v1/subscriptions/${subscription.id}`, params));
   return result.ok ? { notice: 'renewed' } : screen(portal, 'Renew plan', errorSection(result.message), result.status);
-}
-
-/** A route on `/subscriptions/<id>/<action>`: the subscription must be the customer's own (else 404). */
-function on(
-  method: 'GET' | 'POST',
-  action: string,
-  feature: PortalRoute['feature'],
-  run: (portal: Portal, subscription: Subscription) => PageResponse | Done,
-): PortalRoute {
-  return {
-    method,
-    path: new RegExp(`^/subscriptions/(sub_[A-Za-z0-9]+)/${action}$`),
-    feature,
-    handle: (portal, match) => {
-      const subscription = ownSubscription(portal, match[1] as string);
-      return subscription === undefined ? undefined : run(portal, subscription);
-    },
-  };
 }
 
 const always = () => true;
