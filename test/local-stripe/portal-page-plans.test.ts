@@ -100,6 +100,12 @@ describe('the plan on the home screen', () => {
     expect(textOf(home, 'subscriptions')).toContain('Team $12.00 / month × 4 active Renews on ' + renewalDate(subscription));
     for (const action of ['update', 'cancel', 'pause']) expect(home).toContain(`id="${action}-${subscription.id}"`);
 
+    const trial = await h.stripe.subscriptions.create({ customer: customer.id, items: [{ price: basic.id }], trial_period_days: 14 });
+    const withTrial = (await (await visit(customer.id, config.id)).open()).body;
+    const trialEnd = new Intl.DateTimeFormat('en-US', { dateStyle: 'medium', timeZone: 'UTC' }).format(new Date(trial.trial_end! * 1000));
+    expect(withTrial).toContain(`data-subscription="${trial.id}"`);
+    expect(withTrial).toMatch(new RegExp(`status-trialing">trialing</span> <span class="muted next-event">Trial ends ${trialEnd}<`));
+
     // Someone else's subscription is not there for this session, whatever the path says.
     const portal = await visit(customer.id, config.id);
     await portal.open(`/subscriptions/${subscription.id}/cancel`); // a page with a form: its token
@@ -209,6 +215,20 @@ describe('switch plan and quantity', () => {
     const updated = await h.stripe.subscriptions.retrieve(subscription.id);
     expect(updated.items.data[0]?.quantity).toBe(5);
     expect(updated.items.data[0]?.price.id).toBe(seats.id);
+
+    // A product's adjustable_quantity bounds the choice.
+    const bounded = await configuration({
+      subscription_update: {
+        enabled: true,
+        default_allowed_updates: ['quantity'],
+        proration_behavior: 'none',
+        products: [{ product: productOf(seats), prices: [seats.id], adjustable_quantity: { enabled: true, minimum: 2, maximum: 10 } }],
+      },
+    });
+    const limited = await visit(customer.id, bounded.id);
+    expect((await limited.open(`/subscriptions/${subscription.id}/update`)).body).toContain('type="number" min="2" max="10"');
+    const tooMany = await limited.open(`/subscriptions/${subscription.id}/update/confirm?quantity=11`, null);
+    expect([tooMany.status, textOf(tooMany.body, 'error')]).toEqual([400, 'Choose a quantity between 2 and 10.']);
   });
 
   it('refuses a price the configuration does not list, and a quantity change it does not allow', async () => {
