@@ -263,6 +263,7 @@ export async function startApp(config: GatewayConfig): Promise<App> {
       portal,
       cursors: new CursorCodec(upstream.secretKey),
       requestTimeoutMs: config.requestTimeoutMs,
+      customerActions: config.customerActions,
     };
     // Structured logs; whatever secret this process holds is redacted from every line.
     const logger = createLogger({
@@ -386,6 +387,7 @@ export function banner(app: App): string {
       `  Callers:        ${callers.join(', ')}`,
       `  Portal return:  ${config.portalReturnUrl ?? '(none: pass returnUrl)'}; allowed origins: ${config.allowedReturnUrlOrigins.join(', ') || 'none'}`,
       `  Portal:         configuration ${config.portalConfigurationId ?? '(Stripe’s default)'}; on behalf of ${config.portalOnBehalfOf ?? '(none)'}`,
+      `  Customer actions: ${config.customerActions.join(', ') || '(none: only admins act)'}`,
       '',
       // GATEWAY_API_KEYS is a list: the placeholder names it, rather than a variable that does not exist.
       ...tryIt(app.graphqlUrl, config.apiKeys.length > 0 ? '<one of GATEWAY_API_KEYS>' : '<a customer token>', '{ viewer { role } }'),

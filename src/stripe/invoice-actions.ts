@@ -21,7 +21,10 @@ export interface InvoiceActionOptions {
 export class InvoiceActions {
   constructor(private readonly caller: StripeCaller) {}
 
-  /** One action on one invoice. */
+  /**
+   * One action on one invoice. Its refusals are worded as for a request, not a retrieve: a customer's ownership was
+   * checked before (`src/graphql/types/actions.ts`), and "already paid" is no "no such invoice".
+   */
   act(action: InvoiceAction, id: string, options: InvoiceActionOptions = {}): Promise<Stripe.Invoice> {
     const invoices = this.caller.stripe.invoices;
     const expand = options.expandCustomer ? { expand: ['customer'] } : {};
@@ -48,7 +51,7 @@ export class InvoiceActions {
         case 'send':
           return invoices.sendInvoice(id, expand, request);
       }
-    }, 'invoice');
+    });
   }
 
   /**

@@ -91,7 +91,7 @@ export class SubscriptionCalls {
       ...expandOf(options.expand ?? []),
     };
     const idempotencyKey = writeKey(options.idempotencyKey);
-    return this.caller.call((o) => this.caller.stripe.subscriptions.cancel(id, params, { ...o, idempotencyKey }), 'subscription');
+    return this.caller.call((o) => this.caller.stripe.subscriptions.cancel(id, params, { ...o, idempotencyKey }));
   }
 
   /**
@@ -110,13 +110,13 @@ export class SubscriptionCalls {
       ...expandOf(options.expand ?? []),
     };
     const idempotencyKey = writeKey(options.idempotencyKey);
-    return this.caller.call((o) => this.caller.stripe.subscriptions.update(id, params, { ...o, idempotencyKey }), 'subscription');
+    return this.caller.call((o) => this.caller.stripe.subscriptions.update(id, params, { ...o, idempotencyKey }));
   }
 
   /** Resumes a paused subscription (`POST /v1/subscriptions/:id/resume`). */
   resume(id: string, options: WriteOptions = {}): Promise<Stripe.Subscription> {
     const params: Stripe.SubscriptionResumeParams = { ...expandOf(options.expand ?? []) };
     const idempotencyKey = writeKey(options.idempotencyKey);
-    return this.caller.call((o) => this.caller.stripe.subscriptions.resume(id, params, { ...o, idempotencyKey }), 'subscription');
+    return this.caller.call((o) => this.caller.stripe.subscriptions.resume(id, params, { ...o, idempotencyKey }));
   }
 }
