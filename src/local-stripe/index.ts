@@ -14,7 +14,7 @@ import { seedDemo, seedEmpty } from './seed.js';
 export { API_VERSION, type LoggedRequest } from './server.js';
 export type { FaultOptions, FaultRule } from './faults.js';
 export { manualClock, type Clock, Store } from './store.js';
-export { DEMO } from './seed.js';
+export { DEMO, DEMO_CATALOG } from './seed.js';
 
 export const PLATFORM_ACCOUNT = 'acct_1LocalStripePlatf';
 
@@ -104,7 +104,7 @@ export async function startLocalStripe(options: LocalStripeOptions = {}): Promis
   const server = new LocalStripeServer({
     routes,
     accounts,
-    pages: (method, path, query) => handlePage(accounts, method, path, query, () => baseUrl),
+    pages: (request) => handlePage(accounts, request, () => baseUrl),
     ...(options.apiKeys !== undefined ? { apiKeys: options.apiKeys } : {}),
     ...(options.faults !== undefined ? { faults: options.faults } : {}),
     ...(options.rateLimitPerSecond !== undefined ? { rateLimitPerSecond: options.rateLimitPerSecond } : {}),

@@ -3,6 +3,7 @@
  * paid and the amount moves to the customer's balance) and the `currency` parameter. Minor units and formatting
  * are shared with the gateway (`src/stripe-facts/money.ts`).
  */
+import Stripe from 'stripe';
 import { invalidParam } from './errors.js';
 import type { Spec } from './params.js';
 
@@ -52,6 +53,25 @@ export function currency(): Spec<string, false> {
         throw invalidParam(path, `Invalid currency: ${value}. Stripe currencies are three-letter ISO codes, such as usd.`);
       }
       return code;
+    },
+  };
+}
+
+const DECIMAL = /^-?\d+(\.\d{1,12})?$/;
+
+/**
+ * A `decimal_string` parameter (`unit_amount_decimal`). stripe-node sends a `Stripe.Decimal` as its string form
+ * (`"12.5"`); at most 12 decimal places, as Stripe documents.
+ */
+export function decimal(): Spec<Stripe.Decimal, false> {
+  return {
+    required: false,
+    parse(value, path) {
+      if (typeof value !== 'string') throw invalidParam(path, `Invalid ${path}: must be a string, not a hash`);
+      if (!DECIMAL.test(value)) {
+        throw invalidParam(path, `Invalid decimal: ${value}. Use at most 12 decimal places.`, 'parameter_invalid_decimal');
+      }
+      return Stripe.Decimal.from(value);
     },
   };
 }

@@ -4,28 +4,16 @@
  */
 import { invoicePages } from './pages/invoice-page.js';
 import { portalPages } from './pages/portal-page.js';
-import type { Accounts, PageHandler, PageResponse } from './server.js';
+import type { Accounts, PageHandler, PageRequest, PageResponse } from './server.js';
 
 /** One hosted page module: answers for its paths, undefined otherwise. */
-export type PageModule = (
-  accounts: Accounts,
-  method: string,
-  path: string,
-  query: URLSearchParams,
-  baseUrl: string,
-) => PageResponse | undefined;
+export type PageModule = (accounts: Accounts, request: PageRequest, baseUrl: string) => PageResponse | undefined;
 
 const modules: PageModule[] = [portalPages, invoicePages];
 
-export function handlePage(
-  accounts: Accounts,
-  method: string,
-  path: string,
-  query: URLSearchParams,
-  baseUrl: () => string,
-): ReturnType<PageHandler> {
+export function handlePage(accounts: Accounts, request: PageRequest, baseUrl: () => string): ReturnType<PageHandler> {
   for (const module of modules) {
-    const response = module(accounts, method, path, query, baseUrl());
+    const response = module(accounts, request, baseUrl());
     if (response !== undefined) return response;
   }
   return undefined;

@@ -9,6 +9,10 @@
  * route, whose lookup answers `resource_missing`. (A segment without the prefix is unrecognized too, where Stripe
  * itself may look it up and answer `resource_missing`: both are a 404 `invalid_request_error`.)
  *
+ * Products are the exception: Stripe lets the caller choose a product's id (`gold`), so their id segment is
+ * written `:id(*)` and matches any non-empty segment; the static routes beside it (`/v1/products/search`) still win,
+ * being matched first.
+ *
  * Empty segments are kept: `GET /v1/customers/` (what an SDK sends for `retrieve('')`) is not the customer list.
  */
 import type { Route } from './api.js';
@@ -26,7 +30,7 @@ export interface RouteMatch {
   params: Record<string, string>;
 }
 
-const ID_SEGMENT = /^:([a-z_]+)\(([a-z]+_)\)$/;
+const ID_SEGMENT = /^:([a-z_]+)\(([a-z]+_|\*)\)$/;
 
 function compileSegment(pattern: string, segment: string): Segment {
   if (!segment.startsWith(':')) return { kind: 'static', text: segment };
@@ -38,6 +42,7 @@ function compileSegment(pattern: string, segment: string): Segment {
 
 function matches(segment: Segment, actual: string): boolean {
   if (segment.kind === 'static') return segment.text === actual;
+  if (segment.prefix === '*') return actual.length > 0;
   return actual.length > segment.prefix.length && actual.startsWith(segment.prefix);
 }
 

@@ -5,6 +5,8 @@ import { invoiceItemRoutes } from './resources/invoice-items.js';
 import { invoiceRoutes } from './resources/invoices.js';
 import { portalConfigurationRoutes } from './resources/portal-configurations.js';
 import { portalSessionRoutes } from './resources/portal-sessions.js';
+import { priceRoutes } from './resources/prices.js';
+import { productRoutes } from './resources/products.js';
 
 export const routes: readonly Route[] = [
   ...customerRoutes,
@@ -12,4 +14,6 @@ export const routes: readonly Route[] = [
   ...invoiceItemRoutes,
   ...portalConfigurationRoutes,
   ...portalSessionRoutes,
+  ...productRoutes,
+  ...priceRoutes,
 ];

@@ -17,9 +17,12 @@ import { createInvoice } from './resources/invoice-create.js';
 import { finalizeInvoice, markUncollectible, payInvoice, voidInvoice } from './resources/invoice-lifecycle.js';
 import { createConfiguration, createDefaultConfiguration, updateConfiguration } from './resources/portal-configurations.js';
 import { createSubscription } from './resources/subscriptions.js';
+import { DEMO_CATALOG, PLANS, seedCatalog, type Plan } from './seed-catalog.js';
 import type { Store, SubscriptionRecord } from './store.js';
 
 /** A new Stripe account: nothing but the default billing portal configuration. */
+export { DEMO_CATALOG } from './seed-catalog.js';
+
 export function seedEmpty(store: Store): void {
   createDefaultConfiguration(store);
 }
@@ -43,21 +46,6 @@ export const DEMO = {
 const DAY = 86_400;
 /** 2026-01-05: the demo account's history runs back from here. */
 const START = Date.UTC(2026, 0, 5) / 1000;
-
-interface Plan {
-  product: string;
-  price: string;
-  name: string;
-  /** Monthly unit amount, in the currency's minor units. */
-  amount: number;
-}
-
-const PLANS = {
-  basic: { product: 'prod_NwBasic0000001', price: 'price_NwBasicMonthly000001', name: 'Basic', amount: 1900 },
-  pro: { product: 'prod_NwPro00000001', price: 'price_NwProMonthly00000001', name: 'Pro', amount: 4900 },
-  team: { product: 'prod_NwTeam0000001', price: 'price_NwTeamSeatMonthly001', name: 'Team (per seat)', amount: 1500 },
-  enterprise: { product: 'prod_NwEnterprise01', price: 'price_NwEnterpriseMonthly1', name: 'Enterprise', amount: 49_900 },
-} satisfies Record<string, Plan>;
 
 type Profile = 'business' | 'person';
 
@@ -132,6 +120,8 @@ export function seedDemo(store: Store): void {
 
 function buildDemo(store: Store, random: RandomSource): void {
   seedEmpty(store);
+  // The catalog has fixed ids (it draws no ids), and comes first: portal configurations and subscriptions name it.
+  seedCatalog(store, START - 400 * DAY);
   configurePortal(store);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
 
@@ -316,8 +306,8 @@ function configurePortal(store: Store): void {
         default_allowed_updates: ['price', 'quantity'],
         proration_behavior: 'create_prorations',
         products: [
-          { product: PLANS.basic.product, prices: [PLANS.basic.price] },
-          { product: PLANS.pro.product, prices: [PLANS.pro.price] },
+          { product: PLANS.basic.product, prices: [PLANS.basic.price, DEMO_CATALOG.prices.basicYearly] },
+          { product: PLANS.pro.product, prices: [PLANS.pro.price, DEMO_CATALOG.prices.proYearly] },
         ],
       },
       subscription_pause: { enabled: true },

@@ -48,8 +48,27 @@ export interface PageResponse {
   headers?: Record<string, string>;
 }
 
+/**
+ * What a hosted page sees of a request: a form POST's fields decoded as Stripe's API decodes them, the `Origin`
+ * header (pages refuse cross-site form posts), and `dispatch`, which runs one `/v1` route in-process.
+ */
+export interface PageRequest {
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  /** A POST's `application/x-www-form-urlencoded` fields (empty otherwise, or when the body does not decode). */
+  form: FormObject;
+  origin: string | undefined;
+  /**
+   * Runs the `/v1` route for `method path` with `params` against `store`, exactly as the API would (same handler,
+   * same checks and errors; a `StripeApiError` is thrown), without the HTTP layer: hosted pages change state this
+   * way, so that what a customer does on a page is what the API does.
+   */
+  dispatch(store: Store, method: Method, path: string, params: FormObject): unknown;
+}
+
 /** Serves the hosted pages (portal, invoices); undefined when the path is not one of them. */
-export type PageHandler = (method: string, path: string, query: URLSearchParams) => PageResponse | undefined;
+export type PageHandler = (request: PageRequest) => PageResponse | undefined;
 
 export interface Accounts {
   /** The store for a `Stripe-Account` header value, or the platform's when absent; undefined if unknown. */
@@ -77,6 +96,15 @@ export interface ServerOptions {
 
 export interface ControlHandlers {
   reset(): void;
+}
+
+/** A page form's fields; a body that does not decode is no fields (the page then says what is missing). */
+function pageForm(body: string): FormObject {
+  try {
+    return decodeForm(body);
+  } catch {
+    return {};
+  }
 }
 
 const VERSION_PATTERN = /^\d{4}-\d{2}-\d{2}(\.[a-z]+)?$/;
@@ -142,13 +170,35 @@ export class LocalStripeServer {
       return;
     }
     if (!url.pathname.startsWith('/v1/')) {
-      const page = this.options.pages(method, url.pathname, url.searchParams);
+      const page = this.options.pages({
+        method,
+        path: url.pathname,
+        query: url.searchParams,
+        form: method === 'POST' ? pageForm(body) : {},
+        origin: header(req, 'origin'),
+        dispatch: (store, apiMethod, path, params) => this.dispatch(store, apiMethod, path, params),
+      });
       const response = page ?? { status: 404, contentType: 'text/plain; charset=utf-8', body: 'Not found' };
       res.writeHead(response.status, { 'Content-Type': response.contentType, ...response.headers });
       res.end(response.body);
       return;
     }
     await this.handleApi(req, res, method, url, body);
+  }
+
+  /** One `/v1` route run in-process for a hosted page (`PageRequest.dispatch`). */
+  private dispatch(store: Store, method: Method, path: string, params: FormObject): unknown {
+    const match = this.router.match(method, path);
+    if (match === undefined) throw new Error(`local Stripe page dispatch: no route ${method} ${path}`);
+    return match.route.handler({
+      method,
+      path,
+      pathParams: match.params,
+      params,
+      store,
+      render: { store, baseUrl: this.options.baseUrl() },
+      accounts: this.options.accounts,
+    });
   }
 
   private async handleApi(req: IncomingMessage, res: ServerResponse, method: string, url: URL, body: string): Promise<void> {

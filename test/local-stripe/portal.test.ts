@@ -6,6 +6,8 @@
 import type Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
 import { manualClock, type Store } from '../../src/local-stripe/index.js';
+import { createPrice } from '../../src/local-stripe/resources/prices.js';
+import { createProduct } from '../../src/local-stripe/resources/products.js';
 import { createSubscription } from '../../src/local-stripe/resources/subscriptions.js';
 import type { SubscriptionRecord } from '../../src/local-stripe/store.js';
 import { startHarness, stripeError, type Harness } from '../support/local-stripe.js';
@@ -21,6 +23,7 @@ let h: Harness;
 
 beforeAll(async () => {
   h = await startHarness({ clock, sessionTtlMs: TTL_MS, connectedAccounts: [CONNECTED] });
+  addCatalog(h.local.store);
 });
 afterAll(() => h.local.stop());
 
@@ -118,6 +121,24 @@ function subscribe(customer: string, status: SubscriptionRecord['status'] = 'act
     status,
     items: Array.from({ length: items }, (_, i) => ({ price: `price_basic_m`, product: `prod_${i}`, quantity: 1 })),
   });
+}
+
+/**
+ * The products and prices `fullParams()` names (a configuration's catalog must exist), under fixed ids, and a
+ * one-time price the portal cannot offer.
+ */
+function addCatalog(store: Store): void {
+  const prices: Array<[string, string, 'month' | 'year' | undefined]> = [
+    ['prod_basic', 'price_basic_m', 'month'],
+    ['prod_basic', 'price_basic_y', 'year'],
+    ['prod_basic', 'price_basic_once', undefined],
+    ['prod_pro', 'price_pro_m', 'month'],
+  ];
+  createProduct(store, { id: 'prod_basic', name: 'Basic' });
+  createProduct(store, { id: 'prod_pro', name: 'Pro' });
+  for (const [product, id, interval] of prices) {
+    createPrice(store, { currency: 'usd', unit_amount: 1000, product, ...(interval ? { recurring: { interval } } : {}) }, { id });
+  }
 }
 
 /** A finalized (or draft) invoice as Stripe returns it, put straight into the store the portal page reads. */
@@ -663,6 +684,32 @@ describe('billing portal configurations', () => {
         },
       }),
       param: 'features[subscription_update][products][0][adjustable_quantity][maximum]',
+    },
+    {
+      name: 'a product that does not exist',
+      params: () => ({ features: { subscription_update: { enabled: true, products: [{ product: 'prod_nope', prices: ['price_basic_m'] }] } } }),
+      code: 'resource_missing',
+      param: 'features[subscription_update][products][0][product]',
+    },
+    {
+      name: 'a price that does not exist',
+      params: () => ({
+        features: {
+          subscription_update: { enabled: true, products: [{ product: 'prod_pro', prices: ['price_pro_m'] }, { product: 'prod_basic', prices: ['price_nope'] }] },
+        },
+      }),
+      code: 'resource_missing',
+      param: 'features[subscription_update][products][1][prices]',
+    },
+    {
+      name: 'a price of another product',
+      params: () => ({ features: { subscription_update: { enabled: true, products: [{ product: 'prod_pro', prices: ['price_basic_m'] }] } } }),
+      param: 'features[subscription_update][products][0][prices]',
+    },
+    {
+      name: 'a one-time price',
+      params: () => ({ features: { subscription_update: { enabled: true, products: [{ product: 'prod_basic', prices: ['price_basic_once'] }] } } }),
+      param: 'features[subscription_update][products][0][prices]',
     },
     {
       name: 'an unknown schedule condition',

@@ -5,7 +5,7 @@
  */
 import type Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO } from '../../src/local-stripe/index.js';
+import { DEMO, DEMO_CATALOG } from '../../src/local-stripe/index.js';
 import { startHarness, type Harness } from '../support/local-stripe.js';
 
 let h: Harness;
@@ -82,6 +82,38 @@ describe('demo seed', () => {
       if (invoice.status === 'paid') expect(invoice.amount_paid, invoice.id).toBe(invoice.amount_due);
       if (invoice.collection_method === 'send_invoice') expect(invoice.due_date, invoice.id).not.toBeNull();
     }
+  });
+
+  it('has the catalog under its fixed ids: monthly plans, yearly Basic and Pro, a one-off workshop', async () => {
+    const prices = await h.stripe.prices.list({ limit: 100, expand: ['data.product'] });
+    expect(new Set(prices.data.map((p) => p.id))).toEqual(new Set(Object.values(DEMO_CATALOG.prices)));
+    const byKey = await h.stripe.prices.list({
+      lookup_keys: ['basic_monthly', 'basic_yearly', 'pro_monthly', 'pro_yearly', 'team_seat_monthly', 'enterprise_monthly'],
+    });
+    expect(Object.fromEntries(byKey.data.map((p) => [p.lookup_key, [p.id, p.unit_amount, p.recurring?.interval]]))).toEqual({
+      basic_monthly: [DEMO_CATALOG.prices.basicMonthly, 1900, 'month'],
+      basic_yearly: [DEMO_CATALOG.prices.basicYearly, 19_000, 'year'],
+      pro_monthly: [DEMO_CATALOG.prices.proMonthly, 4900, 'month'],
+      pro_yearly: [DEMO_CATALOG.prices.proYearly, 49_000, 'year'],
+      team_seat_monthly: [DEMO_CATALOG.prices.teamSeatMonthly, 1500, 'month'],
+      enterprise_monthly: [DEMO_CATALOG.prices.enterpriseMonthly, 49_900, 'month'],
+    });
+    const workshop = await h.stripe.prices.retrieve(DEMO_CATALOG.prices.onboardingWorkshop);
+    expect([workshop.type, workshop.product]).toEqual(['one_time', DEMO_CATALOG.products.onboarding]);
+    const products = await h.stripe.products.list({ limit: 100 });
+    expect(new Set(products.data.map((p) => p.id))).toEqual(new Set(Object.values(DEMO_CATALOG.products)));
+    const pro = await h.stripe.products.retrieve(DEMO_CATALOG.products.pro);
+    expect([pro.name, pro.default_price]).toEqual(['Pro', DEMO_CATALOG.prices.proMonthly]);
+    // Subscriptions and their invoice lines bill the catalog's prices.
+    const lines = invoices.flatMap((i) => i.lines.data).map((l) => l.pricing?.price_details?.price);
+    expect(lines).toContain(DEMO_CATALOG.prices.proMonthly);
+    const portal = await h.stripe.billingPortal.configurations.retrieve(DEMO.defaultConfiguration, {
+      expand: ['features.subscription_update.products'],
+    });
+    expect(portal.features.subscription_update.products?.map((p) => [p.product, p.prices])).toEqual([
+      [DEMO_CATALOG.products.basic, [DEMO_CATALOG.prices.basicMonthly, DEMO_CATALOG.prices.basicYearly]],
+      [DEMO_CATALOG.products.pro, [DEMO_CATALOG.prices.proMonthly, DEMO_CATALOG.prices.proYearly]],
+    ]);
   });
 
   it('is the same on every start', async () => {

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import type Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO } from '../../src/local-stripe/index.js';
+import { DEMO, DEMO_CATALOG } from '../../src/local-stripe/index.js';
 import { startHarness, type Harness } from '../support/local-stripe.js';
 
 const FIXTURES = new URL('../fixtures/stripe/', import.meta.url);
@@ -99,5 +99,18 @@ describe('objects match Stripe’s example objects', () => {
       '.features: +subscription_pause',
       '.features.subscription_cancel.cancellation_reason: +feedback_options',
     ]);
+  });
+
+  it('Product, with the tax_details added since the fixture', async () => {
+    const product: Stripe.Product = await h.stripe.products.retrieve(DEMO_CATALOG.products.pro);
+    // test/fixtures/stripe/README.md: the fixture predates `tax_details`, which stripe@23.1.0 types.
+    expect(keyDiff(product, fixture('product.json'))).toEqual(['.: +tax_details']);
+  });
+
+  it('Price, recurring and one-time', async () => {
+    const recurring: Stripe.Price = await h.stripe.prices.retrieve(DEMO_CATALOG.prices.proYearly);
+    expect(keyDiff(recurring, fixture('price.json'))).toEqual([]);
+    const once: Stripe.Price = await h.stripe.prices.retrieve(DEMO_CATALOG.prices.onboardingWorkshop);
+    expect(keyDiff(once, fixture('price.json'))).toEqual([]);
   });
 });

@@ -14,7 +14,7 @@ import type { PageResponse } from '../server.js';
 const INVOICE_PATH = /^\/i\/([A-Za-z0-9_]+)(\/pdf)?$/;
 const MERCHANT = 'Local Stripe test account';
 
-export const invoicePages: PageModule = (accounts, method, path) => {
+export const invoicePages: PageModule = (accounts, { method, path }) => {
   const match = INVOICE_PATH.exec(path);
   if (match === null) return undefined;
   if (method !== 'GET' && method !== 'HEAD') {

@@ -230,7 +230,7 @@ function loginPage(stores: readonly Store[], configurationId: string, query: URL
   return page(200, `Sign in · ${headline}`, body);
 }
 
-export const portalPages: PageModule = (accounts, method, path, query) => {
+export const portalPages: PageModule = (accounts, { method, path, query }) => {
   const session = SESSION_PATH.exec(path);
   const login = session === null ? LOGIN_PATH.exec(path) : null;
   if (session === null && login === null) return undefined;

@@ -8,8 +8,7 @@ import Stripe from 'stripe';
 import { pathId, readParams, route, type Route } from '../api.js';
 import { invalidParam, invalidState, parameterMissing, resourceMissing } from '../errors.js';
 import { defineKind, renderList, renderObject } from '../expand.js';
-import type { FormValue } from '../form.js';
-import { currency as currencySpec } from '../money.js';
+import { currency as currencySpec, decimal } from '../money.js';
 import {
   applyMetadata,
   bool,
@@ -22,7 +21,6 @@ import {
   required,
   str,
   type InferShape,
-  type Spec,
 } from '../params.js';
 import type { Store } from '../store.js';
 import { customerOrDeleted } from './customers.js';
@@ -31,25 +29,6 @@ import { attachItem, detachItem, requireDraftOf, type StoredInvoiceItem } from '
 import { renderInvoice } from './invoice-shape.js';
 import { requireSubscription } from './subscriptions.js';
 
-
-const DECIMAL = /^-?\d+(\.\d{1,12})?$/;
-
-/**
- * A `decimal_string` parameter. stripe-node sends a `Stripe.Decimal` as its string form (`"12.5"`); at most 12
- * decimal places, as Stripe documents.
- */
-function decimal(): Spec<Stripe.Decimal, false> {
-  return {
-    required: false,
-    parse(value: FormValue, path: string) {
-      if (typeof value !== 'string') throw invalidParam(path, `Invalid ${path}: must be a string, not a hash`);
-      if (!DECIMAL.test(value)) {
-        throw invalidParam(path, `Invalid decimal: ${value}. Use at most 12 decimal places.`, 'parameter_invalid_decimal');
-      }
-      return Stripe.Decimal.from(value);
-    },
-  };
-}
 
 const createShape = {
   customer: required(str()),

@@ -5,9 +5,10 @@
  * `checkUrl`, by portal sessions.
  */
 import type Stripe from 'stripe';
-import { invalidParam } from '../errors.js';
+import { invalidParam, missingReference } from '../errors.js';
 import { paramPath } from '../form.js';
 import { arr, bool, int, listParams, metadata, obj, oneOf, required, str, type InferShape } from '../params.js';
+import type { Store } from '../store.js';
 
 export type Features = Stripe.BillingPortal.Configuration.Features;
 
@@ -209,6 +210,35 @@ export function checkFeatures(features: Features): void {
         `${productPath}[adjustable_quantity][maximum]`,
         `${productPath}[adjustable_quantity][maximum] must be greater than or equal to its minimum (${q.minimum}).`,
       );
+    }
+  });
+}
+
+/**
+ * The catalog a configuration's `subscription_update.products` names must exist, as Stripe checks on write: each
+ * product, and each of its prices, which must be recurring (the portal switches subscriptions between them) and be
+ * that product's own.
+ */
+export function checkConfiguredCatalog(store: Store, products: readonly { product: string; prices: string[] }[]): void {
+  products.forEach((entry, i) => {
+    const productPath = `${paramPath(F, 'subscription_update')}[products][${i}]`;
+    if (store.products.get(entry.product) === undefined) {
+      throw missingReference('product', entry.product, `${productPath}[product]`);
+    }
+    for (const id of entry.prices) {
+      const price = store.prices.get(id);
+      const pricesPath = `${productPath}[prices]`;
+      if (price === undefined) throw missingReference('price', id, pricesPath);
+      const owner = typeof price.product === 'string' ? price.product : price.product.id;
+      if (owner !== entry.product) {
+        throw invalidParam(pricesPath, `The price \`${id}\` does not belong to the product \`${entry.product}\`.`);
+      }
+      if (price.recurring === null) {
+        throw invalidParam(
+          pricesPath,
+          `The price \`${id}\` is not a recurring price: the portal can only switch subscriptions between recurring prices.`,
+        );
+      }
     }
   });
 }

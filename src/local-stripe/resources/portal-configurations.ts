@@ -15,6 +15,7 @@ import { applyMetadata, bool, listParams } from '../params.js';
 import type { Store } from '../store.js';
 import { defaultFeatures, patchBusinessProfile, patchFeatures } from './portal-configuration-features.js';
 import {
+  checkConfiguredCatalog,
   checkUrl,
   createShape,
   updateShape,
@@ -51,6 +52,7 @@ function newConfiguration(store: Store, isDefault: boolean, features: Features):
 export function createConfiguration(store: Store, params: ConfigurationCreate): Configuration {
   checkUrl(params.default_return_url, 'default_return_url');
   const features = patchFeatures(defaultFeatures(), params.features);
+  checkConfiguredCatalog(store, params.features.subscription_update?.products ?? []);
   const configuration = newConfiguration(store, false, features);
   configuration.business_profile = patchBusinessProfile(configuration.business_profile, params.business_profile);
   if (params.default_return_url !== undefined) configuration.default_return_url = params.default_return_url;
@@ -92,6 +94,7 @@ export function updateConfiguration(store: Store, id: string, params: Configurat
   checkUrl(params.default_return_url, 'default_return_url');
   // Everything that can fail runs before anything changes.
   const features = params.features !== undefined ? patchFeatures(configuration.features, params.features) : undefined;
+  checkConfiguredCatalog(store, params.features?.subscription_update?.products ?? []);
   const profile = patchBusinessProfile(configuration.business_profile, params.business_profile);
 
   if (params.active !== undefined) configuration.active = params.active;
