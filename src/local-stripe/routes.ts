@@ -7,6 +7,7 @@ import { portalConfigurationRoutes } from './resources/portal-configurations.js'
 import { portalSessionRoutes } from './resources/portal-sessions.js';
 import { priceRoutes } from './resources/prices.js';
 import { productRoutes } from './resources/products.js';
+import { subscriptionRoutes } from './resources/subscriptions.js';
 
 export const routes: readonly Route[] = [
   ...customerRoutes,
@@ -16,4 +17,5 @@ export const routes: readonly Route[] = [
   ...portalSessionRoutes,
   ...productRoutes,
   ...priceRoutes,
+  ...subscriptionRoutes,
 ];

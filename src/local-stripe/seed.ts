@@ -16,9 +16,10 @@ import { createInvoiceItem } from './resources/invoice-items.js';
 import { createInvoice } from './resources/invoice-create.js';
 import { finalizeInvoice, markUncollectible, payInvoice, voidInvoice } from './resources/invoice-lifecycle.js';
 import { createConfiguration, createDefaultConfiguration, updateConfiguration } from './resources/portal-configurations.js';
-import { createSubscription } from './resources/subscriptions.js';
+import { createSubscription } from './resources/subscription-create.js';
+import { customerOf, type Subscription } from './resources/subscription-shape.js';
 import { DEMO_CATALOG, PLANS, seedCatalog, type Plan } from './seed-catalog.js';
-import type { Store, SubscriptionRecord } from './store.js';
+import type { Store } from './store.js';
 
 /** A new Stripe account: nothing but the default billing portal configuration. */
 export { DEMO_CATALOG } from './seed-catalog.js';
@@ -142,10 +143,12 @@ function buildDemo(store: Store, random: RandomSource): void {
     const subscription =
       spec.plan !== undefined
         ? store.at(joined, () =>
-            createSubscription(store, {
-              customer: customer.id,
-              items: [{ price: spec.plan!.plan.price, product: spec.plan!.plan.product, quantity: spec.plan!.quantity }],
-            }),
+            // Without a first invoice: the history below bills its periods.
+            createSubscription(
+              store,
+              { customer: customer.id, items: [{ price: spec.plan!.plan.price, quantity: spec.plan!.quantity }] },
+              { invoice: false },
+            ),
           )
         : undefined;
 
@@ -231,12 +234,12 @@ function chooseStatus(spec: DemoCustomer, month: number, random: RandomSource): 
   return 'paid';
 }
 
-function billSubscription(store: Store, invoice: Stripe.Invoice, subscription: SubscriptionRecord, plan: Plan, periodStart: number): void {
-  for (const item of subscription.items) {
+function billSubscription(store: Store, invoice: Stripe.Invoice, subscription: Subscription, plan: Plan, periodStart: number): void {
+  for (const item of subscription.items.data) {
     createInvoiceItem(
       store,
       {
-        customer: subscription.customer,
+        customer: customerOf(subscription),
         invoice: invoice.id,
         currency: invoice.currency,
         description: `${item.quantity} × ${plan.name} (${formatPeriod(periodStart)})`,
@@ -251,12 +254,12 @@ function billSubscription(store: Store, invoice: Stripe.Invoice, subscription: S
 }
 
 /** A mid-cycle upgrade from Basic to Pro: a credit for unused Basic time and a charge for the rest on Pro. */
-function addUpgradeProration(store: Store, invoice: Stripe.Invoice, subscription: SubscriptionRecord, periodStart: number): void {
+function addUpgradeProration(store: Store, invoice: Stripe.Invoice, subscription: Subscription, periodStart: number): void {
   const switchedAt = periodStart - 15 * DAY;
-  const item = subscription.items[0];
+  const item = subscription.items.data[0];
   if (item === undefined) return;
   const common = {
-    customer: subscription.customer,
+    customer: customerOf(subscription),
     invoice: invoice.id,
     currency: invoice.currency,
     subscription: subscription.id,

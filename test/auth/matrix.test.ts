@@ -643,7 +643,7 @@ describe('UNAUTHENTICATED over HTTP', () => {
 describe('a customer naming an id learns nothing of whether another customer’s object exists', () => {
   /** The subscription of OTHER (the caller below), with its one item; and the owner's subscription item. */
   const OTHER_SUBSCRIPTION = 'sub_BCVtOp32cN8dsC42CFwtOUKV';
-  const ownerItem = () => harness.local.store.subscriptions.get(DEMO.subscription)!.items[0]!.id;
+  const ownerItem = () => harness.local.store.subscriptions.get(DEMO.subscription)!.items.data[0]!.id;
   const SESSION_ID = `mutation ($input: CreatePortalSessionInput!) { createPortalSession(input: $input) { ... on CreatePortalSessionPayload { portalSession { id } } } }`;
   const flow = (flow: Record<string, unknown>) => ({ input: { flow } });
 

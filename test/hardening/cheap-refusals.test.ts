@@ -180,7 +180,7 @@ describe('variables, bounded before coercion', () => {
   });
 
   it('let every operation of schema/operations/ through with realistic variables', async () => {
-    const item = h.local.store.subscriptions.get(DEMO.subscription)!.items[0]!.id;
+    const item = h.local.store.subscriptions.get(DEMO.subscription)!.items.data[0]!.id;
     const invoice = [...h.local.store.invoices.newestFirst()].find((i) => i.lines.data.length > 1)!.id;
     const realistic: Record<string, { variables: Record<string, unknown>; as: string }> = {
       BillingPage: { variables: { first: 10, after: null }, as: customer },

@@ -26,6 +26,7 @@ import {
   voidInvoice,
 } from './invoice-lifecycle.js';
 import { idOf, requireInvoice, subscriptionIdOf } from './invoice-shape.js';
+import { invoicePaid } from './subscription-lifecycle.js';
 
 const expandOnly = { expand: listParams.expand } as const;
 
@@ -96,11 +97,13 @@ export const invoiceRoutes: Route[] = [
   route('POST', '/v1/invoices/:id(in_)/finalize', (req) => {
     const params = readParams(req, finalizeShape, { kind: 'invoice' });
     const invoice = finalizeInvoice(req.store, pathId(req), req.render.baseUrl, params);
+    invoicePaid(req.store, invoice);
     return renderObject('invoice', invoice, req.render, params.expand);
   }),
   route('POST', '/v1/invoices/:id(in_)/pay', (req) => {
     const params = readParams(req, payShape, { kind: 'invoice' });
     const invoice = payInvoice(req.store, pathId(req), req.render.baseUrl, params);
+    invoicePaid(req.store, invoice);
     return renderObject('invoice', invoice, req.render, params.expand);
   }),
   route('POST', '/v1/invoices/:id(in_)/void', (req) => {
