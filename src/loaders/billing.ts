@@ -23,10 +23,10 @@ export type SubscriptionPageRequest = SubscriptionListRequest;
 
 export interface BillingLoaders {
   /**
-   * Subscriptions by id: one retrieve per id per request, expanding everything the keys of its batch asked for (a
-   * later key wanting more falls back to the other loaders, field by field).
+   * A subscription by id: one retrieve per id per wave, expanding everything the keys of its batch asked for; a later
+   * key is served by any earlier answer that expanded at least as much (a list's, an action's, a retrieve's).
    */
-  subscription: DataLoader<SubscriptionKey, Stripe.Subscription, string>;
+  loadSubscription(key: SubscriptionKey): Promise<Stripe.Subscription>;
   paymentMethod: DataLoader<string, Stripe.PaymentMethod>;
   /** Products by id, batched into one `products.list({ ids })` per wave. */
   product: DataLoader<string, Stripe.Product>;
@@ -48,6 +48,22 @@ export interface BillingLoaders {
 export interface PrimeOthers {
   customers(customers: readonly (Stripe.Customer | Stripe.DeletedCustomer)[]): void;
   invoices(invoices: readonly Stripe.Invoice[]): void;
+}
+
+/** What a subscription Stripe sent carries expanded (so that a later load wanting no more is served by it). */
+function expansionsOf(sub: Stripe.Subscription): SubscriptionExpansion[] {
+  const out: SubscriptionExpansion[] = [];
+  const customer = expandedOf(sub.customer);
+  if (customer !== undefined) {
+    out.push('customer');
+    if (!customer.deleted && typeof customer.invoice_settings.default_payment_method === 'object') {
+      out.push('customer.invoice_settings.default_payment_method');
+    }
+  }
+  if (sub.default_payment_method === null || typeof sub.default_payment_method === 'object') out.push('default_payment_method');
+  if (sub.latest_invoice === null || typeof sub.latest_invoice === 'object') out.push('latest_invoice');
+  if (sub.items.data.every((item) => typeof item.price.product === 'object')) out.push('items.data.price.product');
+  return out;
 }
 
 const asError = (error: unknown) => (error instanceof Error ? error : new Error(String(error)));
@@ -94,8 +110,13 @@ export function createBillingLoaders(gateway: StripeGateway, others: PrimeOthers
   };
 
   const primePaymentMethod = (pm: Stripe.PaymentMethod) => paymentMethod.prime(pm.id, pm);
+  /** Answers per subscription id, with what each expanded. */
+  const known = new Map<string, Array<{ expand: ReadonlySet<SubscriptionExpansion>; found: Promise<Stripe.Subscription> }>>();
+  const remember = (id: string, expand: Iterable<SubscriptionExpansion>, found: Promise<Stripe.Subscription>) => {
+    known.set(id, [...(known.get(id) ?? []), { expand: new Set(expand), found }]);
+  };
   const primeSubscription = (sub: Stripe.Subscription) => {
-    subscription.prime({ id: sub.id, expand: [] }, sub);
+    remember(sub.id, expansionsOf(sub), Promise.resolve(sub));
     for (const item of sub.items.data) primePrice(item.price);
     const customer = expandedOf(sub.customer);
     if (customer !== undefined) others.customers([customer]);
@@ -123,13 +144,19 @@ export function createBillingLoaders(gateway: StripeGateway, others: PrimeOthers
       );
       return Promise.all(keys.map((key) => retrieved.get(key.id)!.catch(asError)));
     },
-    { cacheKeyFn: (key) => key.id },
+    { cacheKeyFn: (key) => `${key.id}|${[...key.expand].sort().join(',')}` },
   );
 
   const pages = new Map<string, Promise<Page<Stripe.Subscription>>>();
   const upcoming = new Map<string, Promise<Stripe.Invoice | null>>();
   return {
-    subscription,
+    loadSubscription(key) {
+      const covering = known.get(key.id)?.find((entry) => key.expand.every((path) => entry.expand.has(path)));
+      if (covering !== undefined) return covering.found;
+      const found = subscription.load(key);
+      remember(key.id, key.expand, found);
+      return found;
+    },
     paymentMethod,
     product,
     price,
@@ -161,7 +188,7 @@ export function createBillingLoaders(gateway: StripeGateway, others: PrimeOthers
     },
     primeSubscriptions: (subs) => subs.forEach(primeSubscription),
     replaceSubscription(sub) {
-      subscription.clear({ id: sub.id, expand: [] });
+      known.delete(sub.id);
       primeSubscription(sub);
     },
     primePrices: (list) => list.forEach(primePrice),

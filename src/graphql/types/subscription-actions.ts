@@ -65,7 +65,7 @@ const ResumeInput = builder.inputType('ResumeSubscriptionInput', {
 
 /** The subscription before the action: a customer's, checked to be its own (one retrieve through the loader). */
 function before(ctx: Context, id: string): Promise<Stripe.Subscription> {
-  return ownObject(ctx, 'subscriptionId', 'subscription', () => ctx.loaders.subscription.load({ id, expand: [] }), (s) => idOf(s.customer));
+  return ownObject(ctx, 'subscriptionId', 'subscription', () => ctx.loaders.loadSubscription({ id, expand: [] }), (s) => idOf(s.customer));
 }
 
 builder.mutationFields((t) => ({
@@ -115,7 +115,7 @@ builder.mutationFields((t) => ({
     resolve: async (_root, { input }, ctx, info): Promise<Payload> => {
       const id = checkSubscriptionId(input.subscriptionId, 'subscriptionId');
       const key = idempotencyKeyOf(ctx, input.idempotencyKey, 'idempotencyKey');
-      const current = ctx.viewer.role === 'ADMIN' ? await ctx.loaders.subscription.load({ id, expand: [] }) : await before(ctx, id);
+      const current = ctx.viewer.role === 'ADMIN' ? await ctx.loaders.loadSubscription({ id, expand: [] }) : await before(ctx, id);
       const options = { expand: key !== undefined ? EVERY_EXPANSION : retrieveExpansions(needsAt(info, ['subscription'])), idempotencyKey: key };
       let subscription: Stripe.Subscription;
       if (current.status === 'paused') subscription = await ctx.stripe.subscriptions.resume(id, options);

@@ -18,7 +18,7 @@ import { selectedFields, type SelectedField } from '../selection.js';
 import { stripeCalls } from '../stripe-calls.js';
 import { registerCustomerPrefetch } from './customer.js';
 import { CustomerRef, InvoiceRef, BillingSubscriptionRef } from './refs.js';
-import { BillingSubscriptionStatusEnum, fetchSubscription, needsAt, subscriptionConnection } from './subscription.js';
+import { ANYTHING, BillingSubscriptionStatusEnum, fetchSubscription, needsAt, subscriptionConnection } from './subscription.js';
 
 interface SubscriptionsArgs extends ConnectionArgs {
   status?: Stripe.Subscription.Status | null | undefined;
@@ -29,7 +29,7 @@ interface SubscriptionsArgs extends ConnectionArgs {
 function listExpansions(needs: SelectedField['needs']): SubscriptionExpansion[] {
   const out: SubscriptionExpansion[] = [];
   if (needs(['defaultPaymentMethod'])) out.push('default_payment_method');
-  if (needs(['latestInvoice'])) out.push('latest_invoice');
+  if (needs(['latestInvoice'], ANYTHING)) out.push('latest_invoice');
   return out;
 }
 

@@ -113,13 +113,16 @@ const subscriptionCustomerCalls: StripeCallEstimate = ({ selects, ancestors }) =
   return ancestors[list - 1]?.loaded ? 0 : { calls: 1, per: 'Customer.subscriptions' };
 };
 
+/** Any selection at all: an `Invoice` is Stripe's whole object, so `latestInvoice { id }` expands it too (same call). */
+export const ANYTHING: ReadonlySet<string> = new Set();
+
 /** What a retrieve of one subscription expands, from what the selection (at the subscription) reads. */
 export function retrieveExpansions(needs: SelectedField['needs']): SubscriptionExpansion[] {
   const out: SubscriptionExpansion[] = [];
   if (needs(['customer'], WITHOUT_DATA)) out.push('customer');
   if (needs(['customer', 'defaultPaymentMethod'])) out.push('customer.invoice_settings.default_payment_method');
   if (needs(['defaultPaymentMethod'])) out.push('default_payment_method');
-  if (needs(['latestInvoice'])) out.push('latest_invoice');
+  if (needs(['latestInvoice'], ANYTHING)) out.push('latest_invoice');
   if (needs(['items', 'price', 'product'])) out.push('items.data.price.product');
   return out;
 }
@@ -249,7 +252,7 @@ export function checkSubscriptionId(id: string, field = 'id'): string {
  * missing one the same).
  */
 export async function fetchSubscription(ctx: Context, id: string, needs: SelectedField['needs']): Promise<Stripe.Subscription> {
-  const sub = await ctx.loaders.subscription.load({ id, expand: retrieveExpansions(needs) });
+  const sub = await ctx.loaders.loadSubscription({ id, expand: retrieveExpansions(needs) });
   // The owner is known only once Stripe answered: checked before anything of the subscription is returned.
   if (!canAccessCustomer(ctx.viewer, idOf(sub.customer))) throw notYoursById('subscription');
   return sub;
