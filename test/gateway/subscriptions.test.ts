@@ -13,6 +13,8 @@ import { dataOf, expectError, run } from '../support/graphql.js';
 let h: GatewayHarness;
 /** A subscription made here through the SDK: invoiced for payment by email, so it has a latest invoice. */
 let invoiced: Stripe.Subscription;
+/** A customer with one active subscription and one canceled. */
+let former: { customer: string; active: string; canceled: string };
 
 beforeAll(async () => {
   // Some documents go deeper than the default depth limit (tested in test/hardening).
@@ -25,6 +27,12 @@ beforeAll(async () => {
     collection_method: 'send_invoice',
     days_until_due: 30,
   });
+  const formerCustomer = await stripe.customers.create({ name: 'Former Subscriber' });
+  const plan = { customer: formerCustomer.id, items: [{ price: 'price_NwBasicMonthly000001' }], collection_method: 'send_invoice' as const, days_until_due: 30 };
+  const gone = await stripe.subscriptions.create(plan);
+  await stripe.subscriptions.cancel(gone.id);
+  const active = await stripe.subscriptions.create(plan);
+  former = { customer: formerCustomer.id, active: active.id, canceled: gone.id };
 });
 afterAll(() => h.stop());
 
@@ -166,5 +174,105 @@ describe('Customer.subscriptions', () => {
       ].sort(),
     );
     expect(Object.values(calls.find((c) => c.path === '/v1/products')!.params['ids'] as object)).toEqual(products);
+  });
+});
+
+describe('Customer.subscriptions filters and viewer', () => {
+  it('lists canceled ones only when asked (status: CANCELED, or includeCanceled), as Stripe lists them', async () => {
+    const owner = former.customer;
+    const query = `query($id: ID!, $status: BillingSubscriptionStatus, $all: Boolean) { customer(id: $id) { subscriptions(status: $status, includeCanceled: $all) { edges { node { id status } } } } }`;
+    const ids = (r: Awaited<ReturnType<typeof run>>) => dataOf(r.res).customer.subscriptions.edges.map((e: { node: { id: string } }) => e.node.id);
+    const plain = await run(h, query, { id: owner });
+    expect(ids(plain)).toEqual([former.active]);
+    const only = await run(h, query, { id: owner, status: 'CANCELED' });
+    expect(ids(only)).toEqual([former.canceled]);
+    // Only lists: the list for an unknown customer would fail, but a customer list does not prove it exists.
+    expect(only.described.sort()).toEqual([`GET /v1/customers/${owner}`, `GET /v1/subscriptions?limit=10&customer=${owner}&status=canceled`].sort());
+    const all = await run(h, query, { id: owner, all: true });
+    expect(ids(all)).toEqual([former.active, former.canceled]);
+    expect(all.described).toContain(`GET /v1/subscriptions?limit=10&customer=${owner}&status=all`);
+    const both = await expectError(h, 'BAD_USER_INPUT', query, { id: owner, status: 'ACTIVE', all: true });
+    expect(both.res.errors![0]!.extensions?.['field']).toBe('includeCanceled');
+  });
+
+  it('a customer reads its own through viewer: one list, no customer retrieve', async () => {
+    const { res, described } = await run(h, `{ viewer { customer { subscriptions(first: 3) { edges { node { id customer { id } } } } } } }`, {}, { customer: DEMO.customer });
+    expect(dataOf(res).viewer.customer.subscriptions.edges[0].node).toEqual({ id: DEMO.subscription, customer: { id: DEMO.customer } });
+    expect(described).toEqual([`GET /v1/subscriptions?limit=3&customer=${DEMO.customer}`]);
+  });
+
+  it('Invoice.subscription: the invoice’s subscription, retrieved with what the selection reads', async () => {
+    const invoiceId = invoiced.latest_invoice as string;
+    const { res, described } = await run(h, `query($id: ID!) { invoice(id: $id) { id subscription { id status items { price { product { name } } } } } }`, { id: invoiceId });
+    expect(dataOf(res).invoice).toEqual({ id: invoiceId, subscription: { id: invoiced.id, status: invoiced.status.toUpperCase(), items: [{ price: { product: { name: 'Basic' } } }] } });
+    expect(described).toEqual([`GET /v1/invoices/${invoiceId}`, `GET /v1/subscriptions/${invoiced.id} expand=items.data.price.product`]);
+  });
+});
+
+describe('PaymentMethod', () => {
+  it('Customer.defaultPaymentMethod comes expanded in the customer’s retrieve: brand, last 4, expiry, never more', async () => {
+    const { res, described } = await run(
+      h,
+      `query($id: ID!) { customer(id: $id) { name defaultPaymentMethod { id type card { brand last4 expMonth expYear funding country } billingDetails { name } } } }`,
+      { id: DEMO.customer },
+    );
+    const customer = h.local.store.customers.get(DEMO.customer)!;
+    const pmId = customer.invoice_settings.default_payment_method as string;
+    const pm = h.local.store.paymentMethods.get(pmId)!;
+    expect(dataOf(res).customer.defaultPaymentMethod).toEqual({
+      id: pmId,
+      type: 'card',
+      card: { brand: 'VISA', last4: '4242', expMonth: pm.card!.exp_month, expYear: pm.card!.exp_year, funding: 'CREDIT', country: pm.card!.country },
+      billingDetails: { name: pm.billing_details.name },
+    });
+    expect(described).toEqual([`GET /v1/customers/${DEMO.customer} expand=invoice_settings.default_payment_method`]);
+  });
+
+  it('defaultPaymentMethod { id } needs no expansion; node(pm_) is one retrieve', async () => {
+    const only = await run(h, `query($id: ID!) { customer(id: $id) { defaultPaymentMethod { id } } }`, { id: DEMO.customer });
+    const pmId = h.local.store.customers.get(DEMO.customer)!.invoice_settings.default_payment_method as string;
+    expect(dataOf(only.res).customer.defaultPaymentMethod).toEqual({ id: pmId });
+    expect(only.described).toEqual([`GET /v1/customers/${DEMO.customer}`]);
+    const node = await run(h, `query($id: ID!) { node(id: $id) { id ... on PaymentMethod { card { last4 } } } }`, { id: pmId }, { customer: DEMO.customer });
+    expect(dataOf(node.res).node).toEqual({ id: pmId, card: { last4: '4242' } });
+    expect(node.described).toEqual([`GET /v1/payment_methods/${pmId}`]);
+  });
+
+  it('a customer without a card has none', async () => {
+    const { res } = await run(h, `query($id: ID!) { customer(id: $id) { defaultPaymentMethod { id } } }`, { id: DEMO.newCustomer });
+    expect(dataOf(res).customer.defaultPaymentMethod).toBeNull();
+  });
+});
+
+describe('the catalog', () => {
+  it('prices(active, type) embeds each product in the one list call', async () => {
+    const { res, described } = await run(h, `{ prices(first: 50, active: true, type: RECURRING) { edges { node { id active type unitAmount { formatted } product { id name } } } } }`, {}, { customer: DEMO.customer });
+    const edges = dataOf(res).prices.edges as Array<{ node: { id: string; active: boolean; type: string; product: { id: string; name: string } } }>;
+    const expected = [...h.local.store.prices.newestFirst()].filter((p) => p.active && p.type === 'recurring');
+    expect(edges.map((e) => e.node.id)).toEqual(expected.map((p) => p.id));
+    for (const { node } of edges) expect(node.product.name).toBe(h.local.store.products.get(node.product.id)!.name);
+    expect(described).toEqual(['GET /v1/prices?limit=50&active=true&type=recurring expand=data.product']);
+  });
+
+  it('customers read only the active catalog; admins the archived part too', async () => {
+    const refused = await expectError(h, 'FORBIDDEN', `{ products(active: false) { edges { node { id } } } }`, {}, { customer: DEMO.customer });
+    expect(refused.calls).toEqual([]);
+    const customers = await run(h, `{ products(first: 100) { edges { node { id active } } } }`, {}, { customer: DEMO.customer });
+    expect(customers.described).toEqual(['GET /v1/products?limit=100&active=true']);
+    const admins = await run(h, `{ products(first: 100, active: false) { edges { node { id active } } } }`);
+    expect(admins.described).toEqual(['GET /v1/products?limit=100&active=false']);
+    for (const edge of dataOf(admins.res).products.edges) expect(edge.node.active).toBe(false);
+  });
+
+  it('node(price_) and node(prod_): one retrieve each, the product expanded when read', async () => {
+    const { res, described } = await run(
+      h,
+      `{ p: node(id: "price_NwBasicMonthly000001") { ... on Price { lookupKey product { name } } } q: node(id: "prod_NwBasic0000001") { ... on Product { name active } } }`,
+      {},
+      { customer: DEMO.customer },
+    );
+    const price = h.local.store.prices.get('price_NwBasicMonthly000001')!;
+    expect(dataOf(res)).toEqual({ p: { lookupKey: price.lookup_key, product: { name: 'Basic' } }, q: { name: 'Basic', active: true } });
+    expect(described.sort()).toEqual(['GET /v1/prices/price_NwBasicMonthly000001 expand=product', 'GET /v1/products/prod_NwBasic0000001'].sort());
   });
 });
