@@ -8,7 +8,7 @@ import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO } from '../../src/local-stripe/index.js';
 import { startGateway, type GatewayHarness } from '../support/gateway.js';
-import { dataOf, expectError, run } from '../support/graphql.js';
+import { dataOf, expectError, run, type Run } from '../support/graphql.js';
 
 let h: GatewayHarness;
 /** A subscription made here through the SDK: invoiced for payment by email, so it has a latest invoice. */
@@ -181,7 +181,7 @@ describe('Customer.subscriptions filters and viewer', () => {
   it('lists canceled ones only when asked (status: CANCELED, or includeCanceled), as Stripe lists them', async () => {
     const owner = former.customer;
     const query = `query($id: ID!, $status: BillingSubscriptionStatus, $all: Boolean) { customer(id: $id) { subscriptions(status: $status, includeCanceled: $all) { edges { node { id status } } } } }`;
-    const ids = (r: Awaited<ReturnType<typeof run>>) => dataOf(r.res).customer.subscriptions.edges.map((e: { node: { id: string } }) => e.node.id);
+    const ids = (r: Run<Record<string, any>>) => dataOf(r.res).customer.subscriptions.edges.map((e: { node: { id: string } }) => e.node.id);
     const plain = await run(h, query, { id: owner });
     expect(ids(plain)).toEqual([former.active]);
     const only = await run(h, query, { id: owner, status: 'CANCELED' });
