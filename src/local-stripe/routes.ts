@@ -8,6 +8,7 @@ import { portalConfigurationRoutes } from './resources/portal-configurations.js'
 import { portalSessionRoutes } from './resources/portal-sessions.js';
 import { priceRoutes } from './resources/prices.js';
 import { productRoutes } from './resources/products.js';
+import { previewRoutes } from './resources/subscription-preview.js';
 import { subscriptionRoutes } from './resources/subscriptions.js';
 
 export const routes: readonly Route[] = [
@@ -20,4 +21,5 @@ export const routes: readonly Route[] = [
   ...productRoutes,
   ...priceRoutes,
   ...subscriptionRoutes,
+  ...previewRoutes,
 ];
