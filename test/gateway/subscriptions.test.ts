@@ -276,3 +276,31 @@ describe('the catalog', () => {
     expect(described.sort()).toEqual(['GET /v1/prices/price_NwBasicMonthly000001 expand=product', 'GET /v1/products/prod_NwBasic0000001'].sort());
   });
 });
+
+describe('Customer.upcomingInvoice', () => {
+  it('is one preview call, in the same wave as the customer’s retrieve and its subscriptions', async () => {
+    const { res, described } = await run(
+      h,
+      `query($id: ID!) { customer(id: $id) { name subscriptions(first: 1) { edges { node { id } } }
+        upcomingInvoice { amountDue { amount formatted } total { amount } subtotal { amount } currency periodStart periodEnd nextPaymentAttempt subscriptionId hasMoreLines
+          lines { id proration amount { amount } period { start end } priceId } } } }`,
+      { id: DEMO.customer },
+    );
+    const data = dataOf(res).customer;
+    const preview = data.upcomingInvoice;
+    expect(preview.subscriptionId).toBe(DEMO.subscription);
+    expect(preview.currency).toBe('USD');
+    expect(preview.lines.length).toBeGreaterThan(0);
+    expect(preview.lines.reduce((sum: number, l: { amount: { amount: number } }) => sum + l.amount.amount, 0)).toBe(preview.subtotal.amount);
+    expect(preview.lines.map((l: { priceId: string }) => l.priceId)).toContain(stored(DEMO.subscription).items.data[0]!.price.id);
+    expect(described.sort()).toEqual(
+      [`GET /v1/customers/${DEMO.customer}`, `GET /v1/subscriptions?limit=1&customer=${DEMO.customer}`, `POST /v1/invoices/create_preview?customer=${DEMO.customer}`].sort(),
+    );
+  });
+
+  it('is null when nothing is due next (Stripe’s invoice_upcoming_none)', async () => {
+    const { res, described } = await run(h, `query($id: ID!) { customer(id: $id) { upcomingInvoice { total { amount } } } }`, { id: DEMO.newCustomer });
+    expect(dataOf(res).customer).toEqual({ upcomingInvoice: null });
+    expect(described.sort()).toEqual([`GET /v1/customers/${DEMO.newCustomer}`, `POST /v1/invoices/create_preview?customer=${DEMO.newCustomer}`].sort());
+  });
+});
