@@ -18,7 +18,8 @@ import type { GatewayConfig, HttpServerLimits, JwtConfig } from './config.js';
 import type { GatewayDeps, PortalSettings } from './graphql/context.js';
 import { CursorCodec } from './graphql/connections.js';
 import { createDemoRoutes, DEMO_PATH, type DemoRoutes } from './demo/routes.js';
-import { exampleTabs, loadExampleOperations } from './http/examples.js';
+import { demoTabs, placeholderTabs } from './demo/graphiql-tabs.js';
+import { loadExampleOperations } from './http/examples.js';
 import { DEMO, startLocalStripe, type LocalStripe } from './local-stripe/index.js';
 import { createLogger } from './observability/log.js';
 import { REQUEST_ID_HEADER, requestIdFor } from './http/request-log.js';
@@ -136,18 +137,6 @@ export function signDemoCustomerToken(
   return token.sign(new TextEncoder().encode(secret));
 }
 
-/** An invoice of the demo customer's with several lines, for the invoice example. */
-function demoInvoiceId(local: LocalStripe): string | undefined {
-  let fallback: string | undefined;
-  for (const invoice of local.store.invoices.newestFirst()) {
-    const customer = typeof invoice.customer === 'string' ? invoice.customer : invoice.customer?.id;
-    if (customer !== DEMO.customer) continue;
-    fallback ??= invoice.id;
-    if (invoice.status !== 'draft' && invoice.lines.data.length > 1) return invoice.id;
-  }
-  return fallback;
-}
-
 interface Upstream {
   client: Stripe;
   /** The key the client uses; the cursor key is derived from it. */
@@ -238,24 +227,8 @@ export async function startApp(config: GatewayConfig): Promise<App> {
 
     const graphiqlDefaults: GraphiQLDefaults =
       demo !== undefined && upstream.local !== undefined
-        ? {
-            tabs: exampleTabs(operations, {
-              customerId: DEMO.customer,
-              invoiceId: demoInvoiceId(upstream.local) ?? 'in_…',
-              configurationId: DEMO.defaultConfiguration,
-              input: { customerId: DEMO.customer },
-            }),
-            headers: { Authorization: `Bearer ${demo.adminKey}` },
-          }
-        : {
-            // Placeholders: running a tab as it opens answers with BAD_USER_INPUT naming the id to fill in.
-            tabs: exampleTabs(operations, {
-              customerId: 'cus_…',
-              invoiceId: 'in_…',
-              configurationId: 'bpc_…',
-              input: { customerId: 'cus_…' },
-            }),
-          };
+        ? { tabs: demoTabs(operations, upstream.local), headers: { Authorization: `Bearer ${demo.adminKey}` } }
+        : { tabs: placeholderTabs(operations) };
 
     const deps: GatewayDeps = {
       stripe: new StripeGateway(upstream.client, new Limiter(config.stripeMaxInFlight)),
