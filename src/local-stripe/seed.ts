@@ -7,7 +7,8 @@
  * 150 invoices in every status, built the way Stripe builds them — items on a draft, finalized (balance
  * applied, numbered), then paid, voided or marked uncollectible — so every amount adds up. Subscription
  * invoices bill subscription items; one carries the proration lines of a mid-cycle upgrade; some customers
- * hold a credit balance, one a debit carried from an invoice below the minimum charge.
+ * hold a credit balance, one a debit carried from an invoice below the minimum charge. Subscriptions are brought
+ * to today's date at the end (active, trialing, canceling, past due, canceled: `seed-subscriptions.ts`).
  */
 import Stripe from 'stripe';
 import { seededRandom, type RandomSource } from './ids.js';
@@ -20,6 +21,7 @@ import { createSubscription } from './resources/subscription-create.js';
 import { customerOf, type Subscription } from './resources/subscription-shape.js';
 import { demoCards, type DemoCards } from './seed-cards.js';
 import { DEMO_CATALOG, PLANS, seedCatalog, type Plan } from './seed-catalog.js';
+import { seedSubscriptionStates, type HistorySubscription } from './seed-subscriptions.js';
 import type { Store } from './store.js';
 
 /** A new Stripe account: nothing but the default billing portal configuration. */
@@ -42,7 +44,18 @@ export const DEMO = {
   newCustomer: 'cus_aO0njehJFKBpV7',
   defaultConfiguration: 'bpc_bRqfAWGcrTFskJCVgb0Tp3a1',
   enterpriseConfiguration: 'bpc_G3BmW1AqUoJR23YaFeCIjrVC',
+  /** Ada Lovelace's Pro subscription: active, renewing monthly, charged to her card (`seed-subscriptions.ts`). */
   subscription: 'sub_hBWo7zYuQZKaKjIRqhztQXI6',
+  /** Acme's 12 Team seats, invoiced (send_invoice, net 30). */
+  businessSubscription: 'sub_BCVtOp32cN8dsC42CFwtOUKV',
+  /** Frances Allen's 14-day trial of Pro, started four days ago. */
+  trialingSubscription: 'sub_E4XQ8Y2vmxW2SaWbMolBtKgY',
+  /** Margaret Hamilton's Basic: her card declines, the renewal is open and retried. */
+  pastDueSubscription: 'sub_TxeV3jzCIQSnZhdOb8XntLil',
+  /** Grace Hopper's Pro, canceling at the end of the current period. */
+  cancelingSubscription: 'sub_PENww3hhiUqOaTJfFbHZhlgg',
+  /** Donald Knuth's Basic, canceled 12 days ago. */
+  canceledSubscription: 'sub_8Tu8rzqyFlmBbaRt48h0nMT0',
   /** Ada's Visa 4242, her `invoice_settings.default_payment_method` (`seed-cards.ts`). */
   card: 'pm_Yvff3MDYgrqODO4FhxmvSIgl',
   /** Margaret Hamilton: her default card is 4000 0000 0000 0341, which attaches but declines every charge. */
@@ -132,6 +145,7 @@ function buildDemo(store: Store, random: RandomSource): void {
   configurePortal(store);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
   const cards = demoCards(store);
+  const history: HistorySubscription[] = [];
 
   CUSTOMERS.forEach((spec, index) => {
     const joined = START - (spec.months + 1) * 30 * DAY + index * 3600;
@@ -154,11 +168,18 @@ function buildDemo(store: Store, random: RandomSource): void {
             // Without a first invoice: the history below bills its periods.
             createSubscription(
               store,
-              { customer: customer.id, items: [{ price: spec.plan!.plan.price, quantity: spec.plan!.quantity }] },
+              {
+                customer: customer.id,
+                items: [{ price: spec.plan!.plan.price, quantity: spec.plan!.quantity }],
+                ...(spec.profile === 'business' ? { collection_method: 'send_invoice' as const, days_until_due: 30 } : {}),
+              },
               { invoice: false },
             ),
           )
         : undefined;
+
+    // The history's last period ends at START (+ the customer's hour).
+    if (subscription !== undefined) history.push({ subscription, historyEnd: START + index * 3600 });
 
     for (let month = spec.months; month >= 1; month--) {
       const periodStart = START - month * 30 * DAY + index * 3600;
@@ -218,12 +239,13 @@ function buildDemo(store: Store, random: RandomSource): void {
     );
     store.at(at + 3600, () => finalizeInvoice(store, small.id, ''));
   }
-  // Credit notes issued to two customers, waiting for their next invoice.
+  cards.finish(START - DAY);
+  seedSubscriptionStates(store, history);
+  // Credit notes issued to two customers (after their current period was billed), waiting for their next invoice.
   for (const email of ['katherine@example.com', 'barbara@example.com']) {
     const customer = [...store.customers.newestFirst()].find((c) => c.email === email);
     if (customer !== undefined) customer.balance -= 1_500;
   }
-  cards.finish(START - DAY);
 }
 
 /** Unit amounts are `Stripe.Decimal`s, as the SDK types them. */

@@ -32,7 +32,11 @@ beforeAll(async () => {
 afterAll(() => h.local.stop());
 
 async function subscribe(params: Partial<Stripe.SubscriptionCreateParams> = {}): Promise<Stripe.Subscription> {
-  const customer = await stripe.customers.create({ name: 'Billed' });
+  const customer = await stripe.customers.create({
+    name: 'Billed',
+    payment_method: 'pm_card_visa',
+    invoice_settings: { default_payment_method: 'pm_card_visa' },
+  });
   return stripe.subscriptions.create({ customer: customer.id, items: [{ price: basic.id }], ...params });
 }
 

@@ -23,8 +23,12 @@ beforeAll(async () => {
 });
 afterAll(() => h.local.stop());
 
-async function subscribe(params: Partial<Stripe.SubscriptionCreateParams> = {}): Promise<Stripe.Subscription> {
-  const customer = await stripe.customers.create({ name: 'Clocked' });
+/** A subscription of a customer paying by a Visa 4242 (`card`: another test card, or none). */
+async function subscribe(params: Partial<Stripe.SubscriptionCreateParams> = {}, card: string | null = 'pm_card_visa'): Promise<Stripe.Subscription> {
+  const customer = await stripe.customers.create({
+    name: 'Clocked',
+    ...(card !== null ? { payment_method: card, invoice_settings: { default_payment_method: card } } : {}),
+  });
   return stripe.subscriptions.create({ customer: customer.id, items: [{ price: monthly.id }], ...params });
 }
 
@@ -99,12 +103,14 @@ describe('renewals', () => {
   });
 
   it('pauses a trial that ends without a payment method when trial_settings say pause; resume bills a new period', async () => {
-    const sub = await subscribe({ trial_period_days: 3, trial_settings: { end_behavior: { missing_payment_method: 'pause' } } });
+    const sub = await subscribe({ trial_period_days: 3, trial_settings: { end_behavior: { missing_payment_method: 'pause' } } }, null);
     h.local.clock.advanceTo(sub.trial_end! + 10);
     const paused = await stripe.subscriptions.retrieve(sub.id);
     expect(paused.status).toBe('paused');
     h.local.clock.advance(40 * DAY);
     expect((await stripe.subscriptions.retrieve(sub.id)).latest_invoice).toBe(sub.latest_invoice);
+    const card = await stripe.paymentMethods.attach('pm_card_visa', { customer: sub.customer as string });
+    await stripe.customers.update(sub.customer as string, { invoice_settings: { default_payment_method: card.id } });
     const resumed = await stripe.subscriptions.resume(sub.id);
     expect(resumed.status).toBe('active');
     expect(resumed.items.data[0]!.current_period_start).toBe(h.local.clock.now());
@@ -160,5 +166,65 @@ describe('renewals', () => {
     await stripe.subscriptions.update(sub.id, { pause_collection: { behavior: 'void', resumes_at: resumesAt } });
     h.local.clock.advanceTo(resumesAt + 1);
     expect((await stripe.subscriptions.retrieve(sub.id)).pause_collection).toBeNull();
+  });
+});
+
+describe('failed payments and dunning', () => {
+  it('makes a first payment that declines incomplete (allow_incomplete) or fails the request (error_if_incomplete)', async () => {
+    const sub = await subscribe({}, 'pm_card_chargeCustomerFail');
+    expect(sub.status).toBe('incomplete');
+    const invoice = await stripe.invoices.retrieve(sub.latest_invoice as string);
+    expect(invoice).toMatchObject({ status: 'open', attempted: true, attempt_count: 1, next_payment_attempt: null });
+
+    const customer = await stripe.customers.create({ payment_method: 'pm_card_chargeCustomerFail', invoice_settings: { default_payment_method: 'pm_card_chargeCustomerFail' } });
+    const error = await stripeError(
+      stripe.subscriptions.create({ customer: customer.id, items: [{ price: monthly.id }], payment_behavior: 'error_if_incomplete' }),
+    );
+    expect({ status: error.statusCode, type: error.rawType, code: error.code }).toEqual({ status: 402, type: 'card_error', code: 'card_declined' });
+    expect((await stripe.subscriptions.list({ customer: customer.id, status: 'all' })).data).toEqual([]);
+    expect((await stripe.invoices.list({ customer: customer.id })).data).toEqual([]);
+  });
+
+  it('goes past_due when a renewal declines, retries on the schedule, and cancels after the last retry', async () => {
+    const sub = await subscribe();
+    const pm = await stripe.paymentMethods.attach('pm_card_chargeCustomerFail', { customer: sub.customer as string });
+    await stripe.customers.update(sub.customer as string, { invoice_settings: { default_payment_method: pm.id } });
+    const end = periodEnd(sub);
+    h.local.clock.advanceTo(end + HOUR + 1);
+    const pastDue = await stripe.subscriptions.retrieve(sub.id);
+    expect(pastDue.status).toBe('past_due');
+    const invoice = await stripe.invoices.retrieve(pastDue.latest_invoice as string);
+    expect(invoice).toMatchObject({ status: 'open', attempt_count: 1, next_payment_attempt: end + HOUR + 3 * DAY });
+    h.local.clock.advanceTo(end + HOUR + 3 * DAY + 1);
+    expect(await stripe.invoices.retrieve(invoice.id)).toMatchObject({ attempt_count: 2, next_payment_attempt: end + HOUR + 8 * DAY });
+    h.local.clock.advanceTo(end + HOUR + 15 * DAY + 1);
+    const canceled = await stripe.subscriptions.retrieve(sub.id);
+    expect(canceled).toMatchObject({ status: 'canceled', ended_at: end + HOUR + 15 * DAY, cancellation_details: { reason: 'payment_failed' } });
+    expect(await stripe.invoices.retrieve(invoice.id)).toMatchObject({ status: 'open', attempt_count: 4, next_payment_attempt: null });
+  });
+
+  it('returns to active when the open invoice is paid', async () => {
+    const sub = await subscribe();
+    const failing = await stripe.paymentMethods.attach('pm_card_chargeCustomerFail', { customer: sub.customer as string });
+    await stripe.customers.update(sub.customer as string, { invoice_settings: { default_payment_method: failing.id } });
+    h.local.clock.advanceTo(periodEnd(sub) + 2 * HOUR);
+    const pastDue = await stripe.subscriptions.retrieve(sub.id);
+    expect(pastDue.status).toBe('past_due');
+    const good = await stripe.paymentMethods.attach('pm_card_visa', { customer: sub.customer as string });
+    await stripe.invoices.pay(pastDue.latest_invoice as string, { payment_method: good.id });
+    expect((await stripe.subscriptions.retrieve(sub.id)).status).toBe('active');
+  });
+
+  it('leaves the subscription unpaid after the last retry when the account says so', async () => {
+    h.local.store.dunning = { retryDays: [1], afterLastRetry: 'unpaid' };
+    try {
+      const sub = await subscribe({}, 'pm_card_visa');
+      const failing = await stripe.paymentMethods.attach('pm_card_chargeCustomerFail', { customer: sub.customer as string });
+      await stripe.subscriptions.update(sub.id, { default_payment_method: failing.id });
+      h.local.clock.advanceTo(periodEnd(sub) + HOUR + DAY + 1);
+      expect((await stripe.subscriptions.retrieve(sub.id)).status).toBe('unpaid');
+    } finally {
+      h.local.store.dunning = { retryDays: [3, 5, 7], afterLastRetry: 'canceled' };
+    }
   });
 });

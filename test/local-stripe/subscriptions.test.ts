@@ -28,9 +28,12 @@ beforeAll(async () => {
 });
 afterAll(() => h.local.stop());
 
+/** A customer paying by a Visa 4242 (its default payment method). */
 async function customer(params: Stripe.CustomerCreateParams = {}): Promise<Stripe.Customer> {
-  return stripe.customers.create({ name: 'Ada', ...params });
+  return stripe.customers.create({ name: 'Ada', ...CARD, ...params });
 }
+
+const CARD = { payment_method: 'pm_card_visa', invoice_settings: { default_payment_method: 'pm_card_visa' } };
 
 async function expectRejected(
   promise: Promise<unknown>,
@@ -183,7 +186,7 @@ describe('create', () => {
     const oneOff = await stripe.prices.create({ product: product.id, currency: 'usd', unit_amount: 500 });
     const eur = await stripe.prices.create({ product: product.id, currency: 'eur', unit_amount: 500, recurring: { interval: 'month' } });
     const inactive = await stripe.prices.create({ product: product.id, currency: 'usd', unit_amount: 500, recurring: { interval: 'month' }, active: false });
-    const cases: Array<[Stripe.SubscriptionCreateParams, { message: string | RegExp; param?: string; code?: string }]> = [
+    const cases: Array<[Stripe.SubscriptionCreateParams, { message: string | RegExp; param?: string; code?: string; status?: number }]> = [
       [{ customer: c.id }, { message: 'Missing required param: items.', param: 'items', code: 'parameter_missing' }],
       [{ customer: c.id, items: [{ quantity: 1 }] }, { message: 'Missing required param: items[0][price].', param: 'items[0][price]' }],
       [{ customer: c.id, items: [{ price: 'price_nope' }] }, { message: "No such price: 'price_nope'", param: 'items[0][price]', code: 'resource_missing' }],
@@ -198,12 +201,12 @@ describe('create', () => {
       [{ customer: c.id, items: [{ price: monthly.id }], trial_end: now() + 100, trial_period_days: 3 }, { message: /only specify one of these parameters: trial_end, trial_period_days/ }],
       [{ customer: c.id, items: [{ price: monthly.id }], cancel_at: now() + 100, cancel_at_period_end: true }, { message: /only specify one of these parameters: cancel_at, cancel_at_period_end/ }],
       [{ customer: c.id, items: [{ price: monthly.id }], billing_cycle_anchor: now() + 40 * 86_400 }, { message: /cannot be later than next natural billing date/, param: 'billing_cycle_anchor' }],
-      [{ customer: c.id, items: [{ price: monthly.id }], default_payment_method: 'pm_nope' }, { message: "No such PaymentMethod: 'pm_nope'", param: 'default_payment_method' }],
-      [{ customer: 'cus_nope', items: [{ price: monthly.id }] }, { message: "No such customer: 'cus_nope'", param: 'customer', code: 'resource_missing' }],
+      [{ customer: c.id, items: [{ price: monthly.id }], default_payment_method: 'pm_nope' }, { message: "No such PaymentMethod: 'pm_nope'", param: 'default_payment_method', status: 404 }],
+      [{ customer: 'cus_nope', items: [{ price: monthly.id }] }, { message: "No such customer: 'cus_nope'", param: 'customer', code: 'resource_missing', status: 404 }],
       [{ customer: c.id, items: [{ price: monthly.id }], payment_behavior: 'sometimes' as 'allow_incomplete' }, { message: /Invalid payment_behavior/, param: 'payment_behavior' }],
     ];
     for (const [params, expected] of cases) {
-      await expectRejected(stripe.subscriptions.create(params), { ...expected, status: expected.code === 'resource_missing' && params.customer === 'cus_nope' ? 404 : 400 });
+      await expectRejected(stripe.subscriptions.create(params), expected);
     }
     expect((await stripe.subscriptions.list({ customer: c.id, status: 'all' })).data).toEqual([]);
     expect((await stripe.invoices.list({ customer: c.id })).data).toEqual([]);

@@ -1,7 +1,7 @@
 /**
  * Billing portal sessions: `POST /v1/billing_portal/sessions`, the only session endpoint Stripe has (no
  * retrieve, list or update). A session is kept by the secret in its `url`, which the hosted portal page
- * (`pages/portal-page.ts`) serves until it expires unvisited.
+ * (`pages/portal/`) serves until it expires unvisited.
  *
  * Checks, in order: parameters (shape, enums, required markers) → customer / customer_account → configuration
  * (exists, active; the default when absent) → flow (sub-object matches `type`, the flow's feature is enabled,

@@ -28,6 +28,7 @@ import {
 } from '../params.js';
 import type { Store } from '../store.js';
 import { claimCustomerCurrency, collectionMethod } from './invoice-create.js';
+import { paymentMethodCustomer, requirePaymentMethod } from './payment-methods.js';
 import { createPrice, priceTermsShape, requirePrice } from './price-create.js';
 import { finalizeInvoice } from './invoice-lifecycle.js';
 import { periodLines, prorations, subscriptionInvoice, trialLines, type LineSpec } from './subscription-billing.js';
@@ -163,10 +164,8 @@ export function newItem(
 
 /** The default payment method, which must be one of the customer's. */
 export function checkPaymentMethod(store: Store, id: string, customer: string, param: string): string {
-  const method = store.paymentMethods.get(id);
-  if (method === undefined) throw missingReference('PaymentMethod', id, param);
-  const owner = typeof method.customer === 'string' ? method.customer : (method.customer?.id ?? null);
-  if (owner !== customer) {
+  const method = requirePaymentMethod(store, id, param);
+  if (paymentMethodCustomer(method) !== customer) {
     throw invalidParam(
       param,
       `The customer does not have a payment method with the ID ${id}. The payment method must be attached to the customer.`,

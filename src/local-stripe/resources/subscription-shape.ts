@@ -152,7 +152,7 @@ defineKind<Subscription>('subscription', {
   render: renderSubscription,
   expandable: {
     customer: { target: 'customer', resolve: (id, ctx) => customerOrDeleted(ctx.store, id) },
-    default_payment_method: { resolve: (id, ctx) => ctx.store.paymentMethods.get(id) ?? null },
+    default_payment_method: { target: 'payment_method', resolve: (id, ctx) => ctx.store.paymentMethods.get(id) ?? null },
     latest_invoice: {
       target: 'invoice',
       resolve: (id, ctx) => {
