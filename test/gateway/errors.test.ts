@@ -67,7 +67,7 @@ describe('BAD_USER_INPUT caught before Stripe (no call)', () => {
     ['a customer id as an invoice id', `{ invoice(id: "${DEMO.customer}") { number } }`, 'id'],
     ['a path as an invoice id', `{ invoice(id: "in_x/../../customers") { number } }`, 'id'],
     ['an invoice id as a configuration id', `{ portalConfiguration(id: "in_abc") { active } }`, 'id'],
-    ['a subscription id as a node id', `{ node(id: "${DEMO.subscription}") { id } }`, 'id'],
+    ['a charge id as a node id (no type has that prefix)', `{ node(id: "ch_3MmlLrLkdIwHu7ix0snN0B15") { id } }`, 'id'],
     ['a prefix-only node id', `{ node(id: "cus_") { id } }`, 'id'],
     ['a bad customerId filter', `{ invoices(customerId: "acme") { edges { cursor } } }`, 'customerId'],
     ['a bad subscriptionId filter', `{ invoices(subscriptionId: "si_abc") { edges { cursor } } }`, 'subscriptionId'],

@@ -21,6 +21,7 @@ import {
   finalizeInvoice,
   finalizeShape,
   markUncollectible,
+  sendInvoice,
   payInvoice,
   payShape,
   voidInvoice,
@@ -109,6 +110,10 @@ export const invoiceRoutes: Route[] = [
   route('POST', '/v1/invoices/:id(in_)/void', (req) => {
     const params = readParams(req, expandOnly, { kind: 'invoice' });
     return renderObject('invoice', voidInvoice(req.store, pathId(req)), req.render, params.expand);
+  }),
+  route('POST', '/v1/invoices/:id(in_)/send', (req) => {
+    const params = readParams(req, expandOnly, { kind: 'invoice' });
+    return renderObject('invoice', sendInvoice(req.store, pathId(req)), req.render, params.expand);
   }),
   route('POST', '/v1/invoices/:id(in_)/mark_uncollectible', (req) => {
     const params = readParams(req, expandOnly, { kind: 'invoice' });
