@@ -15,6 +15,12 @@ export interface StripeErrorBody {
   param?: string;
   doc_url?: string;
   request_log_url?: string;
+  /** Card errors: the issuer's reason for a decline (`generic_decline`, `insufficient_funds`, …). */
+  decline_code?: string;
+  /** Card errors raised by a charge: the failed charge's id. */
+  charge?: string;
+  /** Card errors: the payment method involved, as Stripe embeds it (never a full number). */
+  payment_method?: unknown;
 }
 
 export class StripeApiError extends Error {
@@ -119,6 +125,23 @@ export function invalidState(message: string, code?: string, param?: string): St
   }
   if (param !== undefined) body.param = param;
   return new StripeApiError(400, body);
+}
+
+/**
+ * A card problem (HTTP 402, `card_error`): a decline, an expired card, a number that is not a card. The message is
+ * the one Stripe shows to customers; `param` names the card field at fault where there is one.
+ */
+export function cardError(
+  code: string,
+  message: string,
+  extra: { param?: string; decline_code?: string; charge?: string; payment_method?: unknown } = {},
+): StripeApiError {
+  const body: StripeErrorBody = { type: 'card_error', code, message, doc_url: DOCS + code.replaceAll('_', '-') };
+  if (extra.param !== undefined) body.param = extra.param;
+  if (extra.decline_code !== undefined) body.decline_code = extra.decline_code;
+  if (extra.charge !== undefined) body.charge = extra.charge;
+  if (extra.payment_method !== undefined) body.payment_method = extra.payment_method;
+  return new StripeApiError(402, body);
 }
 
 /** A URL Stripe does not serve; a trailing slash (an SDK's `retrieve('')`) gets Stripe's hint about ids. */

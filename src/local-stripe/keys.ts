@@ -4,6 +4,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { authenticationInvalid, authenticationMissing } from './errors.js';
+import type { FormObject, FormValue } from './form.js';
 
 const KEY_PATTERN = /^(sk|rk)_test_[A-Za-z0-9]+$/;
 
@@ -53,4 +54,28 @@ function redactAuthorization(value: string): string {
   const key = apiKeyFrom(value);
   const scheme = value.split(/\s+/)[0] ?? '';
   return key ? `${scheme} ${redactKey(key)}` : scheme;
+}
+
+/**
+ * Request parameters for the log, with card data masked as Stripe's request logs mask it: a `card[number]` keeps
+ * only its last four digits and a `card[cvc]` is starred out, wherever a `card` hash appears. The parameters the
+ * handler reads are untouched (this is a copy).
+ */
+export function redactParams(params: FormObject): FormObject {
+  const out: FormObject = {};
+  for (const [key, value] of Object.entries(params)) {
+    out[key] = typeof value === 'string' ? value : key === 'card' ? redactCard(value) : redactParams(value);
+  }
+  return out;
+}
+
+function redactCard(card: FormObject): FormObject {
+  const out = redactParams(card);
+  const mask = (value: FormValue | undefined, keep: number): string | undefined =>
+    typeof value === 'string' ? `${'*'.repeat(Math.max(0, value.length - keep))}${value.slice(value.length - keep)}` : undefined;
+  const number = mask(card['number'], 4);
+  if (number !== undefined) out['number'] = number;
+  const cvc = mask(card['cvc'], 0);
+  if (cvc !== undefined) out['cvc'] = cvc;
+  return out;
 }

@@ -3,6 +3,7 @@ import type { Route } from './api.js';
 import { customerRoutes } from './resources/customers.js';
 import { invoiceItemRoutes } from './resources/invoice-items.js';
 import { invoiceRoutes } from './resources/invoices.js';
+import { paymentMethodRoutes } from './resources/payment-methods.js';
 import { portalConfigurationRoutes } from './resources/portal-configurations.js';
 import { portalSessionRoutes } from './resources/portal-sessions.js';
 import { priceRoutes } from './resources/prices.js';
@@ -12,6 +13,7 @@ export const routes: readonly Route[] = [
   ...customerRoutes,
   ...invoiceRoutes,
   ...invoiceItemRoutes,
+  ...paymentMethodRoutes,
   ...portalConfigurationRoutes,
   ...portalSessionRoutes,
   ...productRoutes,

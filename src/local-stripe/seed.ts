@@ -14,9 +14,10 @@ import { seededRandom, type RandomSource } from './ids.js';
 import { createCustomer } from './resources/customers.js';
 import { createInvoiceItem } from './resources/invoice-items.js';
 import { createInvoice } from './resources/invoice-create.js';
-import { finalizeInvoice, markUncollectible, payInvoice, voidInvoice } from './resources/invoice-lifecycle.js';
+import { finalizeInvoice, markUncollectible, voidInvoice } from './resources/invoice-lifecycle.js';
 import { createConfiguration, createDefaultConfiguration, updateConfiguration } from './resources/portal-configurations.js';
 import { createSubscription } from './resources/subscriptions.js';
+import { demoCards, type DemoCards } from './seed-cards.js';
 import { DEMO_CATALOG, PLANS, seedCatalog, type Plan } from './seed-catalog.js';
 import type { Store, SubscriptionRecord } from './store.js';
 
@@ -41,6 +42,11 @@ export const DEMO = {
   defaultConfiguration: 'bpc_bRqfAWGcrTFskJCVgb0Tp3a1',
   enterpriseConfiguration: 'bpc_G3BmW1AqUoJR23YaFeCIjrVC',
   subscription: 'sub_hBWo7zYuQZKaKjIRqhztQXI6',
+  /** Ada's Visa 4242, her `invoice_settings.default_payment_method` (`seed-cards.ts`). */
+  card: 'pm_Yvff3MDYgrqODO4FhxmvSIgl',
+  /** Margaret Hamilton: her default card is 4000 0000 0000 0341, which attaches but declines every charge. */
+  decliningCustomer: 'cus_5HDzGS7XnNm0Iw',
+  decliningCard: 'pm_MJYyDRd7s83dsRKpHtdOoQd0',
 } as const;
 
 const DAY = 86_400;
@@ -124,6 +130,7 @@ function buildDemo(store: Store, random: RandomSource): void {
   seedCatalog(store, START - 400 * DAY);
   configurePortal(store);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
+  const cards = demoCards(store);
 
   CUSTOMERS.forEach((spec, index) => {
     const joined = START - (spec.months + 1) * 30 * DAY + index * 3600;
@@ -139,6 +146,7 @@ function buildDemo(store: Store, random: RandomSource): void {
           : {}),
       }),
     );
+    store.at(joined, () => cards.give(customer, index));
     const subscription =
       spec.plan !== undefined
         ? store.at(joined, () =>
@@ -193,7 +201,7 @@ function buildDemo(store: Store, random: RandomSource): void {
       if (latest && (spec.name === 'Ada Lovelace' || spec.name === 'Grace Hopper')) {
         customer.balance = spec.name === 'Ada Lovelace' ? -2_000 : -10_000;
       }
-      advance(store, invoice.id, status, periodStart);
+      advance(store, cards, invoice.id, status, periodStart);
     }
   });
 
@@ -212,6 +220,7 @@ function buildDemo(store: Store, random: RandomSource): void {
     const customer = [...store.customers.newestFirst()].find((c) => c.email === email);
     if (customer !== undefined) customer.balance -= 1_500;
   }
+  cards.finish(START - DAY);
 }
 
 /** Unit amounts are `Stripe.Decimal`s, as the SDK types them. */
@@ -271,13 +280,13 @@ function formatPeriod(seconds: number): string {
 }
 
 /** Moves a draft along Stripe's lifecycle to `status`, at plausible times after `start`. */
-function advance(store: Store, id: string, status: 'draft' | 'open' | 'paid' | 'void' | 'uncollectible', start: number): void {
+function advance(store: Store, cards: DemoCards, id: string, status: 'draft' | 'open' | 'paid' | 'void' | 'uncollectible', start: number): void {
   if (status === 'draft') return;
   store.at(start + 3600, () => finalizeInvoice(store, id, ''));
   switch (status) {
     case 'paid':
       store.at(start + 2 * DAY, () => {
-        if (store.invoices.get(id)?.status !== 'paid') payInvoice(store, id, '');
+        if (store.invoices.get(id)?.status !== 'paid') cards.pay(id);
       });
       return;
     case 'void':

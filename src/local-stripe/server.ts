@@ -15,7 +15,7 @@ import { decodeForm, type FormObject } from './form.js';
 import { Faults, type FaultOptions, type FaultRule } from './faults.js';
 import { fingerprint, IdempotencyStore, type StoredResponse } from './idempotency.js';
 import { IdGenerator } from './ids.js';
-import { authenticate, redactHeaders, redactKey } from './keys.js';
+import { authenticate, redactHeaders, redactKey, redactParams } from './keys.js';
 import { expandList, header, readBody } from './request.js';
 import { Router } from './router.js';
 import type { Store } from './store.js';
@@ -26,7 +26,7 @@ export interface LoggedRequest {
   requestId: string;
   method: string;
   path: string;
-  /** Decoded query string or form body. */
+  /** Decoded query string or form body; card numbers and CVCs masked (`redactParams`). */
   params: FormObject;
   /** `expand[]` paths, normalised to a list (empty when none). */
   expand: string[];
@@ -225,7 +225,7 @@ export class LocalStripeServer {
     try {
       params = decodeForm(url.search.slice(1));
       if (method === 'POST') decodeForm(body, params);
-      entry.params = params;
+      entry.params = redactParams(params);
       entry.expand = expandList(params);
     } catch (error) {
       this.finish(entry, res, error);

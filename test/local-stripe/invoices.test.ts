@@ -32,8 +32,15 @@ function nowSeconds(): number {
   return Math.floor(clock.now() / 1000);
 }
 
+/** A customer with a Visa (Stripe's `pm_card_visa`) as its default, so that `invoices.pay` has a card to charge. */
 async function customer(params: Stripe.CustomerCreateParams = {}): Promise<Stripe.Customer> {
-  return stripe.customers.create({ name: 'Test Customer', email: 'billing@example.com', ...params });
+  return stripe.customers.create({
+    name: 'Test Customer',
+    email: 'billing@example.com',
+    payment_method: 'pm_card_visa',
+    invoice_settings: { default_payment_method: 'pm_card_visa' },
+    ...params,
+  });
 }
 
 /** A draft with one invoice item per amount. */

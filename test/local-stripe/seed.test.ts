@@ -84,6 +84,28 @@ describe('demo seed', () => {
     }
   });
 
+  it('gives every customer but Joan Clarke a default card; Margaret Hamilton’s declines every charge', async () => {
+    const withoutCard = customers.filter((c) => c.invoice_settings.default_payment_method === null).map((c) => c.name);
+    expect(withoutCard).toEqual(['Joan Clarke']);
+    const ada = await h.stripe.customers.retrieve(DEMO.customer, { expand: ['invoice_settings.default_payment_method'] });
+    const adaCard = ada.deleted ? null : (ada.invoice_settings.default_payment_method as Stripe.PaymentMethod);
+    expect(adaCard).toMatchObject({ id: DEMO.card, customer: DEMO.customer, card: { brand: 'visa', last4: '4242' } });
+    const margaret = await h.stripe.customers.retrieve(DEMO.decliningCustomer);
+    expect(margaret.deleted ? null : [margaret.name, margaret.invoice_settings.default_payment_method]).toEqual([
+      'Margaret Hamilton',
+      DEMO.decliningCard,
+    ]);
+    expect((await h.stripe.paymentMethods.retrieve(DEMO.decliningCard)).card?.last4).toBe('0341');
+    const cards = await h.stripe.paymentMethods.list({ limit: 100 }).autoPagingToArray({ limit: 1000 });
+    expect(new Set(cards.map((pm) => pm.card?.brand))).toEqual(new Set(['visa', 'mastercard', 'amex']));
+    expect(new Set(cards.map((pm) => pm.card?.exp_year)).size).toBeGreaterThan(2);
+    // Paid card invoices were charged: each has its paid payment.
+    const paid = invoices.find((i) => i.status === 'paid' && i.customer === DEMO.customer && i.amount_paid > 0);
+    if (paid === undefined) throw new Error('Ada has no paid invoice');
+    const withPayments = await h.stripe.invoices.retrieve(paid.id, { expand: ['payments'] });
+    expect(withPayments.payments?.data.map((p) => [p.status, p.amount_paid])).toEqual([['paid', paid.amount_paid]]);
+  });
+
   it('has the catalog under its fixed ids: monthly plans, yearly Basic and Pro, a one-off workshop', async () => {
     const prices = await h.stripe.prices.list({ limit: 100, expand: ['data.product'] });
     expect(new Set(prices.data.map((p) => p.id))).toEqual(new Set(Object.values(DEMO_CATALOG.prices)));

@@ -76,6 +76,22 @@ describe('objects match Stripe’s example objects', () => {
     expect(keyDiff(line, fixture('line_item.json'))).toEqual(['.pricing: +price_details']);
   });
 
+  it('PaymentMethod, a card (no fixture: every key stripe@23.1.0 requires, plus allow_redisplay; no number, no CVC)', async () => {
+    const pm: Stripe.PaymentMethod = await h.stripe.paymentMethods.retrieve(DEMO.card);
+    const keys = (value: object) => Object.keys(value).filter((k) => k !== 'lastResponse').sort();
+    expect(keys(pm)).toEqual(
+      ['id', 'object', 'allow_redisplay', 'billing_details', 'card', 'created', 'customer', 'customer_account', 'livemode', 'metadata', 'type'].sort(),
+    );
+    const card: Stripe.PaymentMethod.Card | undefined = pm.card;
+    expect(keys(card ?? {})).toEqual(
+      [
+        'brand', 'checks', 'country', 'display_brand', 'exp_month', 'exp_year', 'fingerprint', 'funding', 'generated_from',
+        'last4', 'networks', 'regulated_status', 'three_d_secure_usage', 'wallet',
+      ].sort(),
+    );
+    expect(keys(pm.billing_details)).toEqual(['address', 'email', 'name', 'phone', 'tax_id']);
+  });
+
   it('BillingPortal.Session, with the keys added since the fixture', async () => {
     const session: Stripe.BillingPortal.Session = await h.stripe.billingPortal.sessions.create({
       customer: DEMO.customer,

@@ -1,74 +1,46 @@
 /**
- * An invoice's hosted page (`hosted_invoice_url`, `/i/<secret>`) and its PDF (`invoice_pdf`, `/i/<secret>/pdf`).
- * The HTML is self-contained (inline CSS, no scripts, no external assets); the PDF is written by hand — one
- * standard font, text only, as many pages as the lines need — so that it opens in any viewer without a PDF
- * library. Both show the invoice as stored: finalized invoices are frozen, so the page never changes under a
- * customer except for its status.
+ * An invoice's hosted page (`hosted_invoice_url`, `/i/<secret>`), its PDF (`invoice_pdf`, `/i/<secret>/pdf`, written
+ * in `invoice-pdf.ts`) and its Pay button's POST (`/i/<secret>/pay`, `invoice-pay.ts`). The HTML is self-contained
+ * (inline CSS, no scripts, no external assets). Both show the invoice as stored: finalized invoices are frozen, so
+ * the page never changes under a customer except for its status.
  */
 import type Stripe from 'stripe';
-import { formatMoney, formatMoneyPlain } from '../../stripe-facts/money.js';
+import { formatMoney } from '../../stripe-facts/money.js';
 import { html, type PageModule } from '../pages.js';
 import { invoiceBySecret } from '../resources/invoices.js';
 import type { PageResponse } from '../server.js';
+import { payFromPage, paySection } from './invoice-pay.js';
+import { invoicePdfResponse } from './invoice-pdf.js';
+import { appliedBalance, billedTo, date, MERCHANT, period, statusLabel, unitAmount } from './invoice-text.js';
 
-const INVOICE_PATH = /^\/i\/([A-Za-z0-9_]+)(\/pdf)?$/;
-const MERCHANT = 'Local Stripe test account';
+const INVOICE_PATH = /^\/i\/([A-Za-z0-9_]+)(\/pdf|\/pay)?$/;
 
-export const invoicePages: PageModule = (accounts, { method, path }) => {
-  const match = INVOICE_PATH.exec(path);
+function methodNotAllowed(allow: string): PageResponse {
+  return { status: 405, contentType: 'text/plain; charset=utf-8', body: 'Method not allowed', headers: { Allow: allow } };
+}
+
+export const invoicePages: PageModule = (accounts, request, baseUrl) => {
+  const match = INVOICE_PATH.exec(request.path);
   if (match === null) return undefined;
-  if (method !== 'GET' && method !== 'HEAD') {
-    return { status: 405, contentType: 'text/plain; charset=utf-8', body: 'Method not allowed', headers: { Allow: 'GET, HEAD' } };
+  const paying = match[2] === '/pay';
+  if (paying ? request.method !== 'POST' : request.method !== 'GET' && request.method !== 'HEAD') {
+    return methodNotAllowed(paying ? 'POST' : 'GET, HEAD');
   }
-  const found = invoiceBySecret(accounts.all(), match[1] as string);
+  const secret = match[1] as string;
+  const found = invoiceBySecret(accounts.all(), secret);
   if (found === undefined) {
     return htmlPage(404, 'Invoice not found', '<section><h1>Invoice not found</h1><p class="muted">This link is not valid.</p></section>');
   }
-  return match[2] === undefined ? invoiceHtml(found.invoice) : invoicePdfResponse(found.invoice);
-};
-
-// ---------------------------------------------------------------------------------------------------------------
-// Shared text
-
-function date(seconds: number | null | undefined): string {
-  if (seconds === null || seconds === undefined) return '—';
-  return new Intl.DateTimeFormat('en-US', { dateStyle: 'medium', timeZone: 'UTC' }).format(new Date(seconds * 1000));
-}
-
-function period(line: Stripe.InvoiceLineItem): string | undefined {
-  if (line.period.start === line.period.end) return undefined;
-  return `${date(line.period.start)} – ${date(line.period.end)}`;
-}
-
-function statusLabel(status: Stripe.Invoice.Status | null): string {
-  if (status === null) return 'Unknown';
-  return status.charAt(0).toUpperCase() + status.slice(1);
-}
-
-/** The unit price of a line in minor units, rounded to a whole minor unit for display. */
-function unitAmount(line: Stripe.InvoiceLineItem): number | undefined {
-  const unit = line.pricing?.unit_amount_decimal;
-  return unit === null || unit === undefined ? undefined : Number(unit.toFixed(0, 'half-up'));
-}
-
-/** Balance the invoice took from (negative: credit) or added to the customer's balance. */
-function appliedBalance(invoice: Stripe.Invoice): number {
-  return invoice.starting_balance - (invoice.ending_balance ?? invoice.starting_balance);
-}
-
-function billedTo(invoice: Stripe.Invoice): string[] {
-  const out: string[] = [];
-  if (invoice.customer_name) out.push(invoice.customer_name);
-  if (invoice.customer_email) out.push(invoice.customer_email);
-  const a = invoice.customer_address;
-  if (a) {
-    for (const part of [a.line1, a.line2, [a.postal_code, a.city].filter(Boolean).join(' '), a.state, a.country]) {
-      if (part) out.push(part);
-    }
+  const { store, invoice } = found;
+  if (match[2] === '/pdf') return invoicePdfResponse(invoice);
+  if (paying) {
+    const notice = payFromPage(request, store, invoice, secret, baseUrl);
+    // Paid: back to the page (post/redirect/get), which now shows the invoice as paid.
+    if (notice === undefined) return { status: 303, contentType: 'text/plain; charset=utf-8', body: 'Paid', headers: { Location: `/i/${secret}` } };
+    return invoiceHtml(invoice, paySection(store, invoice, secret, notice), notice.status);
   }
-  if (out.length === 0) out.push(typeof invoice.customer === 'string' ? invoice.customer : '—');
-  return out;
-}
+  return invoiceHtml(invoice, paySection(store, invoice, secret));
+};
 
 function headline(invoice: Stripe.Invoice): string {
   const money = formatMoney(invoice.amount_remaining, invoice.currency);
@@ -106,6 +78,8 @@ const STYLE = `
   .status-paid { background: #d7f7c2; } .status-open { background: #cff5f6; } .status-void, .status-uncollectible { background: #ffe7f2; }
   .muted { color: var(--muted); } a { color: #635bff; }
   footer { margin-top: 24px; font-size: 13px; color: var(--muted); }
+  button { padding: 8px 20px; border: 0; border-radius: 6px; background: #635bff; color: #fff; font: inherit; cursor: pointer; }
+  .alert { color: #a41c4e; background: #fff0f3; border-radius: 6px; padding: 8px 12px; }
 `;
 
 function htmlPage(status: number, title: string, body: string): PageResponse {
@@ -114,7 +88,7 @@ function htmlPage(status: number, title: string, body: string): PageResponse {
     contentType: 'text/html; charset=utf-8',
     headers: {
       'Cache-Control': 'no-store',
-      'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; img-src 'none'",
+      'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; img-src 'none'; form-action 'self'",
       'Referrer-Policy': 'no-referrer',
       'X-Content-Type-Options': 'nosniff',
       'X-Robots-Tag': 'noindex',
@@ -130,7 +104,8 @@ function moneyRow(label: string, amount: number, currency: string, strong = fals
   return `<tr${strong ? ' class="strong"' : ''}><td colspan="3">${html(label)}</td><td class="num">${html(formatMoney(amount, currency))}</td></tr>`;
 }
 
-function invoiceHtml(invoice: Stripe.Invoice): PageResponse {
+/** The invoice's page; `pay` is its payment section (`invoice-pay.ts`), shown under the headline. */
+function invoiceHtml(invoice: Stripe.Invoice, pay: string, status = 200): PageResponse {
   const cur = invoice.currency;
   const lines = invoice.lines.data
     .map((line) => {
@@ -167,12 +142,13 @@ function invoiceHtml(invoice: Stripe.Invoice): PageResponse {
     `<section><p class="amount-due">${html(headline(invoice))}</p>` +
     (invoice.description ? `<p class="muted">${html(invoice.description)}</p>` : '') +
     `<dl>${[...fields, ...custom].map(([k, v]) => `<dt>${html(k)}</dt><dd>${html(v)}</dd>`).join('')}</dl></section>` +
+    pay +
     `<section><h2>Items</h2><table><thead><tr><th>Description</th><th class="num">Qty</th>` +
     `<th class="num">Unit price</th><th class="num">Amount</th></tr></thead>` +
     `<tbody>${lines}</tbody><tfoot>${totals}</tfoot></table></section>` +
     `<footer>${invoice.footer ? `<p>${html(invoice.footer)}</p>` : ''}` +
     `<p><a href="${html(`/i/${secretOf(invoice)}/pdf`)}">Download PDF</a></p></footer>`;
-  return htmlPage(200, title, body);
+  return htmlPage(status, title, body);
 }
 
 /** The secret part of the hosted URL, for the relative PDF link. */
@@ -181,190 +157,3 @@ function secretOf(invoice: Stripe.Invoice): string {
   return url.slice(url.lastIndexOf('/i/') + 3);
 }
 
-// ---------------------------------------------------------------------------------------------------------------
-// PDF
-
-/** WinAnsiEncoding codes for the non-Latin-1 characters an invoice is likely to contain. */
-const WIN_ANSI: Readonly<Record<string, number>> = {
-  '€': 0x80, '‚': 0x82, '„': 0x84, '…': 0x85, '‘': 0x91, '’': 0x92, '“': 0x93, '”': 0x94, '•': 0x95, '–': 0x96, '—': 0x97,
-  '™': 0x99,
-};
-
-/**
- * A PDF string literal for the standard fonts' WinAnsiEncoding. Everything outside printable ASCII is written as
- * an octal escape, so the file stays ASCII and byte offsets equal string offsets.
- */
-function pdfString(text: string): string {
-  let out = '(';
-  for (const ch of text) {
-    const code = ch.codePointAt(0) ?? 0x3f;
-    if (ch === '\\' || ch === '(' || ch === ')') out += `\\${ch}`;
-    else if (code >= 0x20 && code <= 0x7e) out += ch;
-    else if (code < 0x20) out += ' ';
-    else {
-      const byte = WIN_ANSI[ch] ?? (code >= 0xa0 && code <= 0xff ? code : 0x3f);
-      out += byte === 0x3f ? '?' : `\\${byte.toString(8).padStart(3, '0')}`;
-    }
-  }
-  return `${out})`;
-}
-
-function truncate(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
-}
-
-interface Cell {
-  x: number;
-  text: string;
-  /** Right-aligned at `x` (approximated: Helvetica digits are 0.556 em wide). */
-  right?: boolean;
-}
-
-interface Row {
-  cells: Cell[];
-  size: number;
-  bold?: boolean;
-  /** Vertical space this row takes, including the gap above it. */
-  advance: number;
-  /** A rule under the row. */
-  rule?: boolean;
-}
-
-const PAGE_WIDTH = 612;
-const PAGE_HEIGHT = 792;
-const TOP = 742;
-const BOTTOM = 56;
-const LEFT = 50;
-const RIGHT = PAGE_WIDTH - 50;
-
-function approximateWidth(text: string, size: number): number {
-  return text.length * size * 0.556;
-}
-
-function pdfRows(invoice: Stripe.Invoice): Row[] {
-  const cur = invoice.currency;
-  const money = (n: number) => formatMoneyPlain(n, cur);
-  const rows: Row[] = [
-    { cells: [{ x: LEFT, text: 'Invoice' }], size: 22, bold: true, advance: 0 },
-    { cells: [{ x: LEFT, text: invoice.account_name ?? MERCHANT }], size: 10, advance: 20 },
-    { cells: [{ x: LEFT, text: `Invoice number: ${invoice.number ?? invoice.id}` }], size: 11, advance: 28 },
-    { cells: [{ x: LEFT, text: `Status: ${statusLabel(invoice.status)}` }], size: 11, advance: 15 },
-    { cells: [{ x: LEFT, text: `Date of issue: ${date(invoice.status_transitions.finalized_at)}` }], size: 11, advance: 15 },
-    { cells: [{ x: LEFT, text: `Due date: ${date(invoice.due_date)}` }], size: 11, advance: 15 },
-    { cells: [{ x: LEFT, text: 'Billed to' }], size: 11, bold: true, advance: 26 },
-    ...billedTo(invoice).map((text): Row => ({ cells: [{ x: LEFT, text: truncate(text, 90) }], size: 11, advance: 15 })),
-  ];
-  if (invoice.description) {
-    rows.push({ cells: [{ x: LEFT, text: truncate(invoice.description, 95) }], size: 11, advance: 24 });
-  }
-  rows.push({
-    cells: [
-      { x: LEFT, text: 'Description' },
-      { x: 380, text: 'Qty', right: true },
-      { x: 470, text: 'Unit price', right: true },
-      { x: RIGHT, text: 'Amount', right: true },
-    ],
-    size: 10,
-    bold: true,
-    advance: 30,
-    rule: true,
-  });
-  for (const line of invoice.lines.data) {
-    const unit = unitAmount(line);
-    rows.push({
-      cells: [
-        { x: LEFT, text: truncate(line.description ?? 'Item', 52) },
-        { x: 380, text: String(line.quantity ?? ''), right: true },
-        { x: 470, text: unit === undefined ? '' : money(unit), right: true },
-        { x: RIGHT, text: money(line.amount), right: true },
-      ],
-      size: 10,
-      advance: 16,
-    });
-  }
-  const total = (label: string, amount: number, bold = false): Row => ({
-    cells: [
-      { x: 380, text: label },
-      { x: RIGHT, text: money(amount), right: true },
-    ],
-    size: 10,
-    bold,
-    advance: 16,
-  });
-  const applied = appliedBalance(invoice);
-  rows.push({ ...total('Subtotal', invoice.subtotal), advance: 26 });
-  rows.push(total('Total', invoice.total, true));
-  if (applied !== 0) rows.push(total(applied < 0 ? 'Applied credit' : 'Applied balance', applied));
-  rows.push(total('Amount due', invoice.amount_due, true));
-  if (invoice.amount_paid !== 0) rows.push(total('Amount paid', invoice.amount_paid));
-  rows.push(total('Amount remaining', invoice.amount_remaining));
-  if (invoice.footer) rows.push({ cells: [{ x: LEFT, text: truncate(invoice.footer, 95) }], size: 9, advance: 30 });
-  return rows;
-}
-
-/** Lays rows out top to bottom, starting a new page when one is full; returns one content stream per page. */
-function contentStreams(rows: readonly Row[], footer: string): string[] {
-  const pages: string[][] = [[]];
-  let y = TOP;
-  for (const row of rows) {
-    y -= row.advance;
-    if (y < BOTTOM) {
-      pages.push([]);
-      y = TOP - row.size;
-    }
-    const ops = pages[pages.length - 1] as string[];
-    for (const cell of row.cells) {
-      const x = cell.right ? cell.x - approximateWidth(cell.text, row.size) : cell.x;
-      ops.push(`BT /${row.bold ? 'F2' : 'F1'} ${row.size} Tf ${x.toFixed(2)} ${y.toFixed(2)} Td ${pdfString(cell.text)} Tj ET`);
-    }
-    if (row.rule) ops.push(`0.8 G 0.5 w ${LEFT} ${(y - 5).toFixed(2)} m ${RIGHT} ${(y - 5).toFixed(2)} l S 0 G`);
-  }
-  return pages.map((ops, i) =>
-    [...ops, `BT /F1 8 Tf ${LEFT} 30 Td ${pdfString(`${footer} - page ${i + 1} of ${pages.length}`)} Tj ET`].join('\n'),
-  );
-}
-
-/** A minimal PDF 1.4 file: catalog, page tree, two standard fonts, one page and content stream per page. */
-export function invoicePdf(invoice: Stripe.Invoice): Buffer {
-  const title = `Invoice ${invoice.number ?? invoice.id}`;
-  const streams = contentStreams(pdfRows(invoice), title);
-  // 1 catalog, 2 pages, 3 Helvetica, 4 Helvetica-Bold, 5 info, then (page, contents) pairs.
-  const pageIds = streams.map((_, i) => 6 + i * 2);
-  const objects: string[] = [
-    '<< /Type /Catalog /Pages 2 0 R >>',
-    `<< /Type /Pages /Kids [${pageIds.map((id) => `${id} 0 R`).join(' ')}] /Count ${pageIds.length} >>`,
-    '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>',
-    '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica-Bold /Encoding /WinAnsiEncoding >>',
-    `<< /Title ${pdfString(title)} /Producer (billing-gateway local Stripe) >>`,
-  ];
-  streams.forEach((content, i) => {
-    objects.push(
-      `<< /Type /Page /Parent 2 0 R /MediaBox [0 0 ${PAGE_WIDTH} ${PAGE_HEIGHT}] ` +
-        `/Resources << /Font << /F1 3 0 R /F2 4 0 R >> >> /Contents ${(pageIds[i] as number) + 1} 0 R >>`,
-    );
-    objects.push(`<< /Length ${content.length} >>\nstream\n${content}\nendstream`);
-  });
-
-  // The second line marks the file as binary for transfer tools (bytes above 127, as the spec recommends).
-  let out = '%PDF-1.4\n%\u00e2\u00e3\u00cf\u00d3\n';
-  const offsets: number[] = [];
-  objects.forEach((body, i) => {
-    offsets.push(Buffer.byteLength(out, 'latin1'));
-    out += `${i + 1} 0 obj\n${body}\nendobj\n`;
-  });
-  const xrefAt = Buffer.byteLength(out, 'latin1');
-  out += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`;
-  for (const offset of offsets) out += `${String(offset).padStart(10, '0')} 00000 n \n`;
-  out += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R /Info 5 0 R >>\nstartxref\n${xrefAt}\n%%EOF\n`;
-  return Buffer.from(out, 'latin1');
-}
-
-function invoicePdfResponse(invoice: Stripe.Invoice): PageResponse {
-  const name = `Invoice-${(invoice.number ?? invoice.id).replace(/[^A-Za-z0-9-]/g, '')}.pdf`;
-  return {
-    status: 200,
-    contentType: 'application/pdf',
-    headers: { 'Cache-Control': 'no-store', 'Content-Disposition': `inline; filename="${name}"`, 'X-Content-Type-Options': 'nosniff' },
-    body: invoicePdf(invoice),
-  };
-}

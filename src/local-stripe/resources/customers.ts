@@ -4,7 +4,7 @@
  */
 import type Stripe from 'stripe';
 import { pathId, readParams, route, type Route } from '../api.js';
-import { invalidParam, resourceMissing } from '../errors.js';
+import { invalidParam, missingReference, resourceMissing } from '../errors.js';
 import { defineKind, renderList, renderObject } from '../expand.js';
 import {
   addressShape,
@@ -24,6 +24,7 @@ import {
 } from '../params.js';
 import { searchRoute, type Searchable } from '../search.js';
 import type { Store } from '../store.js';
+import { attachPaymentMethod, checkAttachable, paymentMethodCustomer, usePaymentMethod } from './payment-methods.js';
 
 const EMPTY_ADDRESS: Stripe.Address = { city: null, country: null, line1: null, line2: null, postal_code: null, state: null };
 
@@ -63,6 +64,26 @@ const writableFields = {
 } as const;
 
 export type CustomerWrite = InferShape<typeof writableFields>;
+
+/** Create also takes a payment method to attach (`pm_…`, or a magic test id such as `pm_card_visa`). */
+const createFields = { ...writableFields, payment_method: str() } as const;
+
+export type CustomerCreate = InferShape<typeof createFields>;
+
+const DEFAULT_PM_PARAM = 'invoice_settings[default_payment_method]';
+
+/** A default payment method must be one attached to this customer, as Stripe requires. */
+function checkDefaultPaymentMethod(store: Store, customerId: string, id: string | undefined): void {
+  if (id === undefined) return;
+  const pm = store.paymentMethods.get(id);
+  if (pm === undefined) throw missingReference('PaymentMethod', id, DEFAULT_PM_PARAM);
+  if (paymentMethodCustomer(pm) !== customerId) {
+    const error = missingReference('PaymentMethod', id, DEFAULT_PM_PARAM);
+    error.body.message =
+      `The customer does not have a payment method with the ID ${id}. The payment method must be attached to the customer.`;
+    throw error;
+  }
+}
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
@@ -123,9 +144,14 @@ function applyWrite(customer: Stripe.Customer, params: CustomerWrite): void {
   }
 }
 
-/** Creates a customer now (on the store's clock). */
-export function createCustomer(store: Store, params: CustomerWrite = {}): Stripe.Customer {
+/**
+ * Creates a customer now (on the store's clock). A `payment_method` is attached to it; naming the same id as
+ * `invoice_settings.default_payment_method` makes the attached one the default (for a magic id, the fresh `pm_…`).
+ */
+export function createCustomer(store: Store, params: CustomerCreate = {}): Stripe.Customer {
   checkWrite(params);
+  const { payment_method: paymentMethod, ...write } = params;
+  const pm = paymentMethod !== undefined ? usePaymentMethod(store, paymentMethod, 'payment_method') : undefined;
   const customer: Stripe.Customer = {
     id: store.ids.id('cus', 14),
     object: 'customer',
@@ -155,8 +181,20 @@ export function createCustomer(store: Store, params: CustomerWrite = {}): Stripe
     tax_exempt: 'none',
     test_clock: null,
   };
-  applyWrite(customer, params);
-  return store.customers.insert(customer);
+  const settings = write.invoice_settings;
+  // Everything is checked before the customer exists, so that a failed create creates nothing: the card (declines,
+  // used cards) and the default, which can only be the card being attached (no other is attached to a new customer).
+  if (pm !== undefined) {
+    checkAttachable(pm, customer.id);
+    if (settings !== undefined && settings.default_payment_method === paymentMethod) settings.default_payment_method = pm.id;
+  }
+  if (settings?.default_payment_method !== pm?.id) {
+    checkDefaultPaymentMethod(store, customer.id, settings?.default_payment_method);
+  }
+  applyWrite(customer, write);
+  store.customers.insert(customer);
+  if (pm !== undefined) attachPaymentMethod(store, pm.id, customer.id, 'payment_method');
+  return customer;
 }
 
 /** A live customer or Stripe's `resource_missing` (deleted customers count as missing here). */
@@ -167,6 +205,7 @@ export function requireCustomer(store: Store, id: string, param = 'id'): Stripe.
 export function updateCustomer(store: Store, id: string, params: CustomerWrite): Stripe.Customer {
   const customer = requireCustomer(store, id);
   checkWrite(params);
+  checkDefaultPaymentMethod(store, customer.id, params.invoice_settings?.default_payment_method);
   applyWrite(customer, params);
   return customer;
 }
@@ -189,7 +228,10 @@ export function customerOrDeleted(store: Store, id: string): Stripe.Customer | S
 defineKind<Stripe.Customer>('customer', {
   expandable: {
     default_source: { resolve: () => null },
-    'invoice_settings.default_payment_method': { resolve: () => null },
+    'invoice_settings.default_payment_method': {
+      target: 'payment_method',
+      resolve: (id, ctx) => ctx.store.paymentMethods.get(id) ?? null,
+    },
     test_clock: { resolve: () => null },
   },
   includable: {
@@ -221,7 +263,7 @@ const listShape = { ...listParams, email: str({ max: 512 }), created: range(), t
 
 export const customerRoutes: Route[] = [
   route('POST', '/v1/customers', (req) => {
-    const params = readParams(req, writableFields, { kind: 'customer' });
+    const params = readParams(req, createFields, { kind: 'customer' });
     return renderObject('customer', createCustomer(req.store, params), req.render, params.expand);
   }),
   searchRoute('/v1/customers/search', 'customer', (store) => store.customers.newestFirst(), searchable),

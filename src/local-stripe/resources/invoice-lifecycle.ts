@@ -9,6 +9,7 @@ import { bool, listParams, str, type InferShape } from '../params.js';
 import type { Store } from '../store.js';
 import { DAY } from './invoice-create.js';
 import { customerIdOf, customerSnapshot, extraOf, recompute, requireInvoice } from './invoice-shape.js';
+import { chargeInvoice, checkSource, paymentMethodToCharge } from './invoice-payments.js';
 
 /** Stripe attempts automatic collection about an hour after finalization. */
 const PAYMENT_ATTEMPT_DELAY = 60 * 60;
@@ -24,7 +25,6 @@ export const payShape = {
   source: str(),
   expand: listParams.expand,
 } as const;
-
 
 export type InvoicePay = InferShape<typeof payShape>;
 
@@ -105,8 +105,12 @@ export function finalizeInvoice(
 }
 
 /**
- * open / uncollectible → paid (a draft is finalized first). The local Stripe has no payment methods to fail:
- * a payment always succeeds. `paid_out_of_band` records a payment made outside Stripe (no attempt counted).
+ * open / uncollectible → paid (a draft is finalized first): the one way an invoice is paid. Charges the payment
+ * method Stripe would (`paymentMethodToCharge`: the `payment_method` param, the invoice's default, its
+ * subscription's, the customer's `invoice_settings.default_payment_method`). With none, or when the card declines,
+ * the attempt is recorded (`attempted`, `attempt_count`, `next_payment_attempt`) and Stripe's error is thrown — a
+ * `StripeApiError` that renewals catch to move a subscription to `past_due`. `paid_out_of_band` records a payment
+ * made outside Stripe: nothing is charged and no attempt is counted.
  */
 export function payInvoice(store: Store, id: string, baseUrl: string, params: InvoicePay = {}): Stripe.Invoice {
   const invoice = requireInvoice(store, id);
@@ -119,8 +123,9 @@ export function payInvoice(store: Store, id: string, baseUrl: string, params: In
     throw invalidState('This invoice has been voided and can no longer be paid', 'status_transition_invalid');
   }
   if (!params.paid_out_of_band) {
-    invoice.attempted = true;
-    invoice.attempt_count += 1;
+    checkSource(params.source);
+    const pm = paymentMethodToCharge(store, invoice, customerIdOf(invoice), params.payment_method);
+    chargeInvoice(store, invoice, pm);
   }
   markPaid(invoice, store.nowSeconds());
   return invoice;

@@ -15,6 +15,7 @@ import type Stripe from 'stripe';
 import { defineKind, type RenderContext } from '../expand.js';
 import type { Store } from '../store.js';
 import { customerOrDeleted } from './customers.js';
+import { paymentsOf } from './invoice-payments.js';
 
 /** How many lines an invoice response embeds (Stripe: "the first handful"). */
 export const LINES_PAGE = 10;
@@ -155,13 +156,14 @@ defineKind<Stripe.Invoice>('invoice', {
     'from_invoice.invoice': { target: 'invoice', resolve: invoiceOrNull },
     account_tax_ids: { resolve: () => null },
     application: { resolve: () => null },
-    default_payment_method: { resolve: () => null },
+    default_payment_method: { target: 'payment_method', resolve: (id, ctx) => ctx.store.paymentMethods.get(id) ?? null },
     default_source: { resolve: () => null },
     discounts: { resolve: () => null },
     on_behalf_of: { resolve: () => null },
     test_clock: { resolve: () => null },
     // `parent.subscription_details.subscription` is left out on purpose: subscriptions are not served as objects.
   },
+  includable: { payments: paymentsOf },
 });
 
 defineKind<Stripe.InvoiceLineItem>('line_item', {
