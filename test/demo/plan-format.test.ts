@@ -150,7 +150,7 @@ describe('the next invoice', () => {
   });
 
   it('words a line’s period', () => {
-    const line = { id: 'il_1', description: 'Pro', amount: usd(2900), quantity: 1, proration: false, period: { start: '2026-03-05T00:00:00Z', end: '2026-04-05T00:00:00Z' } };
+    const line = { id: 'il_1', description: 'Pro', amount: usd(2900), proration: false, period: { start: '2026-03-05T00:00:00Z', end: '2026-04-05T00:00:00Z' } };
     expect(linePeriod(line)).toBe('Mar 5, 2026 – Apr 5, 2026');
     expect(linePeriod({ ...line, period: { start: line.period.start, end: line.period.start } })).toBe('Mar 5, 2026');
   });

@@ -34,7 +34,8 @@ export interface PlanSubscription {
   cancelAtPeriodEnd: boolean;
   cancelAt: string | null;
   canceledAt: string | null;
-  endedAt: string | null;
+  /** When it ended; read when selected (a customer's list holds no canceled subscription unless asked for one). */
+  endedAt?: string | null;
   currentPeriodEnd: string | null;
   trialEnd: string | null;
   items: readonly PlanItem[];
@@ -48,19 +49,19 @@ export interface CardOnFile {
 export interface NextInvoiceLine {
   id: string;
   description: string | null;
-  amount: ViewMoney;
-  quantity: number | null;
+  amount: { formatted: string };
   proration: boolean;
   period: { start: string; end: string };
 }
 
 export interface NextInvoice {
-  amountDue: ViewMoney;
-  total: ViewMoney;
+  amountDue: { formatted: string };
+  total: { formatted: string };
   periodEnd: string;
   nextPaymentAttempt: string | null;
   lines: readonly NextInvoiceLine[];
-  hasMoreLines: boolean;
+  /** Whether the preview has more lines than `lines` (read when selected). */
+  hasMoreLines?: boolean;
 }
 
 /** The badge a subscription wears: its words, and a tone the stylesheet colours (`badge-<tone>`). */

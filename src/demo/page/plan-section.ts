@@ -6,12 +6,13 @@ import { h, type Child } from './dom.js';
 import { planDates, planName, priceLabel, quantityLabel, subscriptionBadge, type PlanItem, type PlanSubscription } from './plan-format.js';
 import { svgIcon } from './widgets.js';
 
-function itemLine(item: PlanItem): HTMLElement {
+/** One price of the plan; its product named only when the plan bills several (one is already the plan's name). */
+function itemLine(item: PlanItem, showProduct: boolean): HTMLElement {
   const quantity = quantityLabel(item.quantity);
   return h(
     'li',
-    { class: 'plan-item', data: { priceId: item.price.id } },
-    h('span', { class: 'plan-product' }, item.price.product.name),
+    { class: 'plan-item', data: { priceId: item.price.id, productId: item.price.product.id } },
+    showProduct ? h('span', { class: 'plan-product' }, item.price.product.name) : null,
     h('span', { class: 'plan-price' }, priceLabel(item.price)),
     quantity !== undefined ? h('span', { class: 'plan-quantity' }, quantity) : null,
   );
@@ -19,6 +20,7 @@ function itemLine(item: PlanItem): HTMLElement {
 
 function subscriptionBlock(sub: PlanSubscription): HTMLElement {
   const badge = subscriptionBadge(sub);
+  const severalProducts = new Set(sub.items.map((item) => item.price.product.id)).size > 1;
   return h(
     'article',
     { class: 'plan', data: { subscriptionId: sub.id, status: sub.status } },
@@ -28,7 +30,7 @@ function subscriptionBlock(sub: PlanSubscription): HTMLElement {
       h('h3', { class: 'plan-name' }, planName(sub)),
       h('span', { class: `badge badge-${badge.tone}`, data: { tone: badge.tone } }, badge.label),
     ),
-    h('ul', { class: 'plan-items' }, ...sub.items.map(itemLine)),
+    h('ul', { class: 'plan-items' }, ...sub.items.map((item) => itemLine(item, severalProducts))),
     ...planDates(sub).map((line) => h('p', { class: `plan-date plan-${line.kind}` }, line.text)),
   );
 }

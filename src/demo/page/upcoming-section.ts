@@ -43,9 +43,9 @@ export function upcomingSection(invoice: NextInvoice | null): Child[] {
       h(
         'tfoot',
         {},
-        h('tr', {}, h('td', {}, invoice.hasMoreLines ? 'Total (more lines than shown)' : 'Total'), h('td', { class: 'num', id: 'upcoming-total' }, invoice.total.formatted)),
+        h('tr', {}, h('td', {}, invoice.hasMoreLines === true ? 'Total (more lines than shown)' : 'Total'), h('td', { class: 'num', id: 'upcoming-total' }, invoice.total.formatted)),
         // Account credit (or an amount owed) makes what is collected differ from the total.
-        invoice.amountDue.amount !== invoice.total.amount
+        invoice.amountDue.formatted !== invoice.total.formatted
           ? h('tr', {}, h('td', {}, 'Amount due after your balance'), h('td', { class: 'num', id: 'upcoming-due' }, invoice.amountDue.formatted))
           : null,
       ),
