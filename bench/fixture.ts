@@ -3,6 +3,7 @@
  * (so `customers(first: 50)` finds 50 customers with invoices; one currency per customer, as Stripe requires), and an invoice with 25 lines (more than the 10 Stripe
  * embeds). Returns the ids the scenarios need.
  */
+import { DEMO } from '../src/local-stripe/seed.js';
 import { createStripeClient } from '../src/stripe/client.js';
 import type { BenchIds } from './scenarios.js';
 
@@ -30,5 +31,8 @@ export async function createFixture(stripeUrl: string, secretKey: string): Promi
   const newest = await stripe.invoices.list({ limit: 100 });
   const deepCursor = newest.data.at(-1)?.id;
   if (deepCursor === undefined || newest.data.length < 100) throw new Error('bench fixture: fewer than 100 invoices');
-  return { customer, longInvoice: longInvoice.id, deepCursor };
+  // The demo seed's subscriber: a card, a plan, a next invoice.
+  const subscriptions = await stripe.subscriptions.list({ customer: DEMO.customer, limit: 5 });
+  const products = new Set(subscriptions.data.flatMap((s) => s.items.data.map((i) => i.price.product as string)));
+  return { customer, longInvoice: longInvoice.id, deepCursor, subscriber: DEMO.customer, subscriberProducts: products.size };
 }

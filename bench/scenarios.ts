@@ -8,6 +8,7 @@
  */
 import type Stripe from 'stripe';
 import { formatMoney } from '../src/stripe-facts/money.js';
+import { BILLING_PAGE } from './scenario-billing-page.js';
 
 /** Ids the scenarios need, made by `bench/fixture.ts` in the local Stripe. */
 export interface BenchIds {
@@ -17,6 +18,10 @@ export interface BenchIds {
   longInvoice: string;
   /** The id of the 100th newest invoice: a cursor deep into the list. */
   deepCursor: string;
+  /** A customer with a card, a subscription and a next invoice (the demo seed's). */
+  subscriber: string;
+  /** How many distinct products its subscriptions bill. */
+  subscriberProducts: number;
 }
 
 /** What a baseline handler works with: the SDK client, an in-flight cap shared with every request, the ids. */
@@ -350,4 +355,5 @@ export const SCENARIOS: Scenario[] = [
       };
     },
   },
+  BILLING_PAGE,
 ];

@@ -18,7 +18,8 @@ import type { GatewayConfig, HttpServerLimits, JwtConfig } from './config.js';
 import type { GatewayDeps, PortalSettings } from './graphql/context.js';
 import { CursorCodec } from './graphql/connections.js';
 import { createDemoRoutes, DEMO_PATH, type DemoRoutes } from './demo/routes.js';
-import { exampleTabs, loadExampleOperations } from './http/examples.js';
+import { demoTabs, placeholderTabs } from './demo/graphiql-tabs.js';
+import { loadExampleOperations } from './http/examples.js';
 import { DEMO, startLocalStripe, type LocalStripe } from './local-stripe/index.js';
 import { createLogger } from './observability/log.js';
 import { REQUEST_ID_HEADER, requestIdFor } from './http/request-log.js';
@@ -136,18 +137,6 @@ export function signDemoCustomerToken(
   return token.sign(new TextEncoder().encode(secret));
 }
 
-/** An invoice of the demo customer's with several lines, for the invoice example. */
-function demoInvoiceId(local: LocalStripe): string | undefined {
-  let fallback: string | undefined;
-  for (const invoice of local.store.invoices.newestFirst()) {
-    const customer = typeof invoice.customer === 'string' ? invoice.customer : invoice.customer?.id;
-    if (customer !== DEMO.customer) continue;
-    fallback ??= invoice.id;
-    if (invoice.status !== 'draft' && invoice.lines.data.length > 1) return invoice.id;
-  }
-  return fallback;
-}
-
 interface Upstream {
   client: Stripe;
   /** The key the client uses; the cursor key is derived from it. */
@@ -238,24 +227,8 @@ export async function startApp(config: GatewayConfig): Promise<App> {
 
     const graphiqlDefaults: GraphiQLDefaults =
       demo !== undefined && upstream.local !== undefined
-        ? {
-            tabs: exampleTabs(operations, {
-              customerId: DEMO.customer,
-              invoiceId: demoInvoiceId(upstream.local) ?? 'in_…',
-              configurationId: DEMO.defaultConfiguration,
-              input: { customerId: DEMO.customer },
-            }),
-            headers: { Authorization: `Bearer ${demo.adminKey}` },
-          }
-        : {
-            // Placeholders: running a tab as it opens answers with BAD_USER_INPUT naming the id to fill in.
-            tabs: exampleTabs(operations, {
-              customerId: 'cus_…',
-              invoiceId: 'in_…',
-              configurationId: 'bpc_…',
-              input: { customerId: 'cus_…' },
-            }),
-          };
+        ? { tabs: demoTabs(operations, upstream.local), headers: { Authorization: `Bearer ${demo.adminKey}` } }
+        : { tabs: placeholderTabs(operations) };
 
     const deps: GatewayDeps = {
       stripe: new StripeGateway(upstream.client, new Limiter(config.stripeMaxInFlight)),
@@ -263,6 +236,7 @@ export async function startApp(config: GatewayConfig): Promise<App> {
       portal,
       cursors: new CursorCodec(upstream.secretKey),
       requestTimeoutMs: config.requestTimeoutMs,
+      customerActions: config.customerActions,
     };
     // Structured logs; whatever secret this process holds is redacted from every line.
     const logger = createLogger({
@@ -386,6 +360,7 @@ export function banner(app: App): string {
       `  Callers:        ${callers.join(', ')}`,
       `  Portal return:  ${config.portalReturnUrl ?? '(none: pass returnUrl)'}; allowed origins: ${config.allowedReturnUrlOrigins.join(', ') || 'none'}`,
       `  Portal:         configuration ${config.portalConfigurationId ?? '(Stripe’s default)'}; on behalf of ${config.portalOnBehalfOf ?? '(none)'}`,
+      `  Customer actions: ${config.customerActions.join(', ') || '(none: only admins act)'}`,
       '',
       // GATEWAY_API_KEYS is a list: the placeholder names it, rather than a variable that does not exist.
       ...tryIt(app.graphqlUrl, config.apiKeys.length > 0 ? '<one of GATEWAY_API_KEYS>' : '<a customer token>', '{ viewer { role } }'),

@@ -3,6 +3,7 @@
  * `src/config.ts` hands over (only that module reads `process.env`): whole numbers, ports, flags, lists, URLs,
  * origins, Stripe ids, each adding a one-line problem when it is wrong; and what production refuses to start with.
  */
+import { CUSTOMER_ACTIONS, isCustomerAction, type CustomerAction } from './auth/actions.js';
 import { MAKE_A_SECRET, MIN_SECRET_BITS, strongEnough } from './auth/secret-strength.js';
 import { stripeId } from './stripe/ids.js';
 
@@ -69,6 +70,19 @@ export function stripeIdOf(env: Env, name: string, prefix: string, what: string,
     return undefined;
   }
   return raw;
+}
+
+/** `CUSTOMER_ACTIONS`: mutation names from `CUSTOMER_ACTIONS` (`src/auth/actions.ts`); unset or empty: none. */
+export function customerActions(env: Env, name: string, problems: string[]): CustomerAction[] {
+  const out: CustomerAction[] = [];
+  for (const item of list(env[name])) {
+    if (isCustomerAction(item)) {
+      if (!out.includes(item)) out.push(item);
+    } else {
+      problems.push(`${name}: '${item}' is not an action customers can be allowed (one of ${CUSTOMER_ACTIONS.join(', ')})`);
+    }
+  }
+  return out;
 }
 
 export function origins(env: Env, name: string, problems: string[]): string[] {

@@ -1,4 +1,5 @@
-import { count, flag, list, origins, port, productionProblems, stripeIdOf, url, overHttp, type Env } from './config-values.js';
+import type { CustomerAction } from './auth/actions.js';
+import { count, customerActions, flag, list, origins, port, productionProblems, stripeIdOf, url, overHttp, type Env } from './config-values.js';
 import type { LogLevel } from './observability/log.js';
 
 /**
@@ -115,6 +116,11 @@ export interface GatewayConfig {
   portalOnBehalfOf: string | undefined;
   /** `CORS_ORIGINS`: browser origins allowed to call the gateway (none: same-origin only). */
   corsOrigins: string[];
+  /**
+   * `CUSTOMER_ACTIONS`: the mutations customers may use on their own objects (e.g. `cancelSubscription,payInvoice`;
+   * the names in `src/auth/actions.ts`). Default none: only admins act.
+   */
+  customerActions: CustomerAction[];
   production: boolean;
   /** GraphiQL and introspection: off in production unless `GRAPHIQL=true`. */
   graphiql: boolean;
@@ -282,6 +288,7 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     portalConfigurationId: stripeIdOf(env, 'PORTAL_CONFIGURATION_ID', 'bpc', 'portal configuration', problems),
     portalOnBehalfOf: stripeIdOf(env, 'PORTAL_ON_BEHALF_OF', 'acct', 'account', problems),
     corsOrigins: origins(env, 'CORS_ORIGINS', problems),
+    customerActions: customerActions(env, 'CUSTOMER_ACTIONS', problems),
     production,
     graphiql: graphiqlRaw === 'true' || (!production && graphiqlRaw !== 'false'),
     trustedDocuments,

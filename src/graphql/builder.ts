@@ -4,6 +4,7 @@
  */
 import SchemaBuilder, { type ArgBuilder, type ObjectRef } from '@pothos/core';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
+import { mayAct, type CustomerAction } from '../auth/actions.js';
 import { canAccessCustomer } from '../auth/viewer.js';
 import type { Context } from './context.js';
 import { forbidden, unauthenticated } from './errors.js';
@@ -17,6 +18,8 @@ export const builder = new SchemaBuilder<{
     admin: boolean;
     /** An admin, or the customer whose Stripe id this is. */
     ownsCustomer: string | null | undefined;
+    /** An admin, or a customer when the operator allows customers this action (`CUSTOMER_ACTIONS`). */
+    mayAct: CustomerAction;
   };
   Scalars: {
     DateTime: { Input: Date; Output: Date | number };
@@ -31,6 +34,7 @@ export const builder = new SchemaBuilder<{
       authenticated: ctx.viewer.role !== 'ANONYMOUS',
       admin: ctx.viewer.role === 'ADMIN',
       ownsCustomer: (customerId) => canAccessCustomer(ctx.viewer, customerId),
+      mayAct: (action) => mayAct(ctx.viewer, action, ctx.customerActions),
     }),
     // Anonymous callers learn that they must authenticate (and why their credentials did not do: expired, invalid,
     // or not checkable now); signed-in ones that this is not theirs.
@@ -43,5 +47,9 @@ export type Types = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer
 export type Ref<T> = ObjectRef<Types, T>;
 export type Args = ArgBuilder<Types>;
 
-builder.queryType({ description: 'Read Stripe billing data: customers, invoices and portal configurations.' });
-builder.mutationType({ description: 'Act on Stripe billing: open the hosted billing portal.' });
+builder.queryType({
+  description: 'Read Stripe billing data: customers, subscriptions, invoices, the catalog and portal configurations.',
+});
+builder.mutationType({
+  description: 'Act on Stripe billing: open the hosted billing portal; finalize, pay, void or send invoices; cancel or resume subscriptions.',
+});

@@ -2,6 +2,7 @@
  * The per-request context: who is calling, the Stripe gateway for this request's calls, and fresh loaders (never
  * shared between requests, so one caller's objects can never reach another's response).
  */
+import type { CustomerAction } from '../auth/actions.js';
 import type { Authenticate } from '../auth/authenticate.js';
 import { callerId, type Viewer } from '../auth/viewer.js';
 import { createLoaders, type Loaders } from '../loaders/index.js';
@@ -31,6 +32,8 @@ export interface GatewayDeps {
   cursors: CursorCodec;
   /** `REQUEST_TIMEOUT_MS`: each request's deadline for its Stripe calls, retries included; none when undefined. */
   requestTimeoutMs?: number | undefined;
+  /** `CUSTOMER_ACTIONS`: the mutations customers may use on their own objects; none when undefined. */
+  customerActions?: readonly CustomerAction[] | undefined;
 }
 
 export interface Context {
@@ -39,6 +42,8 @@ export interface Context {
   loaders: Loaders;
   portal: PortalSettings;
   cursors: CursorCodec;
+  /** The mutations customers may use (`CUSTOMER_ACTIONS`). */
+  customerActions: ReadonlySet<CustomerAction>;
 }
 
 /** What the HTTP edge follows of a request's Stripe calls. */
@@ -70,5 +75,12 @@ export async function createContext(
     // Anyone but an admin reads Stripe's errors in the gateway's words (no Stripe text about others' objects).
     customerFacing: caller.role !== 'ADMIN',
   });
-  return { viewer: caller, stripe, loaders: createLoaders(stripe), portal: deps.portal, cursors: deps.cursors };
+  return {
+    viewer: caller,
+    stripe,
+    loaders: createLoaders(stripe),
+    portal: deps.portal,
+    cursors: deps.cursors,
+    customerActions: new Set(deps.customerActions ?? []),
+  };
 }

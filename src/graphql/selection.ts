@@ -117,3 +117,28 @@ export function selectedFieldArguments(
 ): Array<Record<string, unknown>> {
   return nodesAt(info.fieldNodes, path, scopeOf(info)).map((node) => getArgumentValues(field, node, info.variableValues));
 }
+
+/** One selection of a field below the current one: its arguments, and what it selects below it. */
+export interface SelectedField {
+  args: Record<string, unknown>;
+  /** Whether the selection at `path` below this field asks for anything outside `free` (default: id, __typename). */
+  needs(path: readonly string[], free?: ReadonlySet<string>): boolean;
+}
+
+/**
+ * Every `field` selected at `path` below the field being resolved (the last segment names it), one per response key
+ * (nodes under one alias are merged, as execution merges them), with its arguments and what it selects: what a parent
+ * needs to start the very call its child field will make.
+ */
+export function selectedFields(info: GraphQLResolveInfo, path: readonly string[], field: GraphQLField<unknown, unknown>): SelectedField[] {
+  const scope = scopeOf(info);
+  const byKey = new Map<string, FieldNode[]>();
+  for (const node of nodesAt(info.fieldNodes, path, scope)) {
+    const key = node.alias?.value ?? node.name.value;
+    byKey.set(key, [...(byKey.get(key) ?? []), node]);
+  }
+  return [...byKey.values()].map((nodes) => ({
+    args: getArgumentValues(field, nodes[0]!, info.variableValues),
+    needs: (sub, free = ID_ONLY) => beyond(namesAt(nodes, sub, scope), free),
+  }));
+}

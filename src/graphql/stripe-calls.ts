@@ -52,6 +52,11 @@ export interface FieldCallContext {
   names(path: readonly string[]): Set<string>;
   /** The fields above, the parent's last. */
   ancestors: readonly Frame[];
+  /**
+   * Who is calling, when known: what a field costs can depend on it (a customer's action on an object needs the
+   * object read first, to check that it is the customer's; an admin's does not).
+   */
+  role?: 'ADMIN' | 'CUSTOMER' | 'ANONYMOUS' | undefined;
 }
 
 export interface FieldCalls {
@@ -119,6 +124,7 @@ export function estimateStripeCalls(
   document: { definitions: readonly { kind: string }[] },
   operationName: string | null | undefined,
   variables: Readonly<Record<string, unknown>> | null | undefined,
+  role?: FieldCallContext['role'],
 ): number {
   const fragments: Record<string, FragmentDefinitionNode> = {};
   const operations: OperationDefinitionNode[] = [];
@@ -179,6 +185,7 @@ export function estimateStripeCalls(
         selects: (path, free) => beyond(namesAt(nodes, path, scopeFor(path.length === 0 ? childObject : undefined)), free),
         names: (path) => namesAt(nodes, path, scopeFor(path.length === 0 ? childObject : undefined)),
         ancestors: stack.map((level) => level.frame),
+        role,
       };
       const raw = extension?.estimate?.(context) ?? 0;
       const estimate: FieldCalls = typeof raw === 'number' ? { calls: raw } : raw;

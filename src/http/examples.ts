@@ -30,9 +30,14 @@ const ORDER = [
   'CustomerWithInvoices',
   'InvoicesWithCustomers',
   'InvoiceWithLines',
+  'SubscriptionDetails',
+  'Catalog',
   'CustomersPage',
   'PortalConfigurationDetails',
   'CreatePortalSession',
+  'CancelSubscription',
+  'ResumeSubscription',
+  'PayInvoice',
   'Viewer',
 ];
 
@@ -68,12 +73,17 @@ export async function loadExampleOperations(dir: string = OPERATIONS_DIR): Promi
 
 /**
  * One GraphiQL tab per operation, its required variables filled from `values` by name (e.g. `customerId`), so
- * that each tab runs as it opens.
+ * that each tab runs as it opens; `byOperation` gives an operation values of its own (each action's `input`).
  */
-export function exampleTabs(operations: readonly ExampleOperation[], values: Readonly<Record<string, unknown>>): GraphiQLTab[] {
+export function exampleTabs(
+  operations: readonly ExampleOperation[],
+  values: Readonly<Record<string, unknown>>,
+  byOperation: Readonly<Record<string, Readonly<Record<string, unknown>>>> = {},
+): GraphiQLTab[] {
   return operations.map((operation) => {
+    const own = { ...values, ...byOperation[operation.name] };
     const variables = Object.fromEntries(
-      operation.requiredVariables.filter((name) => name in values).map((name) => [name, values[name]]),
+      operation.requiredVariables.filter((name) => name in own).map((name) => [name, own[name]]),
     );
     return {
       query: operation.document,

@@ -46,8 +46,15 @@ export function stripeBudget(options: { maxCalls: number; logger: Logger }): Str
   };
   const plugin: Plugin = {
     onExecute({ args, setResultAndStopExecution }) {
-      const estimated = estimateStripeCalls(args.schema, args.document, args.operationName, args.variableValues as Record<string, unknown> | undefined);
-      const request = (args.contextValue as { request?: Request } | undefined)?.request;
+      const context = args.contextValue as { request?: Request; viewer?: { role: 'ADMIN' | 'CUSTOMER' | 'ANONYMOUS' } } | undefined;
+      const estimated = estimateStripeCalls(
+        args.schema,
+        args.document,
+        args.operationName,
+        args.variableValues as Record<string, unknown> | undefined,
+        context?.viewer?.role,
+      );
+      const request = context?.request;
       if (request !== undefined) countOf(request).estimated = estimated;
       if (estimated > maxCalls) {
         setResultAndStopExecution({

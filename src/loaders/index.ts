@@ -8,6 +8,9 @@ import DataLoader from 'dataloader';
 import type Stripe from 'stripe';
 import { expandedOf } from '../stripe/expandable.js';
 import type { InvoiceFilter, Page, PageRequest, StripeGateway } from '../stripe/gateway.js';
+import { createBillingLoaders, type BillingLoaders } from './billing.js';
+
+export type { BillingLoaders, SubscriptionKey, SubscriptionPageRequest } from './billing.js';
 
 /** What `Loaders.invoicePage` lists: a page of invoices, filtered, with or without their customers expanded. */
 export type InvoicePageRequest = PageRequest & InvoiceFilter & { expandCustomer: boolean };
@@ -18,8 +21,13 @@ export interface InvoiceKey {
   expandCustomer: boolean;
 }
 
-export interface Loaders {
+export interface Loaders extends BillingLoaders {
   customer: DataLoader<string, Stripe.Customer | Stripe.DeletedCustomer>;
+  /**
+   * The customer through `customer`, its default payment method expanded in the same retrieve when
+   * `expandDefaultPaymentMethod` (asked before the batch goes out; a customer already loaded stays as it is).
+   */
+  loadCustomer(id: string, options?: { expandDefaultPaymentMethod?: boolean }): Promise<Stripe.Customer | Stripe.DeletedCustomer>;
   /**
    * Invoices by id, `expand[]=customer` for queries that read the customer too. One retrieve per id whatever the
    * keys asked: the same invoice wanted with and without its customer in one request is retrieved once, expanded.
@@ -33,6 +41,8 @@ export interface Loaders {
   invoicePage(request: InvoicePageRequest): Promise<Page<Stripe.Invoice>>;
   /** Caches invoices from a list (and the customers expanded on them). */
   primeInvoices(invoices: readonly Stripe.Invoice[]): void;
+  /** An invoice as an action left it: what the request read of it before is forgotten. */
+  replaceInvoice(invoice: Stripe.Invoice): void;
   primeCustomers(customers: readonly (Stripe.Customer | Stripe.DeletedCustomer)[]): void;
   primeConfiguration(configuration: Stripe.BillingPortal.Configuration): void;
 }
@@ -45,7 +55,16 @@ function retrieveEach<T>(retrieve: (id: string) => Promise<T>) {
 const invoiceKey = (key: InvoiceKey) => `${key.id}|${key.expandCustomer ? 'customer' : ''}`;
 
 export function createLoaders(gateway: StripeGateway): Loaders {
-  const customer = new DataLoader(retrieveEach((id) => gateway.retrieveCustomer(id)));
+  /** Customers whose retrieve should bring their default payment method along. */
+  const withDefaultPaymentMethod = new Set<string>();
+  const customer: DataLoader<string, Stripe.Customer | Stripe.DeletedCustomer> = new DataLoader(
+    retrieveEach((id) =>
+      gateway.retrieveCustomer(id, { expandDefaultPaymentMethod: withDefaultPaymentMethod.has(id) }).then((found) => {
+        primeCustomers([found]);
+        return found;
+      }),
+    ),
+  );
   const invoice: DataLoader<InvoiceKey, Stripe.Invoice, string> = new DataLoader(
     (keys: readonly InvoiceKey[]) => {
       const expand = new Map<string, boolean>();
@@ -69,16 +88,26 @@ export function createLoaders(gateway: StripeGateway): Loaders {
     const expanded = expandedOf(found.customer);
     if (expanded !== undefined) {
       invoice.prime({ id: found.id, expandCustomer: true }, found);
-      customer.prime(expanded.id, expanded);
+      primeCustomers([expanded]);
     }
   };
   const configuration = new DataLoader(retrieveEach((id) => gateway.retrieveConfiguration(id)));
   const invoicePages = new Map<string, Promise<Page<Stripe.Invoice>>>();
   const primeCustomers = (customers: readonly (Stripe.Customer | Stripe.DeletedCustomer)[]) => {
-    for (const c of customers) customer.prime(c.id, c);
+    for (const c of customers) {
+      customer.prime(c.id, c);
+      const pm = c.deleted ? undefined : expandedOf(c.invoice_settings.default_payment_method);
+      if (pm !== undefined) billing.primePaymentMethod(pm);
+    }
   };
+  const billing = createBillingLoaders(gateway, { customers: primeCustomers, invoices: (list) => list.forEach(primeInvoice) });
   return {
+    ...billing,
     customer,
+    loadCustomer(id, options = {}) {
+      if (options.expandDefaultPaymentMethod) withDefaultPaymentMethod.add(id);
+      return customer.load(id);
+    },
     invoice,
     configuration,
     invoicePage(request) {
@@ -104,6 +133,10 @@ export function createLoaders(gateway: StripeGateway): Loaders {
     primeCustomers,
     primeInvoices(invoices) {
       for (const inv of invoices) primeInvoice(inv);
+    },
+    replaceInvoice(found) {
+      invoice.clear({ id: found.id, expandCustomer: false }).clear({ id: found.id, expandCustomer: true });
+      primeInvoice(found);
     },
     primeConfiguration(value) {
       configuration.prime(value.id, value);

@@ -1,7 +1,11 @@
 /**
  * The control API under `/_local/`, for tests and tools beside the Stripe API: the request log
- * (`GET`/`DELETE /_local/requests`), fault injection (`GET`/`PUT`/`DELETE /_local/faults`) and a reset
- * (`POST /_local/reset`). Plain JSON, no auth: the local Stripe listens on loopback.
+ * (`GET`/`DELETE /_local/requests`), fault injection (`GET`/`PUT`/`DELETE /_local/faults`), a reset
+ * (`POST /_local/reset`) and the account's clock: `GET /_local/clock` → `{ now }` (unix seconds) and
+ * `POST /_local/clock/advance` with `{ "seconds": n }` or `{ "to": unixSeconds }` (and `"account"` for a connected
+ * account), which moves time forward and processes everything that falls due on the way (renewals, trial ends,
+ * invoice finalization and payment retries, scheduled cancellations: `resources/subscription-clock.ts`).
+ * Plain JSON, no auth: the local Stripe listens on loopback.
  */
 import type { ServerResponse } from 'node:http';
 import type { FaultOptions, Faults } from './faults.js';
@@ -12,6 +16,32 @@ export interface ControlTarget {
   readonly faults: Faults;
   /** Undefined when the server was built without a reset (then `POST /_local/reset` is not served). */
   reset: (() => void) | undefined;
+  /** Undefined when the server was built without a clock control (then `/_local/clock` is not served). */
+  clock: ClockControl | undefined;
+}
+
+/** The account clocks (`account` undefined: the platform's). */
+export interface ClockControl {
+  now(account: string | undefined): number;
+  advance(target: { seconds?: number; to?: number }, account: string | undefined): number;
+}
+
+interface ClockRequest {
+  seconds?: unknown;
+  to?: unknown;
+  account?: unknown;
+}
+
+function advanceRequest(body: string): { target: { seconds?: number; to?: number }; account: string | undefined } {
+  const request = JSON.parse(body || '{}') as ClockRequest;
+  const number = (value: unknown, name: string): number => {
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw new Error(`${name} must be a number ≥ 0`);
+    return value;
+  };
+  if ((request.seconds === undefined) === (request.to === undefined)) throw new Error('give exactly one of "seconds" or "to"');
+  if (request.account !== undefined && typeof request.account !== 'string') throw new Error('"account" must be a string');
+  const target = request.seconds !== undefined ? { seconds: number(request.seconds, 'seconds') } : { to: number(request.to, 'to') };
+  return { target, account: request.account as string | undefined };
 }
 
 export function handleControl(target: ControlTarget, method: string, path: string, body: string, res: ServerResponse): void {
@@ -33,6 +63,13 @@ export function handleControl(target: ControlTarget, method: string, path: strin
     if (path === '/_local/faults' && method === 'DELETE') {
       target.faults.set(undefined);
       return reply(200, {});
+    }
+    if (path === '/_local/clock' && method === 'GET' && target.clock !== undefined) {
+      return reply(200, { now: target.clock.now(undefined) });
+    }
+    if (path === '/_local/clock/advance' && method === 'POST' && target.clock !== undefined) {
+      const { target: to, account } = advanceRequest(body);
+      return reply(200, { now: target.clock.advance(to, account) });
     }
     if (path === '/_local/reset' && method === 'POST' && target.reset !== undefined) {
       target.reset();

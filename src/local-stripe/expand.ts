@@ -147,6 +147,10 @@ function expandIn(item: Json, kindName: string, segments: readonly string[], ctx
     const child = node[name];
     if (depth === keySegments.length - 1) return { ...node, [name]: expandValue(child, field, rest, ctx) };
     if (child === null || typeof child !== 'object') return node; // e.g. `parent` is null: nothing to expand
+    // A list's `data` inside an object (`items.data.price.product` on a subscription): every element.
+    if (Array.isArray(child)) {
+      return { ...node, [name]: child.map((c: unknown) => (c !== null && typeof c === 'object' ? setAt(c as Json, depth + 1) : c)) };
+    }
     return { ...node, [name]: setAt(child as Json, depth + 1) };
   };
   return setAt(item, 0);

@@ -1,19 +1,27 @@
 /**
  * The local Stripe, in-process: `startLocalStripe({ port: 0, seed: 'demo' })` starts a stateful server that the
  * official `stripe` SDK talks to unchanged (`new Stripe(key, { host, port, protocol: 'http' })`).
+ *
+ * Time: each account runs on the server's clock (the system clock unless `clock` is given) plus an offset that only
+ * grows. `local.clock.advance(seconds)` (or `POST /_local/clock/advance` with `{ "seconds": n }` / `{ "to": t }`)
+ * moves an account forward and processes, in order and each at its own time, everything that falls due: trial ends,
+ * renewals (a `subscription_cycle` invoice per period), invoice finalization an hour after creation, payment attempts
+ * and the retries of the dunning schedule (`dunning`, default retries 3, 5 and 7 days apart, then `canceled`),
+ * scheduled cancellations and the expiry of `incomplete` subscriptions. Objects created afterwards carry the new time.
  */
 import type { AddressInfo } from 'node:net';
 import { IdGenerator } from './ids.js';
 import type { FaultOptions } from './faults.js';
 import { routes } from './routes.js';
 import { LocalStripeServer, type LoggedRequest, type Accounts } from './server.js';
-import { Store, systemClock, type Clock } from './store.js';
+import { advanceAccount } from './resources/subscription-clock.js';
+import { Store, systemClock, type Clock, type DunningSettings } from './store.js';
 import { handlePage } from './pages.js';
 import { seedDemo, seedEmpty } from './seed.js';
 
 export { API_VERSION, type LoggedRequest } from './server.js';
 export type { FaultOptions, FaultRule } from './faults.js';
-export { manualClock, type Clock, Store } from './store.js';
+export { DEFAULT_DUNNING, manualClock, type Clock, type DunningSettings, Store } from './store.js';
 export { DEMO, DEMO_CATALOG } from './seed.js';
 
 export const PLATFORM_ACCOUNT = 'acct_1LocalStripePlatf';
@@ -38,6 +46,18 @@ export interface LocalStripeOptions {
   /** Requests kept in the log. Default 10,000. */
   requestLogLimit?: number;
   clock?: Clock;
+  /** How failed renewal payments are retried (every account). Default `DEFAULT_DUNNING`. */
+  dunning?: DunningSettings;
+}
+
+/** An account's clock, moved forward by hand; time never goes back. */
+export interface AccountClock {
+  /** Unix seconds now on the platform account's clock. */
+  now(): number;
+  /** Moves the platform account forward by `seconds`, processing what falls due; returns the new now. */
+  advance(seconds: number): number;
+  /** Moves it forward to `unixSeconds`. */
+  advanceTo(unixSeconds: number): number;
 }
 
 export interface LocalStripe {
@@ -56,6 +76,8 @@ export interface LocalStripe {
   setFaults(faults: FaultOptions | undefined): void;
   /** The platform account's state, for tests that arrange data directly. */
   readonly store: Store;
+  /** The platform account's clock (`/_local/clock` in the control API does the same, for any account). */
+  readonly clock: AccountClock;
   /** Throws everything away and seeds again (idempotency keys and the request log included). */
   reset(): void;
   stop(): Promise<void>;
@@ -71,6 +93,7 @@ export async function startLocalStripe(options: LocalStripeOptions = {}): Promis
 
   const build = (): { platform: Store; connected: Map<string, Store> } => {
     const platform = new Store(PLATFORM_ACCOUNT, clock, new IdGenerator(), sessionTtlMs);
+    if (options.dunning !== undefined) platform.dunning = { ...options.dunning };
     const seed = options.seed ?? 'empty';
     if (seed === 'demo') seedDemo(platform);
     else if (seed === 'empty') seedEmpty(platform);
@@ -81,6 +104,7 @@ export async function startLocalStripe(options: LocalStripeOptions = {}): Promis
     const connected = new Map<string, Store>();
     for (const account of options.connectedAccounts ?? []) {
       const store = new Store(account, clock, new IdGenerator(), sessionTtlMs);
+      if (options.dunning !== undefined) store.dunning = { ...options.dunning };
       seedEmpty(store);
       connected.set(account, store);
     }
@@ -101,6 +125,12 @@ export async function startLocalStripe(options: LocalStripeOptions = {}): Promis
     },
   };
 
+  const accountStore = (account: string | undefined): Store => {
+    const store = accounts.storeFor(account);
+    if (store === undefined) throw new Error(`no account ${account}`);
+    return store;
+  };
+
   const server = new LocalStripeServer({
     routes,
     accounts,
@@ -109,7 +139,13 @@ export async function startLocalStripe(options: LocalStripeOptions = {}): Promis
     ...(options.faults !== undefined ? { faults: options.faults } : {}),
     ...(options.rateLimitPerSecond !== undefined ? { rateLimitPerSecond: options.rateLimitPerSecond } : {}),
     ...(options.requestLogLimit !== undefined ? { requestLogLimit: options.requestLogLimit } : {}),
-    control: { reset: () => reset() },
+    control: {
+      reset: () => reset(),
+      clock: {
+        now: (account) => accountStore(account).nowSeconds(),
+        advance: (target, account) => advanceAccount(accountStore(account), target),
+      },
+    },
     baseUrl: () => baseUrl,
   });
 
@@ -142,6 +178,11 @@ export async function startLocalStripe(options: LocalStripeOptions = {}): Promis
     setFaults: (faults) => server.faults.set(faults),
     get store() {
       return state.platform;
+    },
+    clock: {
+      now: () => state.platform.nowSeconds(),
+      advance: (seconds) => advanceAccount(state.platform, { seconds }),
+      advanceTo: (to) => advanceAccount(state.platform, { to }),
     },
     reset,
     stop: () =>

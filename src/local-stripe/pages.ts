@@ -3,7 +3,7 @@
  * the billing portal a session `url` opens, and an invoice's `hosted_invoice_url` / `invoice_pdf`.
  */
 import { invoicePages } from './pages/invoice-page.js';
-import { portalPages } from './pages/portal-page.js';
+import { portalPages } from './pages/portal/index.js';
 import type { Accounts, PageHandler, PageRequest, PageResponse } from './server.js';
 
 /** One hosted page module: answers for its paths, undefined otherwise. */

@@ -3,9 +3,9 @@
  *
  * An id segment is written `:name(prefix_)` (`/v1/invoices/:id(in_)`) and matches only a segment that looks like an
  * id of that resource: Stripe's ids carry their resource's prefix. That is what keeps Stripe's own route words out
- * of the id position: `POST /v1/invoices/create_preview` or `GET /v1/invoices/upcoming`, which Stripe serves and the
- * local Stripe does not, are no route here (Stripe's "Unrecognized request URL"), rather than an invoice named
- * `create_preview` that does not exist. An id of the right shape that names nothing (`in_nope`) still reaches its
+ * of the id position: `POST /v1/invoices/create_preview` is its own (static) route, and `GET /v1/invoices/upcoming`,
+ * which Stripe removed, is no route here (Stripe's "Unrecognized request URL"), rather than an invoice named
+ * `upcoming` that does not exist. An id of the right shape that names nothing (`in_nope`) still reaches its
  * route, whose lookup answers `resource_missing`. (A segment without the prefix is unrecognized too, where Stripe
  * itself may look it up and answer `resource_missing`: both are a 404 `invalid_request_error`.)
  *

@@ -8,6 +8,8 @@ import { portalConfigurationRoutes } from './resources/portal-configurations.js'
 import { portalSessionRoutes } from './resources/portal-sessions.js';
 import { priceRoutes } from './resources/prices.js';
 import { productRoutes } from './resources/products.js';
+import { previewRoutes } from './resources/subscription-preview.js';
+import { subscriptionRoutes } from './resources/subscriptions.js';
 
 export const routes: readonly Route[] = [
   ...customerRoutes,
@@ -18,4 +20,6 @@ export const routes: readonly Route[] = [
   ...portalSessionRoutes,
   ...productRoutes,
   ...priceRoutes,
+  ...subscriptionRoutes,
+  ...previewRoutes,
 ];

@@ -7,7 +7,8 @@
  * 150 invoices in every status, built the way Stripe builds them — items on a draft, finalized (balance
  * applied, numbered), then paid, voided or marked uncollectible — so every amount adds up. Subscription
  * invoices bill subscription items; one carries the proration lines of a mid-cycle upgrade; some customers
- * hold a credit balance, one a debit carried from an invoice below the minimum charge.
+ * hold a credit balance, one a debit carried from an invoice below the minimum charge. Subscriptions are brought
+ * to today's date at the end (active, trialing, canceling, past due, canceled: `seed-subscriptions.ts`).
  */
 import Stripe from 'stripe';
 import { seededRandom, type RandomSource } from './ids.js';
@@ -16,10 +17,12 @@ import { createInvoiceItem } from './resources/invoice-items.js';
 import { createInvoice } from './resources/invoice-create.js';
 import { finalizeInvoice, markUncollectible, voidInvoice } from './resources/invoice-lifecycle.js';
 import { createConfiguration, createDefaultConfiguration, updateConfiguration } from './resources/portal-configurations.js';
-import { createSubscription } from './resources/subscriptions.js';
+import { createSubscription } from './resources/subscription-create.js';
+import { customerOf, type Subscription } from './resources/subscription-shape.js';
 import { demoCards, type DemoCards } from './seed-cards.js';
 import { DEMO_CATALOG, PLANS, seedCatalog, type Plan } from './seed-catalog.js';
-import type { Store, SubscriptionRecord } from './store.js';
+import { seedSubscriptionStates, type HistorySubscription } from './seed-subscriptions.js';
+import type { Store } from './store.js';
 
 /** A new Stripe account: nothing but the default billing portal configuration. */
 export { DEMO_CATALOG } from './seed-catalog.js';
@@ -41,7 +44,18 @@ export const DEMO = {
   newCustomer: 'cus_aO0njehJFKBpV7',
   defaultConfiguration: 'bpc_bRqfAWGcrTFskJCVgb0Tp3a1',
   enterpriseConfiguration: 'bpc_G3BmW1AqUoJR23YaFeCIjrVC',
+  /** Ada Lovelace's Pro subscription: active, renewing monthly, charged to her card (`seed-subscriptions.ts`). */
   subscription: 'sub_hBWo7zYuQZKaKjIRqhztQXI6',
+  /** Acme's 12 Team seats, invoiced (send_invoice, net 30). */
+  businessSubscription: 'sub_BCVtOp32cN8dsC42CFwtOUKV',
+  /** Frances Allen's 14-day trial of Pro, started four days ago. */
+  trialingSubscription: 'sub_E4XQ8Y2vmxW2SaWbMolBtKgY',
+  /** Margaret Hamilton's Basic: her card declines, the renewal is open and retried. */
+  pastDueSubscription: 'sub_TxeV3jzCIQSnZhdOb8XntLil',
+  /** Grace Hopper's Pro, canceling at the end of the current period. */
+  cancelingSubscription: 'sub_PENww3hhiUqOaTJfFbHZhlgg',
+  /** Donald Knuth's Basic, canceled 12 days ago. */
+  canceledSubscription: 'sub_8Tu8rzqyFlmBbaRt48h0nMT0',
   /** Ada's Visa 4242, her `invoice_settings.default_payment_method` (`seed-cards.ts`). */
   card: 'pm_Yvff3MDYgrqODO4FhxmvSIgl',
   /** Margaret Hamilton: her default card is 4000 0000 0000 0341, which attaches but declines every charge. */
@@ -131,6 +145,7 @@ function buildDemo(store: Store, random: RandomSource): void {
   configurePortal(store);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
   const cards = demoCards(store);
+  const history: HistorySubscription[] = [];
 
   CUSTOMERS.forEach((spec, index) => {
     const joined = START - (spec.months + 1) * 30 * DAY + index * 3600;
@@ -150,12 +165,21 @@ function buildDemo(store: Store, random: RandomSource): void {
     const subscription =
       spec.plan !== undefined
         ? store.at(joined, () =>
-            createSubscription(store, {
-              customer: customer.id,
-              items: [{ price: spec.plan!.plan.price, product: spec.plan!.plan.product, quantity: spec.plan!.quantity }],
-            }),
+            // Without a first invoice: the history below bills its periods.
+            createSubscription(
+              store,
+              {
+                customer: customer.id,
+                items: [{ price: spec.plan!.plan.price, quantity: spec.plan!.quantity }],
+                ...(spec.profile === 'business' ? { collection_method: 'send_invoice' as const, days_until_due: 30 } : {}),
+              },
+              { invoice: false },
+            ),
           )
         : undefined;
+
+    // The history's last period ends at START (+ the customer's hour).
+    if (subscription !== undefined) history.push({ subscription, historyEnd: START + index * 3600 });
 
     for (let month = spec.months; month >= 1; month--) {
       const periodStart = START - month * 30 * DAY + index * 3600;
@@ -215,12 +239,13 @@ function buildDemo(store: Store, random: RandomSource): void {
     );
     store.at(at + 3600, () => finalizeInvoice(store, small.id, ''));
   }
-  // Credit notes issued to two customers, waiting for their next invoice.
+  cards.finish(START - DAY);
+  seedSubscriptionStates(store, history);
+  // Credit notes issued to two customers (after their current period was billed), waiting for their next invoice.
   for (const email of ['katherine@example.com', 'barbara@example.com']) {
     const customer = [...store.customers.newestFirst()].find((c) => c.email === email);
     if (customer !== undefined) customer.balance -= 1_500;
   }
-  cards.finish(START - DAY);
 }
 
 /** Unit amounts are `Stripe.Decimal`s, as the SDK types them. */
@@ -240,12 +265,12 @@ function chooseStatus(spec: DemoCustomer, month: number, random: RandomSource): 
   return 'paid';
 }
 
-function billSubscription(store: Store, invoice: Stripe.Invoice, subscription: SubscriptionRecord, plan: Plan, periodStart: number): void {
-  for (const item of subscription.items) {
+function billSubscription(store: Store, invoice: Stripe.Invoice, subscription: Subscription, plan: Plan, periodStart: number): void {
+  for (const item of subscription.items.data) {
     createInvoiceItem(
       store,
       {
-        customer: subscription.customer,
+        customer: customerOf(subscription),
         invoice: invoice.id,
         currency: invoice.currency,
         description: `${item.quantity} × ${plan.name} (${formatPeriod(periodStart)})`,
@@ -260,12 +285,12 @@ function billSubscription(store: Store, invoice: Stripe.Invoice, subscription: S
 }
 
 /** A mid-cycle upgrade from Basic to Pro: a credit for unused Basic time and a charge for the rest on Pro. */
-function addUpgradeProration(store: Store, invoice: Stripe.Invoice, subscription: SubscriptionRecord, periodStart: number): void {
+function addUpgradeProration(store: Store, invoice: Stripe.Invoice, subscription: Subscription, periodStart: number): void {
   const switchedAt = periodStart - 15 * DAY;
-  const item = subscription.items[0];
+  const item = subscription.items.data[0];
   if (item === undefined) return;
   const common = {
-    customer: subscription.customer,
+    customer: customerOf(subscription),
     invoice: invoice.id,
     currency: invoice.currency,
     subscription: subscription.id,

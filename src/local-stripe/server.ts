@@ -9,7 +9,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Method, Route } from './api.js';
-import { handleControl } from './control.js';
+import { handleControl, type ClockControl } from './control.js';
 import { invalidParam, permissionDenied, rateLimited, serverError, StripeApiError, unrecognizedUrl } from './errors.js';
 import { decodeForm, type FormObject } from './form.js';
 import { Faults, type FaultOptions, type FaultRule } from './faults.js';
@@ -96,6 +96,7 @@ export interface ServerOptions {
 
 export interface ControlHandlers {
   reset(): void;
+  clock?: ClockControl;
 }
 
 /** A page form's fields; a body that does not decode is no fields (the page then says what is missing). */
@@ -165,6 +166,7 @@ export class LocalStripeServer {
         clearRequests: () => this.clearRequests(),
         faults: this.faults,
         reset: control !== undefined ? () => control.reset() : undefined,
+        clock: control?.clock,
       };
       handleControl(target, method, url.pathname, body, res);
       return;

@@ -7,15 +7,17 @@ import type Stripe from 'stripe';
 import { Collection } from './collection.js';
 import { IdGenerator } from './ids.js';
 
-/** What the local Stripe keeps of a subscription: enough to check the flows and invoices that name one. */
-export interface SubscriptionRecord {
-  id: string;
-  created: number;
-  customer: string;
-  status: 'active' | 'past_due' | 'paused' | 'trialing' | 'canceled';
-  items: Array<{ id: string; price: string; product: string; quantity: number }>;
-  metadata: Record<string, string>;
+/**
+ * How the account retries a failed renewal payment (Stripe's "Smart Retries" settings, made fixed): the days after
+ * the first failure at which payment is tried again, and what happens to the subscription when the last retry
+ * fails (`canceled`, Stripe's default, or `unpaid`).
+ */
+export interface DunningSettings {
+  retryDays: number[];
+  afterLastRetry: 'canceled' | 'unpaid';
 }
+
+export const DEFAULT_DUNNING: DunningSettings = { retryDays: [3, 5, 7], afterLastRetry: 'canceled' };
 
 export interface SessionRecord {
   session: Stripe.BillingPortal.Session;
@@ -56,7 +58,10 @@ export class Store {
   readonly invoices = new Collection<Stripe.Invoice>('invoice');
   readonly invoiceItems = new Collection<Stripe.InvoiceItem & { created: number }>('invoiceitem');
   readonly configurations = new Collection<Stripe.BillingPortal.Configuration>('configuration');
-  readonly subscriptions = new Collection<SubscriptionRecord>('subscription');
+  /** Subscriptions as Stripe returns them, `items.data` holding every item (`resources/subscription-*.ts`). */
+  readonly subscriptions = new Collection<Stripe.Subscription>('subscription');
+  /** Renewal payment retries; tests and the control API may change them. */
+  dunning: DunningSettings = { ...DEFAULT_DUNNING, retryDays: [...DEFAULT_DUNNING.retryDays] };
   /** The catalog: products and their prices (`resources/products.ts`, `resources/prices.ts`). */
   readonly products = new Collection<Stripe.Product>('product');
   readonly prices = new Collection<Stripe.Price>('price');
@@ -67,13 +72,29 @@ export class Store {
   /** Hosted invoice page secrets → invoice id. */
   readonly invoiceSecrets = new Map<string, string>();
 
+  /**
+   * The account's clock: the base clock plus the seconds `advanceClock` moved it forward (the `/_local/clock`
+   * control). Everything reads time through it, so objects created after an advance carry the new time and
+   * portal sessions expire on it.
+   */
+  readonly clock: Clock;
+  private offsetMs = 0;
+
   constructor(
     readonly accountId: string,
-    readonly clock: Clock = systemClock,
+    baseClock: Clock = systemClock,
     readonly ids: IdGenerator = new IdGenerator(),
     /** How long a portal session URL stays valid if not visited. */
     readonly sessionTtlMs = 5 * 60 * 1000,
-  ) {}
+  ) {
+    this.clock = { now: () => baseClock.now() + this.offsetMs };
+  }
+
+  /** Moves the account's time forward (never back); what is due is processed by the caller (`subscription-clock.ts`). */
+  advanceClock(seconds: number): void {
+    if (!(seconds >= 0)) throw new Error('the clock only moves forward');
+    this.offsetMs += Math.round(seconds * 1000);
+  }
 
   private frozenAt: number | undefined;
 

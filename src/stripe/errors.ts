@@ -94,6 +94,14 @@ export function toAppError(error: unknown, audience: ErrorAudience = { customer:
   if (error instanceof Stripe.errors.StripeConnectionError || error instanceof Stripe.errors.StripeAPIError) {
     return appError('UPSTREAM_UNAVAILABLE', 'Stripe is unavailable right now; try again shortly.', support);
   }
+  if (error instanceof Stripe.errors.StripeCardError) {
+    // A payment the card refused (paying an invoice): the payer's own card, in Stripe's words for payers.
+    return appError('BAD_USER_INPUT', error.message, {
+      ...(audience.customer ? {} : support),
+      reason: 'card_declined',
+      ...(error.decline_code !== undefined ? { declineCode: error.decline_code } : {}),
+    });
+  }
   if (error instanceof Stripe.errors.StripeIdempotencyError) {
     return appError('BAD_USER_INPUT', 'This idempotencyKey was already used with different input.', { ...support, field: 'idempotencyKey' });
   }

@@ -6,6 +6,7 @@
  * byte-identical answers (request ids aside), and no Stripe message reaches the customer.
  */
 import { SignJWT } from 'jose';
+import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO } from '../../src/local-stripe/seed.js';
 import {
@@ -94,6 +95,9 @@ let owner: OwnerData;
 /** An invoice of OWNER, and one of OTHER. */
 let ownerInvoice: string;
 let otherInvoice: string;
+/** OWNER's default card; objects the admin's actions act on (one each: an action changes its object). */
+let ownerCard: string;
+let forAdmin: { draft: string; pay: string; void: string; uncollectible: string; send: string; cancel: string; resume: string };
 
 beforeAll(async () => {
   // Deep, wide documents on purpose (authorization through nested objects); the limits have their own suites.
@@ -131,6 +135,28 @@ beforeAll(async () => {
   };
   ownerInvoice = invoices[0]!.id;
   otherInvoice = read.data!.other.invoices.edges[0]!.node.id;
+  ownerCard = harness.local.store.customers.get(OWNER)!.invoice_settings.default_payment_method as string;
+  const stripe = new Stripe(harness.local.secretKey, { ...harness.local.stripeConfig, maxNetworkRetries: 0, telemetry: false });
+  const acted = await stripe.customers.create({ name: 'Acted Upon Ltd' });
+  const invoice = async (finalize: boolean) => {
+    const created = await stripe.invoices.create({ customer: acted.id, currency: 'usd', auto_advance: false, collection_method: 'send_invoice', days_until_due: 7 });
+    await stripe.invoiceItems.create({ customer: acted.id, invoice: created.id, amount: 1200, currency: 'usd' });
+    if (finalize) await stripe.invoices.finalizeInvoice(created.id);
+    return created.id;
+  };
+  const subscription = async () =>
+    (await stripe.subscriptions.create({ customer: acted.id, items: [{ price: 'price_NwBasicMonthly000001' }], collection_method: 'send_invoice', days_until_due: 7 })).id;
+  const resume = await subscription();
+  await stripe.subscriptions.update(resume, { cancel_at_period_end: true });
+  forAdmin = {
+    draft: await invoice(false),
+    pay: await invoice(true),
+    void: await invoice(true),
+    uncollectible: await invoice(true),
+    send: await invoice(true),
+    cancel: await subscription(),
+    resume,
+  };
 });
 
 afterAll(async () => {
@@ -184,6 +210,20 @@ interface Operation {
   forbiddenField?: string;
   /** Checks the data of a successful response. */
   check?(data: any, caller: CallerName): void;
+  /** With `ownerKnown: 'after'`: the one call that reads the object to learn its owner (default: OWNER's invoice). */
+  ownerCall?(): string;
+}
+
+/** An admin action: refused to every customer before any call (the matrix's operator allows customers none). */
+function action(name: string, type: string, field: string, input: () => Record<string, unknown>, check: (data: any) => void): Operation {
+  return {
+    name,
+    document: `mutation ($input: ${type}Input!) { ${name}(input: $input) { ... on ${type}Payload { ${field} { id } } } }`,
+    variables: () => ({ input: input() }),
+    ownerKnown: 'before',
+    expect: { owner: 'FORBIDDEN', 'other customer': 'FORBIDDEN', admin: 'ok' },
+    check: (data) => check(data[name][field]),
+  };
 }
 
 /** The customer id a signed-in caller's own data belongs to. */
@@ -318,6 +358,80 @@ const OPERATIONS: Operation[] = [
       expect(data.createPortalSession.portalSession.url).toMatch(/^https?:\/\//);
     },
   },
+  {
+    name: 'subscription(id)',
+    document: `query ($id: ID!) { subscription(id: $id) { id status customer { id name } items { price { id product { name } } } } }`,
+    variables: () => ({ id: DEMO.subscription }),
+    ownerKnown: 'after',
+    expect: { owner: 'ok', 'other customer': 'FORBIDDEN', admin: 'ok' },
+    forbiddenField: 'id',
+    ownerCall: () => `GET /v1/subscriptions/${DEMO.subscription}`,
+    check: (data) => expect(data.subscription).toMatchObject({ id: DEMO.subscription, customer: { id: OWNER, name: owner.name } }),
+  },
+  {
+    name: 'node(sub_)',
+    document: `query ($id: ID!) { node(id: $id) { id ... on BillingSubscription { status customer { id } } } }`,
+    variables: () => ({ id: DEMO.subscription }),
+    ownerKnown: 'after',
+    expect: { owner: 'ok', 'other customer': 'FORBIDDEN', admin: 'ok' },
+    forbiddenField: 'id',
+    ownerCall: () => `GET /v1/subscriptions/${DEMO.subscription}`,
+    check: (data) => expect(data.node).toMatchObject({ id: DEMO.subscription, customer: { id: OWNER } }),
+  },
+  {
+    name: 'node(pm_)',
+    document: `query ($id: ID!) { node(id: $id) { id ... on PaymentMethod { card { brand last4 expMonth expYear } } } }`,
+    variables: () => ({ id: ownerCard }),
+    ownerKnown: 'after',
+    expect: { owner: 'ok', 'other customer': 'FORBIDDEN', admin: 'ok' },
+    forbiddenField: 'id',
+    ownerCall: () => `GET /v1/payment_methods/${ownerCard}`,
+    check: (data) => expect(data.node).toMatchObject({ id: ownerCard, card: { last4: expect.stringMatching(/^\d{4}$/) } }),
+  },
+  {
+    name: 'customer(id) { subscriptions defaultPaymentMethod upcomingInvoice }',
+    document: `query ($id: ID!) { customer(id: $id) { id defaultPaymentMethod { id card { last4 } } subscriptions { edges { node { id status } } }
+      upcomingInvoice { amountDue { amount } lines { id } } } }`,
+    variables: () => ({ id: OWNER }),
+    ownerKnown: 'before',
+    expect: { owner: 'ok', 'other customer': 'FORBIDDEN', admin: 'ok' },
+    check(data) {
+      expect(data.customer.defaultPaymentMethod.id).toBe(ownerCard);
+      expect(data.customer.subscriptions.edges.map((e: { node: { id: string } }) => e.node.id)).toContain(DEMO.subscription);
+      expect(data.customer.upcomingInvoice.lines.length).toBeGreaterThan(0);
+    },
+  },
+  {
+    name: 'prices',
+    document: `{ prices(first: 5) { edges { node { id active product { name } } } } }`,
+    variables: () => ({}),
+    ownerKnown: 'before',
+    expect: { owner: 'ok', 'other customer': 'ok', admin: 'ok' },
+    check: (data) => expect(data.prices.edges.length).toBeGreaterThan(0),
+  },
+  {
+    name: 'products',
+    document: `{ products(first: 5) { edges { node { id name active } } } }`,
+    variables: () => ({}),
+    ownerKnown: 'before',
+    expect: { owner: 'ok', 'other customer': 'ok', admin: 'ok' },
+    check: (data) => expect(data.products.edges.length).toBeGreaterThan(0),
+  },
+  {
+    name: 'node(price_) and node(prod_)',
+    document: `{ node(id: "price_NwBasicMonthly000001") { id ... on Price { active } } p: node(id: "prod_NwBasic0000001") { id ... on Product { name } } }`,
+    variables: () => ({}),
+    ownerKnown: 'before',
+    expect: { owner: 'ok', 'other customer': 'ok', admin: 'ok' },
+    check: (data) => expect(data).toEqual({ node: { id: 'price_NwBasicMonthly000001', active: true }, p: { id: 'prod_NwBasic0000001', name: 'Basic' } }),
+  },
+  action('finalizeInvoice', 'FinalizeInvoice', 'invoice', () => ({ invoiceId: forAdmin.draft }), (i) => expect(i.id).toBe(forAdmin.draft)),
+  action('payInvoice', 'PayInvoice', 'invoice', () => ({ invoiceId: forAdmin.pay, paidOutOfBand: true }), (i) => expect(i.id).toBe(forAdmin.pay)),
+  action('voidInvoice', 'VoidInvoice', 'invoice', () => ({ invoiceId: forAdmin.void }), (i) => expect(i.id).toBe(forAdmin.void)),
+  action('markInvoiceUncollectible', 'MarkInvoiceUncollectible', 'invoice', () => ({ invoiceId: forAdmin.uncollectible }), (i) => expect(i.id).toBe(forAdmin.uncollectible)),
+  action('sendInvoice', 'SendInvoice', 'invoice', () => ({ invoiceId: forAdmin.send }), (i) => expect(i.id).toBe(forAdmin.send)),
+  action('cancelSubscription', 'CancelSubscription', 'subscription', () => ({ subscriptionId: forAdmin.cancel, atPeriodEnd: true }), (s) => expect(s.id).toBe(forAdmin.cancel)),
+  action('resumeSubscription', 'ResumeSubscription', 'subscription', () => ({ subscriptionId: forAdmin.resume }), (s) => expect(s.id).toBe(forAdmin.resume)),
 ];
 
 function outcomeOf(operation: Operation, caller: CallerName): Outcome | 'UNAUTHENTICATED' {
@@ -368,8 +482,8 @@ describe('the authorization matrix', () => {
       if (outcome === 'UNAUTHENTICATED' || operation.ownerKnown === 'before') {
         expect(calls.map((c) => `${c.method} ${c.path}`), context).toEqual([]);
       } else {
-        // The invoice had to be read to learn its owner: one retrieve, nothing more.
-        expect(calls.map((c) => `${c.method} ${c.path}`), context).toEqual([`GET /v1/invoices/${ownerInvoice}`]);
+        // The object had to be read to learn its owner: one retrieve, nothing more.
+        expect(calls.map((c) => `${c.method} ${c.path}`), context).toEqual([operation.ownerCall?.() ?? `GET /v1/invoices/${ownerInvoice}`]);
       }
     }
     if (caller !== 'owner' && caller !== 'admin') expectNoOwnerData({ data: response.data, errors: response.errors });
@@ -643,7 +757,7 @@ describe('UNAUTHENTICATED over HTTP', () => {
 describe('a customer naming an id learns nothing of whether another customer’s object exists', () => {
   /** The subscription of OTHER (the caller below), with its one item; and the owner's subscription item. */
   const OTHER_SUBSCRIPTION = 'sub_BCVtOp32cN8dsC42CFwtOUKV';
-  const ownerItem = () => harness.local.store.subscriptions.get(DEMO.subscription)!.items[0]!.id;
+  const ownerItem = () => harness.local.store.subscriptions.get(DEMO.subscription)!.items.data[0]!.id;
   const SESSION_ID = `mutation ($input: CreatePortalSessionInput!) { createPortalSession(input: $input) { ... on CreatePortalSessionPayload { portalSession { id } } } }`;
   const flow = (flow: Record<string, unknown>) => ({ input: { flow } });
 
@@ -676,6 +790,30 @@ describe('a customer naming an id learns nothing of whether another customer’s
       document: `query ($id: ID!) { node(id: $id) { id ... on Invoice { number total { formatted } } } }`,
       theirs: () => ({ id: ownerInvoice }),
       missing: () => ({ id: 'in_doesNotExist0000000000' }),
+      outcome: 'FORBIDDEN',
+      field: 'id',
+    },
+    {
+      name: 'subscription(id:)',
+      document: `query ($id: ID!) { subscription(id: $id) { id status customer { id name } } }`,
+      theirs: () => ({ id: DEMO.subscription }),
+      missing: () => ({ id: 'sub_doesNotExist00000000' }),
+      outcome: 'FORBIDDEN',
+      field: 'id',
+    },
+    {
+      name: 'node(id:) of a subscription',
+      document: `query ($id: ID!) { node(id: $id) { id ... on BillingSubscription { status } } }`,
+      theirs: () => ({ id: DEMO.subscription }),
+      missing: () => ({ id: 'sub_doesNotExist00000000' }),
+      outcome: 'FORBIDDEN',
+      field: 'id',
+    },
+    {
+      name: 'node(id:) of a payment method',
+      document: `query ($id: ID!) { node(id: $id) { id ... on PaymentMethod { card { last4 } } } }`,
+      theirs: () => ({ id: ownerCard }),
+      missing: () => ({ id: 'pm_doesNotExist000000000' }),
       outcome: 'FORBIDDEN',
       field: 'id',
     },

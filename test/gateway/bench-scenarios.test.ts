@@ -5,9 +5,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFixture } from '../../bench/fixture.js';
+import Stripe from 'stripe';
+import { BILLING_PAGE } from '../../bench/scenario-billing-page.js';
 import { SCENARIOS, type BenchIds } from '../../bench/scenarios.js';
 import { DEMO } from '../../src/local-stripe/index.js';
-import { RETURN_ORIGIN, startGateway, type GatewayHarness } from '../support/gateway.js';
+import { cursorOf, RETURN_ORIGIN, startGateway, type GatewayHarness } from '../support/gateway.js';
 import { dataOf, run } from '../support/graphql.js';
 
 let h: GatewayHarness;
@@ -42,6 +44,17 @@ describe('bench scenarios cost exactly their minimum Stripe calls', () => {
       expect(res.extensions?.['stripe']).toMatchObject({ estimatedCalls: scenario.minStripeCalls, calls: scenario.minStripeCalls });
     });
   }
+
+  it('the billing page’s hand-written baseline answers exactly what the gateway answers', async () => {
+    const { res } = await run(h, BILLING_PAGE.query, BILLING_PAGE.variables(ids));
+    const stripe = new Stripe(h.local.secretKey, { ...h.local.stripeConfig, maxNetworkRetries: 0, telemetry: false });
+    const baseline = await BILLING_PAGE.baseline(
+      { stripe, call: (task) => task(), returnUrl: `${RETURN_ORIGIN}/billing`, cursor: (id, list) => cursorOf(id, list) },
+      BILLING_PAGE.variables(ids),
+    );
+    expect(baseline).toEqual(dataOf(res));
+    expect(dataOf(res).customer.subscriptions.edges.length).toBeGreaterThan(0);
+  });
 
   it('walks every invoice 25 at a time with one call per page and no page twice', async () => {
     const query = `query($after: String) { invoices(first: 25, after: $after) { pageInfo { hasNextPage endCursor } edges { node { id } } } }`;

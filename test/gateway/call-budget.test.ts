@@ -19,7 +19,7 @@ import { dataOf, run } from '../support/graphql.js';
 
 let h: GatewayHarness;
 /** Ids the queries need, from the local Stripe itself. */
-let ids: { adaInvoice: string; longInvoice: string; customers: string[] };
+let ids: { adaInvoice: string; longInvoice: string; customers: string[]; adaCard: string; adaProducts: string[] };
 
 beforeAll(async () => {
   // Representative documents go deeper than the default depth limit (tested in test/hardening).
@@ -34,7 +34,11 @@ beforeAll(async () => {
   }
   const [adaInvoice] = (await stripe.invoices.list({ customer: DEMO.customer, limit: 1 })).data;
   const customers = (await stripe.customers.list({ limit: 5 })).data.map((c) => c.id);
-  ids = { adaInvoice: adaInvoice!.id, longInvoice: draft.id, customers };
+  const ada = await stripe.customers.retrieve(DEMO.customer);
+  const adaCard = (ada as Stripe.Customer).invoice_settings.default_payment_method as string;
+  const adaSubscriptions = await stripe.subscriptions.list({ customer: DEMO.customer, limit: 5 });
+  const adaProducts = [...new Set(adaSubscriptions.data.flatMap((s) => s.items.data.map((i) => i.price.product as string)))];
+  ids = { adaInvoice: adaInvoice!.id, longInvoice: draft.id, customers, adaCard, adaProducts };
 });
 afterAll(() => h.stop());
 
@@ -204,6 +208,56 @@ const budgets: Budget[] = [
     // 1: the token names the customer, and its invoices are a list filtered by that id: no retrieve needed.
     minimum: 1,
     calls: () => [`GET /v1/invoices?limit=10&customer=${DEMO.customer}`],
+  },
+  {
+    name: 'the billing page: the customer, its card, plan (price, product), renewal and next invoice',
+    query: `{ viewer { customer { name defaultPaymentMethod { card { brand last4 expMonth expYear } }
+      subscriptions(first: 5) { edges { node { status cancelAtPeriodEnd currentPeriodEnd items { quantity price { unitAmount { formatted } recurring { interval } product { name } } } } } }
+      upcomingInvoice { amountDue { formatted } nextPaymentAttempt lines { description proration } } } } }`,
+    as: { customer: DEMO.customer },
+    // 4, in two waves: the customer (its default card expanded in the same retrieve), its subscriptions (a list
+    // filtered by the customer) and the preview of its next invoice all go out at once; then the subscriptions'
+    // products, all in one `products.list({ ids })` — a list cannot expand `data.items.data.price.product` (5 levels,
+    // over Stripe's 4), and Stripe has no other multi-id read. The prices come embedded in the items.
+    minimum: 4,
+    calls: () => [
+      `GET /v1/customers/${DEMO.customer} expand=invoice_settings.default_payment_method`,
+      `GET /v1/subscriptions?limit=5&customer=${DEMO.customer}`,
+      `POST /v1/invoices/create_preview?customer=${DEMO.customer}`,
+      `GET /v1/products?limit=${ids.adaProducts.length}`,
+    ],
+  },
+  {
+    name: 'subscription(id) with customer, card, latest invoice, items’ prices and products',
+    query: `query($id: ID!) { subscription(id: $id) { status customer { name } defaultPaymentMethod { card { last4 } } latestInvoice { id number }
+      items { price { unitAmount { formatted } product { name } } } } }`,
+    variables: () => ({ id: DEMO.subscription }),
+    // 1: a single retrieve may expand all of them (`items.data.price.product` is 4 levels).
+    minimum: 1,
+    calls: () => [`GET /v1/subscriptions/${DEMO.subscription} expand=customer,default_payment_method,items.data.price.product,latest_invoice`],
+  },
+  {
+    name: 'customer(id) { subscriptions { customer { name } } } as admin',
+    query: `query($id: ID!) { customer(id: $id) { name subscriptions(first: 5) { edges { node { id customer { name } } } } } }`,
+    variables: () => ({ id: DEMO.customer }),
+    // 2: the customer's retrieve and its list, at once; every subscription's customer is that one, loaded once.
+    minimum: 2,
+    calls: () => [`GET /v1/customers/${DEMO.customer}`, `GET /v1/subscriptions?limit=5&customer=${DEMO.customer}`],
+  },
+  {
+    name: 'prices(first: 20) with their products',
+    query: `{ prices(first: 20, active: true) { edges { node { id unitAmount { formatted } product { name } } } } }`,
+    // 1: the price list embeds each product (`expand[]=data.product`).
+    minimum: 1,
+    calls: () => ['GET /v1/prices?limit=20&active=true expand=data.product'],
+  },
+  {
+    name: 'node(id:) for a payment method',
+    query: `query($id: ID!) { node(id: $id) { ... on PaymentMethod { card { brand last4 } } } }`,
+    variables: () => ({ id: ids.adaCard }),
+    // 1: one retrieve (needed anyway: the payment method names its owner for the permission check).
+    minimum: 1,
+    calls: () => [`GET /v1/payment_methods/${ids.adaCard}`],
   },
   {
     name: 'viewer { role customer { id } } as a customer',

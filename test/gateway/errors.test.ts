@@ -67,7 +67,7 @@ describe('BAD_USER_INPUT caught before Stripe (no call)', () => {
     ['a customer id as an invoice id', `{ invoice(id: "${DEMO.customer}") { number } }`, 'id'],
     ['a path as an invoice id', `{ invoice(id: "in_x/../../customers") { number } }`, 'id'],
     ['an invoice id as a configuration id', `{ portalConfiguration(id: "in_abc") { active } }`, 'id'],
-    ['a subscription id as a node id', `{ node(id: "${DEMO.subscription}") { id } }`, 'id'],
+    ['a charge id as a node id (no type has that prefix)', `{ node(id: "ch_3MmlLrLkdIwHu7ix0snN0B15") { id } }`, 'id'],
     ['a prefix-only node id', `{ node(id: "cus_") { id } }`, 'id'],
     ['a bad customerId filter', `{ invoices(customerId: "acme") { edges { cursor } } }`, 'customerId'],
     ['a bad subscriptionId filter', `{ invoices(subscriptionId: "si_abc") { edges { cursor } } }`, 'subscriptionId'],
@@ -166,7 +166,7 @@ describe('BAD_USER_INPUT caught before Stripe (no call)', () => {
   });
 
   describe('flow input that does not match its type', () => {
-    const item = () => h.local.store.subscriptions.get(DEMO.subscription)!.items[0]!.id;
+    const item = () => h.local.store.subscriptions.get(DEMO.subscription)!.items.data[0]!.id;
     const flows: Array<[string, () => Record<string, unknown>, string]> = [
       ['a sub-input of another type', () => ({ type: 'PAYMENT_METHOD_UPDATE', subscriptionCancel: { subscriptionId: DEMO.subscription } }), 'flow.subscriptionCancel'],
       ['two sub-inputs', () => ({ type: 'SUBSCRIPTION_UPDATE', subscriptionUpdate: { subscriptionId: DEMO.subscription }, subscriptionPause: { subscriptionId: DEMO.subscription } }), 'flow.subscriptionPause'],
@@ -235,7 +235,7 @@ describe('a customer reads what Stripe refused in the gateway’s words, never S
   });
 
   it('a price the configuration does not offer, on its own subscription', async () => {
-    const item = h.local.store.subscriptions.get(DEMO.subscription)!.items[0]!.id;
+    const item = h.local.store.subscriptions.get(DEMO.subscription)!.items.data[0]!.id;
     const { res, calls } = await expectError(h, 'BAD_USER_INPUT', SESSION, {
       input: {
         flow: {

@@ -513,7 +513,7 @@ describe('createPortalSession', () => {
   });
 
   describe('flows: each type sent as Stripe’s flow_data and read back', () => {
-    const item = () => h.local.store.subscriptions.get(DEMO.subscription)!.items[0]!.id;
+    const item = () => h.local.store.subscriptions.get(DEMO.subscription)!.items.data[0]!.id;
     const cases: Array<{ name: string; flow: () => Record<string, unknown>; wire: () => Record<string, unknown>; out: () => Record<string, unknown> }> = [
       {
         name: 'PAYMENT_METHOD_UPDATE',

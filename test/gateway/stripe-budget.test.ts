@@ -14,7 +14,7 @@ import { startGateway, type Caller, type GatewayHarness } from '../support/gatew
 import { GRAPHQL_RESPONSE, postJson } from '../hardening/support.js';
 
 let h: GatewayHarness;
-let ids: { invoice: string; longInvoice: string; cursor: string };
+let ids: { invoice: string; longInvoice: string; cursor: string; open: string };
 
 beforeAll(async () => {
   // Some documents here go deeper than the default depth limit (tested in test/hardening).
@@ -24,7 +24,11 @@ beforeAll(async () => {
   const draft = await stripe.invoices.create({ customer: customer.id, currency: 'usd' });
   for (let i = 1; i <= 12; i++) await stripe.invoiceItems.create({ customer: customer.id, invoice: draft.id, amount: 100 * i, currency: 'usd' });
   const invoices = (await stripe.invoices.list({ customer: DEMO.customer, limit: 3 })).data;
-  ids = { invoice: invoices[0]!.id, longInvoice: draft.id, cursor: invoices[0]!.id };
+  // An open invoice the customer's card pays (PayInvoice).
+  const open = await stripe.invoices.create({ customer: DEMO.customer, currency: 'usd', auto_advance: false });
+  await stripe.invoiceItems.create({ customer: DEMO.customer, invoice: open.id, amount: 700, currency: 'usd' });
+  await stripe.invoices.finalizeInvoice(open.id);
+  ids = { invoice: invoices[0]!.id, longInvoice: draft.id, cursor: invoices[0]!.id, open: open.id };
 });
 afterAll(() => h.stop());
 
@@ -160,11 +164,19 @@ describe('the estimate', () => {
       id: DEMO.customer,
       invoiceId: ids.invoice,
       configurationId: DEMO.defaultConfiguration,
+      subscriptionId: DEMO.subscription,
       input: { customerId: DEMO.customer },
+    };
+    // Each action's own input (cancel at period end, then resume: the demo stays as it was).
+    const inputs: Record<string, unknown> = {
+      CancelSubscription: { subscriptionId: DEMO.subscription, atPeriodEnd: true },
+      ResumeSubscription: { subscriptionId: DEMO.subscription },
+      PayInvoice: { invoiceId: ids.open },
     };
     expect(operations.length).toBeGreaterThan(5);
     for (const operation of operations) {
-      const variables = Object.fromEntries(operation.requiredVariables.map((name) => [name, values[name]]));
+      const own: Record<string, unknown> = { ...values, ...(inputs[operation.name] !== undefined ? { input: inputs[operation.name] } : {}) };
+      const variables = Object.fromEntries(operation.requiredVariables.map((name) => [name, own[name]]));
       const as: Caller = operation.name === 'Viewer' || operation.name === 'BillingPage' ? { customer: DEMO.customer } : 'admin';
       const { res, report, made } = await measure(operation.document, variables, as);
       expect(res.errors, `${operation.name}: ${JSON.stringify(res.errors)}`).toBeUndefined();

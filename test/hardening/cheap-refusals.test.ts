@@ -180,10 +180,21 @@ describe('variables, bounded before coercion', () => {
   });
 
   it('let every operation of schema/operations/ through with realistic variables', async () => {
-    const item = h.local.store.subscriptions.get(DEMO.subscription)!.items[0]!.id;
+    const item = h.local.store.subscriptions.get(DEMO.subscription)!.items.data[0]!.id;
     const invoice = [...h.local.store.invoices.newestFirst()].find((i) => i.lines.data.length > 1)!.id;
+    // An open invoice of a customer whose card pays.
+    const openInvoice = [...h.local.store.invoices.newestFirst()].find((i) => i.status === 'open' && i.customer === DEMO.businessCustomer)!.id;
     const realistic: Record<string, { variables: Record<string, unknown>; as: string }> = {
       BillingPage: { variables: { first: 10, after: null }, as: customer },
+      SubscriptionDetails: { variables: { subscriptionId: DEMO.subscription }, as: `Bearer ${ADMIN_KEY}` },
+      Catalog: { variables: { first: 50 }, as: customer },
+      // Cancel at period end with the customer's words, then resume: the demo stays as it was.
+      CancelSubscription: {
+        variables: { input: { subscriptionId: DEMO.subscription, atPeriodEnd: true, feedback: 'MISSING_FEATURES', comment: 'Needs SSO. '.repeat(40), idempotencyKey: 'cancel-edge-42' } },
+        as: `Bearer ${ADMIN_KEY}`,
+      },
+      ResumeSubscription: { variables: { input: { subscriptionId: DEMO.subscription, idempotencyKey: 'resume-edge-42' } }, as: `Bearer ${ADMIN_KEY}` },
+      PayInvoice: { variables: { input: { invoiceId: openInvoice, idempotencyKey: 'pay-edge-42' } }, as: `Bearer ${ADMIN_KEY}` },
       CreatePortalSession: {
         variables: {
           input: {

@@ -8,9 +8,10 @@ import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest'
 import { manualClock, type Store } from '../../src/local-stripe/index.js';
 import { createPrice } from '../../src/local-stripe/resources/prices.js';
 import { createProduct } from '../../src/local-stripe/resources/products.js';
-import { createSubscription } from '../../src/local-stripe/resources/subscriptions.js';
-import type { SubscriptionRecord } from '../../src/local-stripe/store.js';
+import { createSubscription } from '../../src/local-stripe/resources/subscription-create.js';
+import type { Subscription } from '../../src/local-stripe/resources/subscription-shape.js';
 import { startHarness, stripeError, type Harness } from '../support/local-stripe.js';
+import { testPrice } from '../support/prices.js';
 
 type Configuration = Stripe.BillingPortal.Configuration;
 type Session = Stripe.BillingPortal.Session;
@@ -115,12 +116,16 @@ async function newCustomer(
   return client.customers.create({ name: 'Grace Hopper', email: 'grace@example.com', ...params });
 }
 
-function subscribe(customer: string, status: SubscriptionRecord['status'] = 'active', items = 1): SubscriptionRecord {
-  return createSubscription(h.local.store, {
-    customer,
-    status,
-    items: Array.from({ length: items }, (_, i) => ({ price: `price_basic_m`, product: `prod_${i}`, quantity: 1 })),
-  });
+/** A subscription in `status`, made without its first invoice (the portal tests arrange invoices themselves). */
+function subscribe(customer: string, status: Subscription['status'] = 'active', items = 1): Subscription {
+  const prices = Array.from({ length: items }, (_, i) => testPrice(h.local.store, { id: i === 0 ? 'price_basic_m' : `price_extra_${i}`, product: `prod_${i}` }));
+  const subscription = createSubscription(
+    h.local.store,
+    { customer, items: prices.map((price) => ({ price: price.id, quantity: 1 })) },
+    { invoice: false },
+  );
+  subscription.status = status;
+  return subscription;
 }
 
 /**
@@ -824,7 +829,7 @@ describe('billing portal sessions', () => {
   let inactive: Configuration;
   let customer: Stripe.Customer;
   let other: Stripe.Customer;
-  let sub: SubscriptionRecord;
+  let sub: Subscription;
 
   beforeAll(async () => {
     full = await h.stripe.billingPortal.configurations.create(fullParams());
@@ -1087,7 +1092,7 @@ describe('billing portal sessions', () => {
     });
 
     it('subscription_update_confirm with one item and one discount', async () => {
-      const item = present(sub.items[0]);
+      const item = present(sub.items.data[0]);
       const session = await h.stripe.billingPortal.sessions.create({
         customer: customer.id,
         configuration: full.id,
@@ -1124,10 +1129,10 @@ describe('billing portal sessions', () => {
   });
 
   describe('validation', () => {
-    let canceled: SubscriptionRecord;
-    let paused: SubscriptionRecord;
-    let multi: SubscriptionRecord;
-    let othersSub: SubscriptionRecord;
+    let canceled: Subscription;
+    let paused: Subscription;
+    let multi: Subscription;
+    let othersSub: Subscription;
     let deleted: Stripe.Customer;
 
     beforeAll(async () => {
@@ -1139,7 +1144,7 @@ describe('billing portal sessions', () => {
       await h.stripe.customers.del(deleted.id);
     });
 
-    const item = () => present(sub.items[0]).id;
+    const item = () => present(sub.items.data[0]).id;
     type UpdateConfirm = Stripe.BillingPortal.SessionCreateParams.FlowData.SubscriptionUpdateConfirm;
     const confirm = (c: Partial<UpdateConfirm>): SessionParams => ({
       customer: customer.id,
@@ -1365,7 +1370,7 @@ describe('billing portal sessions', () => {
       },
       {
         name: 'update_confirm with another subscription’s item',
-        params: () => confirm({ items: [{ id: present(othersSub.items[0]).id, quantity: 1 }] }),
+        params: () => confirm({ items: [{ id: present(othersSub.items.data[0]).id, quantity: 1 }] }),
         param: 'flow_data[subscription_update_confirm][items][0][id]',
       },
       {
@@ -1382,7 +1387,7 @@ describe('billing portal sessions', () => {
         name: 'update_confirm of a multi-item subscription',
         params: () => confirm({
           subscription: multi.id,
-          items: [{ id: present(multi.items[0]).id, quantity: 1 }],
+          items: [{ id: present(multi.items.data[0]).id, quantity: 1 }],
         }),
         param: 'flow_data[subscription_update_confirm][subscription]',
       },

@@ -1,6 +1,6 @@
 /**
  * URLs the local Stripe does not serve answer as Stripe answers them — 404 `invalid_request_error` "Unrecognized
- * request URL" — instead of as an object: Stripe's route words in the id position (`create_preview`, `upcoming`,
+ * request URL" — instead of as an object: Stripe's route words in the id position (`upcoming`, `create_preview` as a GET,
  * `search`) are not ids, because an id segment must carry its resource's prefix; an empty id (`retrieve('')`, a
  * trailing slash) is not the list. Ids of the right shape that name nothing still get `resource_missing`.
  */
@@ -42,10 +42,10 @@ async function expectUnrecognized(call: () => Promise<unknown>, method: string, 
 }
 
 describe('routes Stripe has and the local Stripe does not serve', () => {
-  it('POST /v1/invoices/create_preview (stripe.invoices.createPreview) is not an update of an invoice "create_preview"', async () => {
+  it('GET /v1/invoices/create_preview (create_preview is a POST) is not invoice "create_preview"', async () => {
     await expectUnrecognized(
-      () => h.stripe.invoices.createPreview({ customer: DEMO.customer }),
-      'POST',
+      () => h.stripe.rawRequest('GET', '/v1/invoices/create_preview'),
+      'GET',
       '/v1/invoices/create_preview',
     );
   });
@@ -73,6 +73,8 @@ describe('routes Stripe has and the local Stripe does not serve', () => {
     const search = await h.stripe.invoices.search({ query: `customer:'${DEMO.customer}'` });
     expect(search.object).toBe('search_result');
     expect(search.data.length).toBeGreaterThan(0);
+    const preview = await h.stripe.invoices.createPreview({ customer: DEMO.customer });
+    expect(preview.id).toMatch(/^upcoming_/);
   });
 });
 

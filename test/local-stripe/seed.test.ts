@@ -63,7 +63,7 @@ describe('demo seed', () => {
     expect(prorations.every((l) => l.discountable === false)).toBe(true);
     const subscriptionInvoices = invoices.filter((i) => i.parent?.type === 'subscription_details');
     expect(new Set(subscriptionInvoices.map((i) => i.parent?.subscription_details?.subscription)).size).toBeGreaterThanOrEqual(5);
-    expect(subscriptionInvoices.every((i) => i.billing_reason === 'subscription_cycle')).toBe(true);
+    expect(new Set(subscriptionInvoices.map((i) => i.billing_reason))).toEqual(new Set(['subscription_cycle', 'subscription_create']));
   });
 
   it('has amounts that add up on every invoice', () => {
@@ -159,5 +159,36 @@ describe('demo seed', () => {
     } finally {
       await other.local.stop();
     }
+  });
+
+  it('has subscriptions in the states a billing page meets, their current period containing now', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const all = await h.stripe.subscriptions.list({ status: 'all', limit: 100 });
+    expect(all.data.length).toBeGreaterThanOrEqual(15);
+    const byId = new Map(all.data.map((s) => [s.id, s]));
+    const state = (id: string) => byId.get(id);
+    expect(state(DEMO.subscription)).toMatchObject({ status: 'active', customer: DEMO.customer, cancel_at_period_end: false });
+    expect(state(DEMO.businessSubscription)).toMatchObject({ status: 'active', customer: DEMO.businessCustomer, collection_method: 'send_invoice' });
+    expect(state(DEMO.businessSubscription)!.items.data[0]!.quantity).toBe(12);
+    expect(state(DEMO.trialingSubscription)).toMatchObject({ status: 'trialing' });
+    expect(state(DEMO.trialingSubscription)!.trial_end).toBeGreaterThan(now);
+    expect(state(DEMO.pastDueSubscription)).toMatchObject({ status: 'past_due', customer: DEMO.decliningCustomer });
+    expect(state(DEMO.cancelingSubscription)).toMatchObject({ status: 'active', cancel_at_period_end: true, cancellation_details: { feedback: 'too_expensive' } });
+    expect(state(DEMO.canceledSubscription)).toMatchObject({ status: 'canceled', cancellation_details: { reason: 'cancellation_requested', feedback: 'switched_service' } });
+    for (const sub of all.data.filter((s) => s.status !== 'canceled')) {
+      const item = sub.items.data[0]!;
+      expect([sub.id, item.current_period_start <= now && now < item.current_period_end]).toEqual([sub.id, true]);
+      const latest = await h.stripe.invoices.retrieve(sub.latest_invoice as string);
+      expect(latest.parent?.subscription_details?.subscription).toBe(sub.id);
+    }
+    const pastDue = await h.stripe.invoices.retrieve(state(DEMO.pastDueSubscription)!.latest_invoice as string);
+    expect(pastDue).toMatchObject({ status: 'open', billing_reason: 'subscription_cycle', attempted: true });
+    expect(pastDue.next_payment_attempt).toBeGreaterThan(now);
+    // The new customer has none, and still no invoices.
+    expect((await h.stripe.subscriptions.list({ customer: DEMO.newCustomer, status: 'all' })).data).toEqual([]);
+    // The next invoice of Ada's subscription is its renewal.
+    const preview = await h.stripe.invoices.createPreview({ customer: DEMO.customer });
+    expect(preview.period_end).toBe(state(DEMO.subscription)!.items.data[0]!.current_period_end);
+    expect(preview.lines.data.map((l) => l.amount)).toEqual([4900]);
   });
 });

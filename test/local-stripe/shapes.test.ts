@@ -92,6 +92,24 @@ describe('objects match Stripe’s example objects', () => {
     expect(keys(pm.billing_details)).toEqual(['address', 'email', 'name', 'phone', 'tax_id']);
   });
 
+  it('Subscription and SubscriptionItem (no fixture: every key stripe@23.1.0 requires, plus default_tax_rates and quantity)', async () => {
+    const sub: Stripe.Subscription = await h.stripe.subscriptions.retrieve(DEMO.subscription);
+    const keys = (value: object) => Object.keys(value).filter((k) => k !== 'lastResponse').sort();
+    const required =
+      'id object application application_fee_percent automatic_tax billing_cycle_anchor billing_cycle_anchor_config ' +
+      'billing_mode billing_schedules billing_thresholds cancel_at cancel_at_period_end canceled_at cancellation_details ' +
+      'collection_method created currency customer customer_account days_until_due default_payment_method default_source ' +
+      'description discounts ended_at invoice_settings items latest_invoice livemode managed_payments metadata ' +
+      'next_pending_invoice_item_invoice on_behalf_of pause_collection payment_settings pending_invoice_item_interval ' +
+      'pending_setup_intent pending_update schedule start_date status test_clock transfer_data trial_end trial_settings trial_start';
+    expect(keys(sub)).toEqual([...required.split(' '), 'default_tax_rates'].sort());
+    const item: Stripe.SubscriptionItem = sub.items.data[0]!;
+    const itemRequired = 'id object billing_thresholds created current_period_end current_period_start current_trial discounts metadata plan price subscription tax_rates';
+    expect(keys(item)).toEqual([...itemRequired.split(' '), 'quantity'].sort());
+    // The embedded price is the catalog's Price, key for key.
+    expect(keyDiff(item.price, fixture('price.json'))).toEqual([]);
+  });
+
   it('BillingPortal.Session, with the keys added since the fixture', async () => {
     const session: Stripe.BillingPortal.Session = await h.stripe.billingPortal.sessions.create({
       customer: DEMO.customer,

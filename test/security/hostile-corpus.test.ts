@@ -23,6 +23,7 @@ import { createLogger } from '../../src/observability/log.js';
 import { RateLimiter } from '../../src/http/rate-limit.js';
 import { createGateway, type Gateway } from '../../src/http/server.js';
 import { ADMIN_KEY, JWT_SECRET, signCustomerToken, startGateway, type GatewayHarness } from '../support/gateway.js';
+import { BILLING_ENTRIES } from './hostile/billing.js';
 import { CALLER_ENTRIES } from './hostile/callers.js';
 import { EDGE_ENTRIES } from './hostile/edge.js';
 import { INPUT_ENTRIES } from './hostile/inputs.js';
@@ -35,7 +36,7 @@ import { type Profile, type Sender, type Entry, chunkedBody } from './hostile/co
 const MINIMUM_CORPUS_SIZE = 60;
 
 /** Every entry, grouped by what is hostile about it (one file per group in `hostile/`). */
-const CORPUS: Entry[] = [...LIMIT_ENTRIES, ...INPUT_ENTRIES, ...CALLER_ENTRIES, ...TOKEN_ENTRIES, ...ORACLE_ENTRIES, ...EDGE_ENTRIES];
+const CORPUS: Entry[] = [...LIMIT_ENTRIES, ...INPUT_ENTRIES, ...CALLER_ENTRIES, ...TOKEN_ENTRIES, ...ORACLE_ENTRIES, ...EDGE_ENTRIES, ...BILLING_ENTRIES];
 
 // ---------------------------------------------------------------------------------------------------------------
 // Running an entry.
@@ -281,7 +282,13 @@ describe('the limits refuse none of the documents the apps use', () => {
     const definition = document.definitions[0];
     const name = definition?.kind === 'OperationDefinition' ? (definition.name?.value ?? '?') : '?';
     it(name, async () => {
-      const variables = { customerId: 'cus_', invoiceId: 'in_', configurationId: 'bpc_', input: { customerId: 'cus_' }, first: 0 };
+      const inputs: Record<string, unknown> = {
+        CancelSubscription: { subscriptionId: 'sub_' },
+        ResumeSubscription: { subscriptionId: 'sub_' },
+        PayInvoice: { invoiceId: 'in_' },
+      };
+      const input = inputs[name] ?? { customerId: 'cus_' };
+      const variables = { customerId: 'cus_', invoiceId: 'in_', configurationId: 'bpc_', subscriptionId: 'sub_', input, first: 0 };
       const answer = await send({ profile: 'production', params: { documentId: documentIdOf(document) }, variables });
       const limits = (answer.json?.errors ?? []).filter((e) => e.extensions?.['limit'] !== undefined);
       expect(limits, `${name}: ${answer.text.slice(0, 400)}`).toEqual([]);

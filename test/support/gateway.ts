@@ -3,6 +3,7 @@
  * instance called in-process with `yoga.fetch`. Helpers sign customer tokens and count what reached Stripe.
  */
 import { SignJWT } from 'jose';
+import type { CustomerAction } from '../../src/auth/actions.js';
 import { createAuthenticator } from '../../src/auth/authenticate.js';
 import { DEFAULT_TOKEN_BOUNDS } from '../../src/config.js';
 import { CursorCodec, type CursorScope } from '../../src/graphql/connections.js';
@@ -88,6 +89,8 @@ export interface GatewayClientOptions {
   gateway?: Partial<GatewayOptions>;
   /** The operator's portal settings beyond the defaults (return URL on `RETURN_ORIGIN`; no configuration or account). */
   portal?: Partial<PortalSettings>;
+  /** `CUSTOMER_ACTIONS`: the mutations customers may use (default none). */
+  customerActions?: readonly CustomerAction[];
 }
 
 export async function startGateway(options: LocalStripeOptions = {}, clientOptions: GatewayClientOptions = {}): Promise<GatewayHarness> {
@@ -119,6 +122,7 @@ export async function startGateway(options: LocalStripeOptions = {}, clientOptio
     portal: { defaultReturnUrl: `${RETURN_ORIGIN}/billing`, allowedReturnUrlOrigins: [RETURN_ORIGIN], ...clientOptions.portal },
     cursors: new CursorCodec(secretKey),
     requestTimeoutMs: clientOptions.requestTimeoutMs,
+    customerActions: clientOptions.customerActions,
   };
   const yoga = createGateway({ graphiql: false, corsOrigins: [], ...clientOptions.gateway }, deps);
   const gql = async <T,>(query: string, variables: Record<string, unknown> = {}, as: Caller = 'admin') => {

@@ -29,15 +29,41 @@ export function checkCustomerId(id: string, field = 'id'): string {
   return id;
 }
 
-/** The customer's Stripe object, through the request's loader; a deleted customer is NOT_FOUND. */
-export async function fetchCustomer(ctx: Context, id: string): Promise<Stripe.Customer> {
-  const found = await ctx.loaders.customer.load(id);
+/**
+ * The customer's Stripe object, through the request's loader; a deleted customer is NOT_FOUND. With `info`, its
+ * default payment method comes in the same retrieve when the selection at `path` reads more of it than its id.
+ */
+export async function fetchCustomer(ctx: Context, id: string, info?: GraphQLResolveInfo, path: readonly string[] = []): Promise<Stripe.Customer> {
+  const expandDefaultPaymentMethod = info !== undefined && needsMoreThanId(info, [...path, 'defaultPaymentMethod']);
+  const found = await ctx.loaders.loadCustomer(id, { expandDefaultPaymentMethod });
   if (found.deleted) throw notFound(`Customer '${id}' has been deleted.`);
   return found;
 }
 
-/** Fields a Customer known by id answers without its Stripe object (`invoices` is a list filtered by the id). */
-export const WITHOUT_DATA: ReadonlySet<string> = new Set(['id', '__typename', 'invoices']);
+/**
+ * Fields a Customer known by id answers without its Stripe object: `invoices` and `subscriptions` are lists filtered
+ * by the id, `upcomingInvoice` a preview for it.
+ */
+export const WITHOUT_DATA: ReadonlySet<string> = new Set(['id', '__typename', 'invoices', 'subscriptions', 'upcomingInvoice']);
+
+/**
+ * Something a Customer field will need that can start with the customer's own retrieve (a list filtered by its id,
+ * its upcoming invoice): `subscription.ts` and `upcoming-invoice.ts` register theirs. Each starts only what the
+ * selection at `path` asks for, and only for a caller who may read the customer; it drops answers nobody reads.
+ */
+export type CustomerPrefetch = (ctx: Context, id: string, info: GraphQLResolveInfo, path: readonly string[]) => void;
+
+const prefetches: CustomerPrefetch[] = [];
+
+export function registerCustomerPrefetch(prefetch: CustomerPrefetch): void {
+  prefetches.push(prefetch);
+}
+
+/** Starts what the registered prefetches need for this customer, beside whatever else runs now. */
+export function prefetchForCustomer(ctx: Context, id: string, info: GraphQLResolveInfo, path: readonly string[] = []): void {
+  if (!canAccessCustomer(ctx.viewer, id)) return;
+  for (const prefetch of prefetches) prefetch(ctx, id, info, path);
+}
 
 /** A Customer another object refers to: loaded (one call, shared through the loader) only for fields beyond the id. */
 export const referredCustomerCalls: StripeCallEstimate = ({ selects }) => (selects([], WITHOUT_DATA) ? 1 : 0);
@@ -87,7 +113,8 @@ export function customerModel(
 ): CustomerModel | Promise<CustomerModel> {
   if (!needsMoreThanId(info, path, WITHOUT_DATA)) return { id };
   prefetchInvoices(ctx, id, info, path);
-  return fetchCustomer(ctx, id).then((data) => ({ id, data }));
+  prefetchForCustomer(ctx, id, info, path);
+  return fetchCustomer(ctx, id, info, path).then((data) => ({ id, data }));
 }
 
 const isNotFound = (error: unknown) => error instanceof GraphQLError && error.extensions['code'] === 'NOT_FOUND';
@@ -99,7 +126,8 @@ const isNotFound = (error: unknown) => error instanceof GraphQLError && error.ex
  */
 async function customerById(ctx: Context, id: string, info: GraphQLResolveInfo, path: readonly string[] = []): Promise<CustomerModel> {
   const lists = prefetchInvoices(ctx, id, info, path);
-  if (lists.length === 0 || needsMoreThanId(info, path, WITHOUT_DATA)) return { id, data: await fetchCustomer(ctx, id) };
+  prefetchForCustomer(ctx, id, info, path);
+  if (lists.length === 0 || needsMoreThanId(info, path, WITHOUT_DATA)) return { id, data: await fetchCustomer(ctx, id, info, path) };
   for (const list of lists) {
     // Any other failure belongs to the list's own field, which reports it at its path.
     await list.catch((error: unknown) => {

@@ -20,6 +20,7 @@ import { stripeCalls, type StripeCallEstimate } from '../stripe-calls.js';
 import { MetadataEntryRef, metadataEntries } from './common.js';
 import { checkCustomerId } from './customer.js';
 import { invoiceLineConnection } from './invoice-line.js';
+import { known } from './known.js';
 import { money, MoneyRef } from './money.js';
 import { NodeRef, registerNode } from './node.js';
 import { CustomerRef, InvoiceRef } from './refs.js';
@@ -46,11 +47,6 @@ export const CollectionMethodEnum = builder.enumType('CollectionMethod', {
     SEND_INVOICE: { value: 'send_invoice', description: 'Stripe emails the invoice; the customer pays by its due date.' },
   } as const,
 });
-
-/** Stripe's enums are open: a value this gateway does not know yet reads as null rather than failing. */
-function known<T extends string>(values: readonly T[], value: string | null | undefined): T | null {
-  return value !== null && value !== undefined && (values as readonly string[]).includes(value) ? (value as T) : null;
-}
 
 const INVOICE_ID = stripeId('in');
 const SUBSCRIPTION_ID = stripeId('sub');

@@ -7,14 +7,12 @@
  * session.
  */
 import type Stripe from 'stripe';
-import { idempotencyScope } from '../../auth/viewer.js';
 import { expandedOf, idOf } from '../../stripe/expandable.js';
 import { PORTAL_AFTER_COMPLETION_TYPES, PORTAL_FLOW_TYPES, PORTAL_LOCALES } from '../../stripe-facts/enums.js';
-import { scopedIdempotencyKey } from '../../stripe/gateway.js';
 import { builder } from '../builder.js';
-import { badInput } from '../errors.js';
 import { needsMoreThanId } from '../selection.js';
 import { stripeCalls } from '../stripe-calls.js';
+import { idempotencyKeyOf } from './actions.js';
 import { customerModel, referredCustomerCalls } from './customer.js';
 import { configurationModel } from './portal-configuration.js';
 import {
@@ -159,16 +157,13 @@ builder.mutationField('createPortalSession', (t) =>
     resolve: async (_root, { input }, ctx, info): Promise<Payload> => {
       const customer = sessionCustomer(ctx.viewer, input.customerId);
       const { configuration, onBehalfOf } = operatorChoices(ctx.viewer, input, ctx.portal);
-      const key = input.idempotencyKey;
-      if (key != null && (key.length === 0 || key.length > 255 || !/^[\x21-\x7e]+$/.test(key))) {
-        throw badInput('idempotencyKey must be 1–255 printable ASCII characters.', 'idempotencyKey');
-      }
+      const key = idempotencyKeyOf(ctx, input.idempotencyKey);
       const returnUrl =
         input.returnUrl != null ? checkReturnUrl(input.returnUrl, ctx.portal, 'returnUrl') : ctx.portal.defaultReturnUrl;
       const flow = input.flow != null ? flowData(input.flow, ctx.portal) : undefined;
       // With an idempotency key the Stripe parameters must not depend on the selection set (a repeat with a
       // different selection would otherwise be an idempotency conflict): expand then always.
-      const expandConfiguration = key != null || needsMoreThanId(info, ['portalSession', 'configuration']);
+      const expandConfiguration = key !== undefined || needsMoreThanId(info, ['portalSession', 'configuration']);
       const session = await ctx.stripe.createPortalSession(
         {
           customer,
@@ -180,7 +175,7 @@ builder.mutationField('createPortalSession', (t) =>
         },
         {
           expandConfiguration,
-          idempotencyKey: key != null ? scopedIdempotencyKey(idempotencyScope(ctx.viewer), key) : undefined,
+          idempotencyKey: key,
         },
       );
       const expanded = expandedOf(session.configuration);

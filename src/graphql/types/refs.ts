@@ -21,3 +21,18 @@ export const InvoiceRef = builder.objectRef<Stripe.Invoice>('Invoice');
 export const InvoiceLineItemRef = builder.objectRef<Stripe.InvoiceLineItem>('InvoiceLineItem');
 export const PortalConfigurationRef = builder.objectRef<PortalConfigurationModel>('PortalConfiguration');
 export const PortalSessionRef = builder.objectRef<Stripe.BillingPortal.Session>('PortalSession');
+
+/** A product known by id (a price names it); `data` once loaded or expanded. */
+export interface ProductModel extends NodeModel {
+  data?: Stripe.Product;
+}
+
+/** A payment method known by id (a customer or subscription names it); `data` once loaded or expanded. */
+export interface PaymentMethodModel extends NodeModel {
+  data?: Stripe.PaymentMethod;
+}
+
+export const BillingSubscriptionRef = builder.objectRef<Stripe.Subscription>('BillingSubscription');
+export const PriceRef = builder.objectRef<Stripe.Price>('Price');
+export const ProductRef = builder.objectRef<ProductModel>('Product');
+export const PaymentMethodRef = builder.objectRef<PaymentMethodModel>('PaymentMethod');

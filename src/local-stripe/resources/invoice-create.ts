@@ -22,7 +22,7 @@ import {
 import type { Store } from '../store.js';
 import { attachItem, MAX_LINES, type StoredInvoiceItem } from './invoice-lines.js';
 import { customerSnapshot, extraOf, idOf, recompute, requireInvoice } from './invoice-shape.js';
-import { requireSubscription } from './subscriptions.js';
+import { requireSubscription } from './subscription-shape.js';
 
 export const DAY = 24 * 60 * 60;
 
@@ -220,19 +220,32 @@ export function createInvoice(store: Store, params: InvoiceCreate): Stripe.Invoi
   store.invoices.insert(invoice);
 
   if (params.pending_invoice_items_behavior === 'include') {
-    const pending = [...store.invoiceItems.newestFirst()]
-      .reverse()
-      .filter(
-        (item) =>
-          item.invoice === null &&
-          idOf(item.customer) === customer.id &&
-          item.currency === currency &&
-          includesSubscription(item, subscription?.id ?? null),
-      );
+    const pending = pendingItemsFor(store, customer.id, currency, subscription?.id ?? null);
     for (const item of pending.slice(0, MAX_LINES)) attachItem(store, invoice, item);
   }
   recompute(store, invoice);
   return invoice;
+}
+
+/**
+ * The pending invoice items a new invoice of `customer` in `currency` pulls in, oldest first (also what an invoice
+ * preview shows).
+ */
+export function pendingItemsFor(
+  store: Store,
+  customer: string,
+  currency: string,
+  subscription: string | null,
+): StoredInvoiceItem[] {
+  return [...store.invoiceItems.newestFirst()]
+    .reverse()
+    .filter(
+      (item) =>
+        item.invoice === null &&
+        idOf(item.customer) === customer &&
+        item.currency === currency &&
+        includesSubscription(item, subscription),
+    );
 }
 
 /** A pending item tagged with a subscription only goes on that subscription's invoices (or a standalone one). */

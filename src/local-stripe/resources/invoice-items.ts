@@ -23,11 +23,12 @@ import {
   type InferShape,
 } from '../params.js';
 import type { Store } from '../store.js';
+import { productIdOf } from './price-create.js';
 import { customerOrDeleted } from './customers.js';
 import { claimCustomerCurrency } from './invoice-create.js';
 import { attachItem, detachItem, requireDraftOf, type StoredInvoiceItem } from './invoice-lines.js';
 import { renderInvoice } from './invoice-shape.js';
-import { requireSubscription } from './subscriptions.js';
+import { customerOf, findSubscriptionItem, requireSubscription } from './subscription-shape.js';
 
 
 const createShape = {
@@ -60,6 +61,8 @@ export interface InvoiceItemExtra {
   proration?: boolean;
   /** The subscription item (`si_…`) the line bills; its line gets `parent.type: 'subscription_item_details'`. */
   subscriptionItem?: string;
+  /** The price the line names, when not the subscription item's current one (the credit for an old price). */
+  price?: Stripe.Price;
 }
 
 /** `amount` and unit amount as Stripe derives them from `amount` or `quantity × unit_amount_decimal`. */
@@ -107,19 +110,19 @@ export function createInvoiceItem(
   let subscriptionId = params.subscription;
   let priceDetails: Stripe.InvoiceItem.Pricing.PriceDetails;
   if (extra.subscriptionItem !== undefined) {
-    const owner =
-      subscriptionId !== undefined
-        ? requireSubscription(store, subscriptionId, 'subscription', customer.id)
-        : [...store.subscriptions.newestFirst()].find((s) => s.items.some((i) => i.id === extra.subscriptionItem));
-    const subscriptionItem = owner?.items.find((i) => i.id === extra.subscriptionItem);
-    if (owner === undefined || subscriptionItem === undefined) {
+    const found = findSubscriptionItem(store, extra.subscriptionItem);
+    if (found === undefined || (subscriptionId !== undefined && found.subscription.id !== subscriptionId)) {
+      if (subscriptionId !== undefined) requireSubscription(store, subscriptionId, 'subscription', customer.id);
       throw resourceMissing('subscription item', extra.subscriptionItem, 'subscription_item');
     }
-    if (owner.customer !== customer.id) {
+    const { subscription: owner, item: subscriptionItem } = found;
+    if (customerOf(owner) !== customer.id) {
       throw invalidParam('subscription_item', `The subscription item '${subscriptionItem.id}' belongs to another customer.`);
     }
     subscriptionId = owner.id;
-    priceDetails = { price: subscriptionItem.price, product: subscriptionItem.product };
+    // A proration credit names the price the item had before the change.
+    const price = extra.price ?? subscriptionItem.price;
+    priceDetails = { price: price.id, product: productIdOf(price) };
   } else {
     if (subscriptionId !== undefined) requireSubscription(store, subscriptionId, 'subscription', customer.id);
     // Like Stripe, an item billed by amount gets an inline one-time price (and product) of its own. Neither is

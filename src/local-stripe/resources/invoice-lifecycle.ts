@@ -145,6 +145,16 @@ export function voidInvoice(store: Store, id: string): Stripe.Invoice {
   return invoice;
 }
 
+/**
+ * `POST /v1/invoices/:id/send`: emails an open invoice to its customer (the local Stripe sends no mail); nothing of
+ * the invoice changes. Stripe refuses anything but an open invoice.
+ */
+export function sendInvoice(store: Store, id: string): Stripe.Invoice {
+  const invoice = requireInvoice(store, id);
+  if (invoice.status !== 'open') throw invalidState('You can only send invoices that are open', 'invoice_not_editable');
+  return invoice;
+}
+
 /** open → uncollectible (which can still be paid or voided). */
 export function markUncollectible(store: Store, id: string): Stripe.Invoice {
   const invoice = requireInvoice(store, id);

@@ -12,7 +12,7 @@
  * `amount_remaining` = `amount_due` − `amount_paid`.
  */
 import type Stripe from 'stripe';
-import { defineKind, type RenderContext } from '../expand.js';
+import { defineKind, renderObject, type RenderContext } from '../expand.js';
 import type { Store } from '../store.js';
 import { customerOrDeleted } from './customers.js';
 import { paymentsOf } from './invoice-payments.js';
@@ -148,6 +148,12 @@ function invoiceOrNull(id: string, ctx: RenderContext): Stripe.Invoice | null {
   return invoice === undefined ? null : renderInvoice(invoice, ctx);
 }
 
+/** A subscription, rendered (the kind is defined in `subscription-shape.ts`; looked up by name, no import cycle). */
+function subscriptionOrNull(id: string, ctx: RenderContext): unknown {
+  const subscription = ctx.store.subscriptions.get(id);
+  return subscription === undefined ? null : renderObject('subscription', subscription, ctx);
+}
+
 defineKind<Stripe.Invoice>('invoice', {
   render: renderInvoice,
   expandable: {
@@ -161,13 +167,14 @@ defineKind<Stripe.Invoice>('invoice', {
     discounts: { resolve: () => null },
     on_behalf_of: { resolve: () => null },
     test_clock: { resolve: () => null },
-    // `parent.subscription_details.subscription` is left out on purpose: subscriptions are not served as objects.
+    'parent.subscription_details.subscription': { target: 'subscription', resolve: subscriptionOrNull },
   },
   includable: { payments: paymentsOf },
 });
 
 defineKind<Stripe.InvoiceLineItem>('line_item', {
   expandable: {
+    subscription: { target: 'subscription', resolve: subscriptionOrNull },
     discounts: { resolve: () => null },
   },
 });

@@ -21,11 +21,13 @@ import {
   finalizeInvoice,
   finalizeShape,
   markUncollectible,
+  sendInvoice,
   payInvoice,
   payShape,
   voidInvoice,
 } from './invoice-lifecycle.js';
 import { idOf, requireInvoice, subscriptionIdOf } from './invoice-shape.js';
+import { invoicePaid } from './subscription-lifecycle.js';
 
 const expandOnly = { expand: listParams.expand } as const;
 
@@ -96,16 +98,22 @@ export const invoiceRoutes: Route[] = [
   route('POST', '/v1/invoices/:id(in_)/finalize', (req) => {
     const params = readParams(req, finalizeShape, { kind: 'invoice' });
     const invoice = finalizeInvoice(req.store, pathId(req), req.render.baseUrl, params);
+    invoicePaid(req.store, invoice);
     return renderObject('invoice', invoice, req.render, params.expand);
   }),
   route('POST', '/v1/invoices/:id(in_)/pay', (req) => {
     const params = readParams(req, payShape, { kind: 'invoice' });
     const invoice = payInvoice(req.store, pathId(req), req.render.baseUrl, params);
+    invoicePaid(req.store, invoice);
     return renderObject('invoice', invoice, req.render, params.expand);
   }),
   route('POST', '/v1/invoices/:id(in_)/void', (req) => {
     const params = readParams(req, expandOnly, { kind: 'invoice' });
     return renderObject('invoice', voidInvoice(req.store, pathId(req)), req.render, params.expand);
+  }),
+  route('POST', '/v1/invoices/:id(in_)/send', (req) => {
+    const params = readParams(req, expandOnly, { kind: 'invoice' });
+    return renderObject('invoice', sendInvoice(req.store, pathId(req)), req.render, params.expand);
   }),
   route('POST', '/v1/invoices/:id(in_)/mark_uncollectible', (req) => {
     const params = readParams(req, expandOnly, { kind: 'invoice' });

@@ -1,7 +1,7 @@
 /**
  * Billing portal sessions: `POST /v1/billing_portal/sessions`, the only session endpoint Stripe has (no
  * retrieve, list or update). A session is kept by the secret in its `url`, which the hosted portal page
- * (`pages/portal-page.ts`) serves until it expires unvisited.
+ * (`pages/portal/`) serves until it expires unvisited.
  *
  * Checks, in order: parameters (shape, enums, required markers) → customer / customer_account → configuration
  * (exists, active; the default when absent) → flow (sub-object matches `type`, the flow's feature is enabled,
@@ -15,11 +15,11 @@ import { invalidParam, invalidState, parameterMissing, resourceMissing } from '.
 import { defineKind, renderObject } from '../expand.js';
 import { paramPath } from '../form.js';
 import { arr, int, listParams, obj, oneOf, required, str, type InferShape } from '../params.js';
-import type { SessionRecord, Store, SubscriptionRecord } from '../store.js';
+import type { SessionRecord, Store } from '../store.js';
 import { requireCustomer } from './customers.js';
 import { checkUrl } from './portal-configuration-params.js';
 import { CONFIGURATION_KIND, configurationForSession } from './portal-configurations.js';
-import { requireSubscription } from './subscriptions.js';
+import { findSubscriptionItem, requireSubscription, type Subscription } from './subscription-shape.js';
 
 type Session = Stripe.BillingPortal.Session;
 type Flow = Stripe.BillingPortal.Session.Flow;
@@ -112,7 +112,7 @@ function checkCustomer(store: Store, params: SessionCreate): string {
 }
 
 /** The subscription a flow names: it must exist, belong to the customer and not be canceled. */
-function flowSubscription(store: Store, id: string, param: string, customer: string): SubscriptionRecord {
+function flowSubscription(store: Store, id: string, param: string, customer: string): Subscription {
   const subscription = requireSubscription(store, id, param, customer);
   if (subscription.status === 'canceled') {
     throw invalidState(
@@ -179,7 +179,7 @@ function updateConfirm(
       `Invalid ${path}[items]: specify exactly one subscription item (got ${details.items.length}).`,
     );
   }
-  if (subscription.items.length > 1) {
+  if (subscription.items.data.length > 1) {
     throw invalidState(
       `The subscription '${subscription.id}' has more than one item; subscriptions with multiple items cannot be ` +
         'updated with the subscription_update_confirm flow.',
@@ -188,9 +188,8 @@ function updateConfirm(
     );
   }
   const itemPath = `${path}[items][0]`;
-  if (!subscription.items.some((si) => si.id === item.id)) {
-    const elsewhere = [...store.subscriptions.newestFirst()].some((s) => s.items.some((si) => si.id === item.id));
-    if (!elsewhere) throw resourceMissing('subscription item', item.id, `${itemPath}[id]`);
+  if (!subscription.items.data.some((si) => si.id === item.id)) {
+    if (findSubscriptionItem(store, item.id) === undefined) throw resourceMissing('subscription item', item.id, `${itemPath}[id]`);
     throw invalidParam(
       `${itemPath}[id]`,
       `The subscription item '${item.id}' does not belong to the subscription '${subscription.id}'.`,
