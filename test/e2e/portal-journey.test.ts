@@ -334,6 +334,30 @@ describe('the plan, card and next invoice in other cases', () => {
     await shot('new-customer');
   }, JOURNEY_TIMEOUT_MS);
 
+  it('the seed’s other subscription states: trialing, canceling, past due, canceled — each as Stripe has it', async () => {
+    const { page } = browser;
+    const byEmail = (email: string) => [...app.localStripe!.store.customers.newestFirst()].find((c) => c.email === email)!.id;
+    const cases = [
+      { email: 'frances@example.com', badge: /^Trialing$/ },
+      { email: 'grace@example.com', badge: /^Canceling on / },
+      { email: 'margaret@example.com', badge: /^Past due$/ },
+      { email: 'don@example.com', badge: null },
+    ];
+    for (const { email, badge } of cases) {
+      const id = byEmail(email);
+      await onBillingPage();
+      await page.click('#sign-out');
+      await page.waitForSelector(`#sign-in [data-customer-id="${id}"]:not([disabled])`);
+      await page.click(`[data-customer-id="${id}"]`);
+      await overviewReady();
+      await expectPageToMatchStripe(id);
+      // A canceled subscription is not among a customer's current ones (Stripe's default list): no current plan.
+      if (badge === null) expect(await page.textContent('#no-plan h3')).toBe('No current plan');
+      else expect(await page.textContent('#plan .badge')).toMatch(badge);
+      await shot(`state-${email.split('@')[0]}`);
+    }
+  }, JOURNEY_TIMEOUT_MS);
+
   it('when Stripe cannot preview the next invoice, that box says so and the rest of the page stands', async () => {
     const { page } = browser;
     const local = app.localStripe!;
