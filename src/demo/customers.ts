@@ -1,7 +1,8 @@
 /**
  * Who may sign in on the demo billing page: a handful of the demo account's customers, picked to show the page's
  * cases — a person paying by card, a business with an open net-30 invoice, a credit balance, other currencies (EUR, JPY),
- * and a new customer with no invoices (the empty state).
+ * the subscription states the seed arranges (trialing, canceling at period end, past due with a declining card,
+ * canceled), and a new customer with no invoices (the empty state).
  */
 import type Stripe from 'stripe';
 import { DEMO, type Store } from '../local-stripe/index.js';
@@ -17,7 +18,10 @@ export interface DemoCustomer {
 
 /** Demo customers the seed makes without a fixed id in `DEMO`, found by their (fixed) email. */
 const BY_EMAIL: ReadonlyArray<{ email: string; about: string }> = [
-  { email: 'grace@example.com', about: 'Pro plan, account credit' },
+  { email: 'grace@example.com', about: 'Pro plan canceling at period end' },
+  { email: 'frances@example.com', about: 'Pro plan on a free trial' },
+  { email: 'margaret@example.com', about: 'Past due, her card declines' },
+  { email: 'don@example.com', about: 'Plan canceled' },
   { email: 'edsger@example.com', about: 'Euro invoices' },
   { email: 'keiri@tanaka.example', about: 'Yen invoices' },
 ];

@@ -85,6 +85,42 @@ tbody tr:hover td { background: #fafbff; }
 .badge-void { background: #f2f4f7; color: #667085; }
 .badge-uncollectible { background: #fef3f2; color: #b42318; }
 .badge-unknown { background: #fffaeb; color: #b54708; }
+.badge-active { background: #ecfdf3; color: #067647; }
+.badge-trialing { background: #eff8ff; color: #175cd3; }
+.badge-past-due { background: #fef3f2; color: #b42318; }
+.badge-canceling { background: #fffaeb; color: #b54708; }
+.badge-canceled, .badge-paused, .badge-incomplete { background: #f2f4f7; color: #475467; }
+.tag {
+  display: inline-block; margin-left: 8px; padding: 0 8px; border-radius: 6px; background: var(--accent-soft);
+  color: var(--accent-hover); font-size: 12px; font-weight: 600; line-height: 20px;
+}
+
+.plan-card { margin-bottom: 24px; }
+.plan { padding: 16px 22px; }
+.plan + .plan { border-top: 1px solid var(--line-soft); }
+.plan-head { display: flex; align-items: center; gap: 12px; flex-wrap: wrap; }
+.plan-name { margin: 0; font-size: 18px; }
+.plan-items { list-style: none; margin: 6px 0 0; padding: 0; }
+.plan-item { display: flex; align-items: baseline; gap: 10px; flex-wrap: wrap; }
+.plan-items .plan-product { color: var(--ink-2); }
+.plan-price { font-weight: 600; font-variant-numeric: tabular-nums; }
+.plan-quantity { color: var(--muted); font-variant-numeric: tabular-nums; }
+.plan-date { margin: 6px 0 0; font-size: 14px; color: var(--ink-2); }
+.plan-retrying { color: #b42318; }
+.plan .skeleton + .skeleton { margin-top: 8px; }
+.overview { display: grid; grid-template-columns: repeat(auto-fit, minmax(300px, 1fr)); gap: 24px; margin-bottom: 24px; align-items: start; }
+.panel-body { padding: 16px 22px; }
+.panel-body p { margin: 0; }
+.panel-body .skeleton + .skeleton { margin-top: 8px; }
+.card-number { font-size: 17px; font-weight: 600; }
+.card-expiry { font-size: 14px; }
+.card-expiry.expired { color: #b42318; }
+.upcoming-amount { font-size: 24px; font-weight: 650; font-variant-numeric: tabular-nums; }
+table.lines { border-top: 1px solid var(--line); }
+table.lines td { padding: 10px 22px; }
+table.lines tfoot td { font-weight: 600; border-top: 1px solid var(--line); }
+table.lines tbody tr:hover td { background: none; }
+.empty.compact { padding: 28px 24px; }
 
 button {
   font: inherit; font-weight: 550; cursor: pointer; border-radius: 8px; padding: 8px 14px; line-height: 20px;

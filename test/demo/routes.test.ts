@@ -101,7 +101,7 @@ describe('/demo in demo mode', () => {
   });
 
   it('refuses what is not a sign-in from the page: other customers, other origins, other content types, other methods', async () => {
-    const someoneElse = [...app.localStripe!.store.customers.newestFirst()].find((c) => c.email === 'don@example.com')!;
+    const someoneElse = [...app.localStripe!.store.customers.newestFirst()].find((c) => c.email === 'claude@example.com')!;
     expect((await signIn(app, { customerId: someoneElse.id })).status).toBe(404);
     expect((await signIn(app, { customerId: 'cus_doesNotExist' })).status).toBe(404);
     expect((await signIn(app, {})).status).toBe(400);

@@ -13,6 +13,7 @@ import {
   type BillingPageQueryVariables,
 } from '../../client/index.js';
 import type { Session, SessionCustomer } from './session.js';
+import type { CardOnFile, NextInvoice, PlanSubscription } from './plan-format.js';
 
 export { BillingClientError };
 
@@ -30,6 +31,52 @@ export type InvoicePage = BillingCustomer['invoices'];
 export type Invoice = InvoicePage['edges'][number]['node'];
 export type PageRequest = Pick<BillingPageQueryVariables, 'first' | 'after' | 'last' | 'before'>;
 
+/** What the page shows above the invoices: the customer's plans, the card on file, the next invoice. */
+export interface BillingOverview {
+  subscriptions: readonly PlanSubscription[];
+  defaultPaymentMethod: CardOnFile | null;
+  upcomingInvoice: NextInvoice | null;
+  /** Parts the gateway could not load this time (their sections say so; the rest of the page stands). */
+  unavailable: ReadonlySet<OptionalPart>;
+}
+
+/**
+ * The customer's fields the page can do without: both nullable, so that a failure of one (say Stripe's invoice
+ * preview) comes back as that field null beside an error at its path, and the rest of the answer is whole.
+ */
+const OPTIONAL_PARTS = ['upcomingInvoice', 'defaultPaymentMethod'] as const;
+export type OptionalPart = (typeof OPTIONAL_PARTS)[number];
+
+/** The overview out of a `BillingPage` answer (the generated types are checked against the page's shapes here). */
+export function overviewOf(customer: BillingCustomer, unavailable: ReadonlySet<OptionalPart> = new Set()): BillingOverview {
+  return {
+    subscriptions: customer.subscriptions.edges.map((edge) => edge.node),
+    defaultPaymentMethod: customer.defaultPaymentMethod,
+    upcomingInvoice: customer.upcomingInvoice,
+    unavailable,
+  };
+}
+
+export interface BillingAnswer {
+  role: string;
+  customer: BillingCustomer | null;
+  unavailable: ReadonlySet<OptionalPart>;
+}
+
+/** A `BillingPage` answer whose only errors are in optional parts, as that answer; anything else is not one. */
+function partialAnswer(error: unknown): BillingAnswer | undefined {
+  if (!(error instanceof BillingClientError) || error.kind !== 'graphql' || error.errors.length === 0) return undefined;
+  const viewer = (error.data as Partial<BillingPageQuery> | null)?.viewer;
+  if (viewer?.customer === null || viewer?.customer === undefined) return undefined;
+  const unavailable = new Set<OptionalPart>();
+  for (const { path } of error.errors) {
+    const part = OPTIONAL_PARTS.find((name) => path?.[0] === 'viewer' && path[1] === 'customer' && path[2] === name);
+    if (part === undefined) return undefined;
+    unavailable.add(part);
+  }
+  return { role: viewer.role, customer: viewer.customer, unavailable };
+}
+
 /** An error for people: a message and, for errors from the gateway, its code. */
 export class PageError extends Error {
   constructor(
@@ -44,10 +91,16 @@ export function billingApi(token: () => string | undefined) {
   const client: BillingClient = createBillingClient({ url: GRAPHQL_ENDPOINT, token, persisted: PERSISTED });
 
   return {
-    /** The signed-in customer and one page of their invoices. */
-    async billingPage(page: PageRequest): Promise<{ role: string; customer: BillingCustomer | null }> {
-      const data = await client.request(BillingPageDocument, page);
-      return data.viewer;
+    /** The signed-in customer, their plans, card and next invoice, and one page of their invoices. */
+    async billingPage(page: PageRequest): Promise<BillingAnswer> {
+      try {
+        const data = await client.request(BillingPageDocument, page);
+        return { ...data.viewer, unavailable: new Set() };
+      } catch (error) {
+        const partial = partialAnswer(error);
+        if (partial === undefined) throw error;
+        return partial;
+      }
     },
 
     /** Opens a billing portal session for the signed-in customer; returns where to send the browser. */

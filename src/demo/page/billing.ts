@@ -1,12 +1,17 @@
 /**
- * The billing page: the signed-in customer's summary, their invoices a page at a time (answers to a superseded
- * request dropped), and the button that opens the billing portal. A token the gateway no longer accepts signs out.
+ * The billing page: the signed-in customer's plans, card on file and next invoice, their summary, their invoices a
+ * page at a time (answers to a superseded request dropped), and the button that opens the billing portal. A token
+ * the gateway no longer accepts signs out. Every answer re-renders all of it, so whatever the customer changed in
+ * the portal shows as soon as the page has data again (a return link reloads it; `refresh` for the Back button).
  */
-import { billingApi, describeError, PageError, type BillingCustomer, type InvoicePage, type PageRequest } from './api.js';
+import { billingApi, describeError, overviewOf, PageError, type BillingCustomer, type InvoicePage, type OptionalPart, type PageRequest } from './api.js';
+import { cardSection, cardSkeleton } from './card-section.js';
 import { h, replace, safeHttpUrl } from './dom.js';
 import { invoiceRow, invoiceTable, skeletonRow, summary, summarySkeleton } from './invoice-table.js';
+import { planSection, planSkeleton } from './plan-section.js';
+import { upcomingSection, upcomingSkeleton } from './upcoming-section.js';
 import { loadSession, type Session } from './session.js';
-import { account, alertBox, app, svgIcon } from './widgets.js';
+import { account, alertBox, app, svgIcon, unavailableSection } from './widgets.js';
 
 /** Invoices per page: small enough that the demo customers' histories span a few pages. */
 const PAGE_SIZE = 5;
@@ -16,7 +21,12 @@ const PAGE_PATH = '/demo';
 /** Back to signing in, with a notice saying why (or none, when the customer signed out). */
 export type SignOut = (notice?: string) => void;
 
-export function showBilling(session: Session, signOut: SignOut): void {
+/** What the shown billing page offers its surroundings: load its data again (page 1), as after a return from the portal. */
+export interface BillingView {
+  refresh(): void;
+}
+
+export function showBilling(session: Session, signOut: SignOut): BillingView {
   document.title = 'Billing · Northwind Cloud';
   const api = billingApi(() => loadSession()?.token);
 
@@ -31,6 +41,11 @@ export function showBilling(session: Session, signOut: SignOut): void {
   const pageAlert = h('div', { id: 'page-alert' });
   const subtitle = h('p', { class: 'muted', id: 'customer-line' }, `Invoices and billing details for ${session.customer.name}`);
   const summaryCard = h('section', { class: 'card summary', id: 'summary', attrs: { 'aria-label': 'Account summary' } }, ...summarySkeleton());
+  const planCard = h('section', { class: 'card plan-card', id: 'plan', attrs: { 'aria-labelledby': 'plan-title' } }, ...planSkeleton());
+  const cardPanel = h('section', { class: 'card', id: 'card-on-file', attrs: { 'aria-labelledby': 'card-title' } }, ...cardSkeleton());
+  const upcomingPanel = h('section', { class: 'card', id: 'upcoming', attrs: { 'aria-labelledby': 'upcoming-title' } }, ...upcomingSkeleton());
+  // One state for the plan, card and next invoice, as they arrive together: `#overview[data-state=loading|ready|error]`.
+  const overview = h('div', { id: 'overview', data: { state: 'loading' } }, planCard, h('div', { class: 'overview' }, cardPanel, upcomingPanel), summaryCard);
 
   const tbody = h('tbody');
   const table = invoiceTable(tbody);
@@ -58,7 +73,7 @@ export function showBilling(session: Session, signOut: SignOut): void {
       manage,
     ),
     pageAlert,
-    summaryCard,
+    overview,
     invoicesCard,
   );
 
@@ -72,10 +87,16 @@ export function showBilling(session: Session, signOut: SignOut): void {
     invoicesCard.setAttribute('aria-busy', String(state === 'loading'));
   };
 
-  const renderPage = (customer: BillingCustomer) => {
+  const renderPage = (customer: BillingCustomer, unavailable: ReadonlySet<OptionalPart>) => {
     const page = customer.invoices;
     current = page;
+    const parts = overviewOf(customer, unavailable);
+    replace(planCard, ...planSection(parts.subscriptions));
+    replace(cardPanel, ...(parts.unavailable.has('defaultPaymentMethod') ? unavailableSection('card', 'Payment method') : cardSection(parts.defaultPaymentMethod)));
+    replace(upcomingPanel, ...(parts.unavailable.has('upcomingInvoice') ? unavailableSection('upcoming', 'Next invoice') : upcomingSection(parts.upcomingInvoice)));
     replace(summaryCard, ...summary(customer));
+    overview.hidden = false;
+    overview.dataset['state'] = 'ready';
     subtitle.textContent = customer.email !== null ? `${customer.name ?? 'Customer'} · ${customer.email}` : (customer.name ?? 'Customer');
     table.classList.remove('is-loading');
     replace(listAlert);
@@ -109,6 +130,7 @@ export function showBilling(session: Session, signOut: SignOut): void {
   const load = async (request: PageRequest, target: number) => {
     const mine = ++latest;
     setState('loading');
+    overview.dataset['state'] = 'loading';
     prev.disabled = true;
     next.disabled = true;
     replace(listAlert);
@@ -124,7 +146,7 @@ export function showBilling(session: Session, signOut: SignOut): void {
       if (mine !== latest) return;
       if (viewer.customer === null) throw new PageError('This page is for customers. Sign in as a customer to see invoices.');
       pageNumber = target;
-      renderPage(viewer.customer);
+      renderPage(viewer.customer, viewer.unavailable);
     } catch (error) {
       if (mine !== latest) return;
       const problem = describeError(error);
@@ -133,6 +155,9 @@ export function showBilling(session: Session, signOut: SignOut): void {
       if (current === undefined) {
         tableWrap.hidden = true;
         pager.hidden = true;
+        // Nothing to show yet: no placeholders that never fill; "Try again" below loads it all.
+        overview.hidden = true;
+        overview.dataset['state'] = 'error';
       } else {
         prev.disabled = !current.pageInfo.hasPreviousPage;
         next.disabled = !current.pageInfo.hasNextPage;
@@ -176,5 +201,14 @@ export function showBilling(session: Session, signOut: SignOut): void {
       }
     })();
   });
-  void load({ first: PAGE_SIZE }, 1);
+  const firstPage = () => void load({ first: PAGE_SIZE }, 1);
+  firstPage();
+  return {
+    refresh: () => {
+      manage.disabled = false;
+      manage.textContent = 'Manage billing';
+      replace(pageAlert);
+      firstPage();
+    },
+  };
 }

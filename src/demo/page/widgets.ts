@@ -1,4 +1,7 @@
-/** Pieces the demo page's views share: the page's two mount points, an alert, a summary figure, the empty-state icon. */
+/**
+ * Pieces the demo page's views share: the page's two mount points, an alert, a summary figure, a section that
+ * could not be loaded, the empty-state icon.
+ */
 import { h, type Child } from './dom.js';
 
 /** Where the views render: the main area, and the header's account corner. */
@@ -22,6 +25,14 @@ export function stat(label: string, value: Child, note?: string, id?: string): H
     value,
     note !== undefined ? h('span', { class: 'note' }, note) : null,
   );
+}
+
+/** A section's content when the gateway could not load its part: its heading and a note, the rest of the page as is. */
+export function unavailableSection(id: string, title: string): HTMLElement[] {
+  return [
+    h('div', { class: 'card-head' }, h('h2', { id: `${id}-title` }, title)),
+    h('div', { class: 'panel-body', data: { unavailable: 'true' } }, h('p', { class: 'muted' }, 'This could not be loaded just now. Reload the page to try again.')),
+  ];
 }
 
 export function svgIcon(): SVGSVGElement {

@@ -53,7 +53,12 @@ const STYLE = `
   .actions button { margin-top: 0; }
 `;
 
-const HEADERS = { 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer', 'X-Robots-Tag': 'noindex' };
+/**
+ * `same-origin`, not `no-referrer`: under `no-referrer` a browser sends `Origin: null` with the page's own form
+ * posts (the Fetch standard), and the forms' origin check then refuses every one of them. Other sites still get no
+ * referrer, so the session's URL never leaks.
+ */
+const HEADERS = { 'Cache-Control': 'no-store', 'Referrer-Policy': 'same-origin', 'X-Robots-Tag': 'noindex' };
 
 export function page(status: number, title: string, body: string, lang = 'en'): PageResponse {
   return {
