@@ -89,7 +89,9 @@ function htmlPage(status: number, title: string, body: string): PageResponse {
     headers: {
       'Cache-Control': 'no-store',
       'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; img-src 'none'; form-action 'self'",
-      'Referrer-Policy': 'no-referrer',
+      // `same-origin`, not `no-referrer`: under `no-referrer` a browser sends `Origin: null` with the page's own Pay
+      // form, which the form's origin check refuses (`invoice-pay.ts`); other sites still get no referrer.
+      'Referrer-Policy': 'same-origin',
       'X-Content-Type-Options': 'nosniff',
       'X-Robots-Tag': 'noindex',
     },
