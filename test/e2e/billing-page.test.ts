@@ -10,7 +10,7 @@ import { startApp, type App } from '../../src/app.js';
 import { loadGatewayConfig } from '../../src/config.js';
 import { DEMO } from '../../src/local-stripe/index.js';
 import { formatMoney } from '../../src/stripe-facts/money.js';
-import { JOURNEY_TIMEOUT_MS, openBrowser, screenshots, SETUP_TIMEOUT_MS, type BrowserSession } from './browser.js';
+import { JOURNEY_TIMEOUT_MS, openBrowser, screenshots, SETUP_TIMEOUT_MS, watchPage, type BrowserSession } from './browser.js';
 
 const PAGE_SIZE = 5;
 const STATUS_LABEL: Record<string, string> = { draft: 'Draft', open: 'Open', paid: 'Paid', uncollectible: 'Uncollectible', void: 'Void' };
@@ -40,19 +40,7 @@ beforeAll(async () => {
   // all the page sends.
   app = await startApp(loadGatewayConfig({ PORT: '0', LOG_LEVEL: 'error', TRUSTED_DOCUMENTS: 'true' }));
   shot = screenshots(() => browser.page, 'billing-page');
-  browser.page.on('request', (request) => {
-    if (request.method() === 'POST' && request.url() === app.graphqlUrl) graphqlBodies.push(request.postDataJSON() as Record<string, unknown>);
-  });
-  browser.page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
-  browser.page.on('console', (message) => {
-    // A failed request is logged here without its URL; the response listener below names it.
-    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) problems.push(`console: ${message.text()}`);
-  });
-  browser.page.on('response', (response) => {
-    // The browser's own favicon probe of the local Stripe's portal page is not the page's doing.
-    const url = new URL(response.url());
-    if (response.status() >= 400 && url.pathname !== '/favicon.ico') problems.push(`HTTP ${response.status()}: ${url.pathname}`);
-  });
+  watchPage(browser.page, () => app.graphqlUrl, graphqlBodies, problems);
 }, SETUP_TIMEOUT_MS);
 
 afterAll(async () => {

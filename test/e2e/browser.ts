@@ -112,3 +112,23 @@ export function screenshots(page: () => Page, prefix: string): (step: string) =>
     return path;
   };
 }
+
+/**
+ * Watches a page for what the billing-page journeys assert about: the bodies of its GraphQL POSTs to `graphqlUrl`,
+ * and its problems (uncaught errors, console errors — a CSP violation shows up there — and HTTP errors).
+ */
+export function watchPage(page: Page, graphqlUrl: () => string, graphqlBodies: Array<Record<string, unknown>>, problems: string[]): void {
+  page.on('request', (request) => {
+    if (request.method() === 'POST' && request.url() === graphqlUrl()) graphqlBodies.push(request.postDataJSON() as Record<string, unknown>);
+  });
+  page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
+  page.on('console', (message) => {
+    // A failed request is logged here without its URL; the response listener below names it.
+    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) problems.push(`console: ${message.text()}`);
+  });
+  page.on('response', (response) => {
+    // The browser's own favicon probe of the local Stripe's portal page is not the page's doing.
+    const url = new URL(response.url());
+    if (response.status() >= 400 && url.pathname !== '/favicon.ico') problems.push(`HTTP ${response.status()}: ${url.pathname}`);
+  });
+}

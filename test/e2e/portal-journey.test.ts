@@ -12,7 +12,7 @@ import { startApp, type App } from '../../src/app.js';
 import { loadGatewayConfig } from '../../src/config.js';
 import { DEMO } from '../../src/local-stripe/index.js';
 import { formatMoney } from '../../src/stripe-facts/money.js';
-import { JOURNEY_TIMEOUT_MS, openBrowser, screenshots, SETUP_TIMEOUT_MS, type BrowserSession } from './browser.js';
+import { JOURNEY_TIMEOUT_MS, openBrowser, screenshots, SETUP_TIMEOUT_MS, watchPage, type BrowserSession } from './browser.js';
 
 const dateFormat = new Intl.DateTimeFormat('en-US', { year: 'numeric', month: 'short', day: 'numeric', timeZone: 'UTC' });
 const day = (unix: number) => dateFormat.format(unix * 1000);
@@ -34,17 +34,7 @@ beforeAll(async () => {
   const local = app.localStripe!;
   stripe = new Stripe(local.secretKey, { ...local.stripeConfig, maxNetworkRetries: 0, telemetry: false });
   shot = screenshots(() => browser.page, 'portal-journey');
-  browser.page.on('request', (request) => {
-    if (request.method() === 'POST' && request.url() === app.graphqlUrl) graphqlBodies.push(request.postDataJSON() as Record<string, unknown>);
-  });
-  browser.page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
-  browser.page.on('console', (message) => {
-    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) problems.push(`console: ${message.text()}`);
-  });
-  browser.page.on('response', (response) => {
-    const url = new URL(response.url());
-    if (response.status() >= 400 && url.pathname !== '/favicon.ico') problems.push(`HTTP ${response.status()}: ${url.pathname}`);
-  });
+  watchPage(browser.page, () => app.graphqlUrl, graphqlBodies, problems);
 }, SETUP_TIMEOUT_MS);
 
 afterAll(async () => {
