@@ -14,12 +14,6 @@ import { declineError } from './test-cards.js';
 
 const DAY = 24 * 60 * 60;
 
-/**
- * Days after a failed automatic attempt until the next one (Stripe's default custom retry schedule: three retries,
- * then no further attempt is scheduled).
- */
-export const RETRY_SCHEDULE_DAYS: readonly number[] = [3, 5, 7];
-
 const payments = new WeakMap<Stripe.Invoice, Stripe.InvoicePayment[]>();
 
 function idOf(value: string | { id: string } | null | undefined): string | null {
@@ -106,13 +100,13 @@ function defaultPayment(store: Store, invoice: Stripe.Invoice): Stripe.InvoicePa
   return payment;
 }
 
-/** Counts an attempt and schedules the next automatic one as Stripe's retry schedule would. */
+/** Counts an attempt and schedules the next automatic one on the account's retry schedule (`store.dunning`). */
 export function recordAttempt(store: Store, invoice: Stripe.Invoice, failed: boolean): void {
   invoice.attempted = true;
   invoice.attempt_count += 1;
   if (!failed) return;
   const automatic = invoice.collection_method === 'charge_automatically' && invoice.auto_advance === true;
-  const delay = RETRY_SCHEDULE_DAYS[invoice.attempt_count - 1];
+  const delay = store.dunning.retryDays[invoice.attempt_count - 1];
   invoice.next_payment_attempt = automatic && delay !== undefined ? store.nowSeconds() + delay * DAY : null;
 }
 

@@ -15,7 +15,8 @@ export type Features = Stripe.BillingPortal.Configuration.Features;
 const CUSTOMER_UPDATES = ['address', 'email', 'name', 'phone', 'shipping', 'tax_id'] as const;
 const CANCEL_MODES = ['at_period_end', 'immediately'] as const;
 const PRORATION_BEHAVIORS = ['always_invoice', 'create_prorations', 'none'] as const;
-const CANCELLATION_REASONS = [
+/** Stripe's cancellation feedback values: the portal's reason options and a subscription's `cancellation_details.feedback`. */
+export const CANCELLATION_FEEDBACK = [
   'customer_service',
   'low_quality',
   'missing_features',
@@ -67,7 +68,7 @@ const subscriptionUpdateShape = {
 
 const cancellationReasonShape = {
   enabled: required(bool()),
-  options: arr(oneOf(CANCELLATION_REASONS)),
+  options: arr(oneOf(CANCELLATION_FEEDBACK)),
   feedback_options: arr(str()),
 } as const;
 
@@ -93,7 +94,7 @@ const createFeaturesShape = {
   subscription_cancel: obj({
     ...subscriptionCancelShape,
     enabled: required(bool()),
-    cancellation_reason: obj({ ...cancellationReasonShape, options: required(arr(oneOf(CANCELLATION_REASONS))) }),
+    cancellation_reason: obj({ ...cancellationReasonShape, options: required(arr(oneOf(CANCELLATION_FEEDBACK))) }),
   }),
   subscription_update: obj({ ...subscriptionUpdateShape, enabled: required(bool()) }),
 } as const;

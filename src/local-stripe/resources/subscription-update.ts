@@ -61,17 +61,7 @@ import {
   type Subscription,
   type SubscriptionItem,
 } from './subscription-shape.js';
-
-const FEEDBACK = [
-  'customer_service',
-  'low_quality',
-  'missing_features',
-  'other',
-  'switched_service',
-  'too_complex',
-  'too_expensive',
-  'unused',
-] as const;
+import { CANCELLATION_FEEDBACK } from './portal-configuration-params.js';
 
 /** `''` unsets the field (null); anything else is read by `spec`. */
 function clearable<T>(spec: Spec<T>): Spec<T | null, false> {
@@ -90,7 +80,7 @@ export const itemUpdateShape = {
 
 export const cancellationDetailsShape = obj({
   comment: str({ max: 5000, clearable: true }),
-  feedback: clearable(oneOf(FEEDBACK)),
+  feedback: clearable(oneOf(CANCELLATION_FEEDBACK)),
 });
 
 export const updateShape = {
