@@ -19,6 +19,7 @@ import type { GatewayDeps, PortalSettings } from './graphql/context.js';
 import { CursorCodec } from './graphql/connections.js';
 import { createDemoRoutes, DEMO_PATH, type DemoRoutes } from './demo/routes.js';
 import { demoTabs, placeholderTabs } from './demo/graphiql-tabs.js';
+import { EventHub } from './events/hub.js';
 import { loadExampleOperations } from './http/examples.js';
 import { DEMO, startLocalStripe, type LocalStripe } from './local-stripe/index.js';
 import { createLogger } from './observability/log.js';
@@ -75,6 +76,8 @@ export interface App {
   /** What GraphiQL opens with: a tab per example operation (and, in demo mode, the admin header). */
   graphiql: GraphiQLDefaults;
   config: GatewayConfig;
+  /** Accepted Stripe changes and the GraphQL subscriptions that hear them. */
+  events: EventHub;
   /** Stops accepting, lets requests in flight finish (up to 5 s), closes every connection, stops the local Stripe. */
   stop(): Promise<void>;
 }
@@ -230,7 +233,9 @@ export async function startApp(config: GatewayConfig): Promise<App> {
         ? { tabs: demoTabs(operations, upstream.local), headers: { Authorization: `Bearer ${demo.adminKey}` } }
         : { tabs: placeholderTabs(operations) };
 
+    const events = new EventHub();
     const deps: GatewayDeps = {
+      events,
       stripe: new StripeGateway(upstream.client, new Limiter(config.stripeMaxInFlight)),
       authenticate: createAuthenticator({ apiKeys, jwt }),
       portal,
@@ -294,6 +299,7 @@ export async function startApp(config: GatewayConfig): Promise<App> {
       stripeBase: upstream.base,
       graphiql: graphiqlDefaults,
       config,
+      events,
       stop,
     };
   } catch (error) {

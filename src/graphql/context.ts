@@ -7,6 +7,7 @@ import type { Authenticate } from '../auth/authenticate.js';
 import { callerId, type Viewer } from '../auth/viewer.js';
 import { createLoaders, type Loaders } from '../loaders/index.js';
 import type { StripeCallCount, StripeCallObserver, StripeGateway } from '../stripe/gateway.js';
+import type { EventHub } from '../events/hub.js';
 import type { CursorCodec } from './connections.js';
 
 export interface PortalSettings {
@@ -34,6 +35,8 @@ export interface GatewayDeps {
   requestTimeoutMs?: number | undefined;
   /** `CUSTOMER_ACTIONS`: the mutations customers may use on their own objects; none when undefined. */
   customerActions?: readonly CustomerAction[] | undefined;
+  /** Verified Stripe changes, fanned out to GraphQL subscriptions (`src/events/hub.ts`); none: subscriptions hear nothing. */
+  events?: EventHub | undefined;
 }
 
 export interface Context {

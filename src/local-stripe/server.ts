@@ -19,8 +19,9 @@ import { authenticate, redactHeaders, redactKey, redactParams } from './keys.js'
 import { expandList, header, readBody } from './request.js';
 import { Router } from './router.js';
 import type { Store } from './store.js';
+import { API_VERSION } from './version.js';
 
-export const API_VERSION = '2026-10-28.endive';
+export { API_VERSION } from './version.js';
 
 export interface LoggedRequest {
   requestId: string;

@@ -5,6 +5,7 @@
  */
 import type Stripe from 'stripe';
 import { Collection } from './collection.js';
+import { EventLog } from './events/event-log.js';
 import { IdGenerator } from './ids.js';
 
 /**
@@ -71,6 +72,10 @@ export class Store {
   readonly sessions = new Map<string, SessionRecord>();
   /** Hosted invoice page secrets → invoice id. */
   readonly invoiceSecrets = new Map<string, string>();
+  /** Webhook endpoints (`/v1/webhook_endpoints`); their secrets are kept beside them, shown only on create. */
+  readonly webhookEndpoints = new Collection<Stripe.WebhookEndpoint>('webhook endpoint');
+  /** The account's events (`events/event-log.ts`); webhook deliveries listen to it. */
+  readonly events: EventLog;
 
   /**
    * The account's clock: the base clock plus the seconds `advanceClock` moved it forward (the `/_local/clock`
@@ -88,6 +93,7 @@ export class Store {
     readonly sessionTtlMs = 5 * 60 * 1000,
   ) {
     this.clock = { now: () => baseClock.now() + this.offsetMs };
+    this.events = new EventLog(ids, () => this.nowSeconds());
   }
 
   /** Moves the account's time forward (never back); what is due is processed by the caller (`subscription-clock.ts`). */
