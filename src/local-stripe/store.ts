@@ -6,6 +6,7 @@
 import type Stripe from 'stripe';
 import { Collection } from './collection.js';
 import { EventLog } from './events/event-log.js';
+import { Journal } from './events/journal.js';
 import { IdGenerator } from './ids.js';
 
 /**
@@ -76,6 +77,8 @@ export class Store {
   readonly webhookEndpoints = new Collection<Stripe.WebhookEndpoint>('webhook endpoint');
   /** The account's events (`events/event-log.ts`); webhook deliveries listen to it. */
   readonly events: EventLog;
+  /** Turns each unit of work's changes into `events` (`events/journal.ts`); it watches the collections above. */
+  readonly journal: Journal;
 
   /**
    * The account's clock: the base clock plus the seconds `advanceClock` moved it forward (the `/_local/clock`
@@ -94,6 +97,15 @@ export class Store {
   ) {
     this.clock = { now: () => baseClock.now() + this.offsetMs };
     this.events = new EventLog(ids, () => this.nowSeconds());
+    this.journal = new Journal(this, this.events);
+    this.journal.watch(this.customers, 'customer');
+    this.journal.watch(this.invoices, 'invoice');
+    this.journal.watch(this.invoiceItems, 'invoiceitem');
+    this.journal.watch(this.configurations, 'billing_portal.configuration');
+    this.journal.watch(this.subscriptions, 'subscription');
+    this.journal.watch(this.products, 'product');
+    this.journal.watch(this.prices, 'price');
+    this.journal.watch(this.paymentMethods, 'payment_method');
   }
 
   /** Moves the account's time forward (never back); what is due is processed by the caller (`subscription-clock.ts`). */

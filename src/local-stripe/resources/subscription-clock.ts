@@ -122,23 +122,36 @@ function invoiceEvents(store: Store, invoice: Stripe.Invoice): Due[] {
   return [];
 }
 
-function earliest(store: Store, until: number): Due | undefined {
-  let best: Due | undefined;
-  const consider = (due: Due) => {
+/** The earliest step due by `until`, and the object it acts on (told to the change journal before it runs). */
+function earliest(store: Store, until: number): { due: Due; touch: () => void } | undefined {
+  let best: { due: Due; touch: () => void } | undefined;
+  const consider = (due: Due, touch: () => void) => {
     if (due.at > until) return;
-    if (best === undefined || due.at < best.at || (due.at === best.at && due.order < best.order)) best = due;
+    if (best === undefined || due.at < best.due.at || (due.at === best.due.at && due.order < best.due.order)) best = { due, touch };
   };
-  for (const subscription of store.subscriptions.newestFirst()) subscriptionEvents(store, subscription).forEach(consider);
-  for (const invoice of store.invoices.newestFirst()) invoiceEvents(store, invoice).forEach(consider);
+  for (const subscription of store.subscriptions.newestFirst()) {
+    for (const due of subscriptionEvents(store, subscription)) consider(due, () => store.subscriptions.touch(subscription));
+  }
+  for (const invoice of store.invoices.newestFirst()) {
+    for (const due of invoiceEvents(store, invoice)) consider(due, () => store.invoices.touch(invoice));
+  }
   return best;
 }
 
-/** Processes everything due up to `until` (unix seconds), in order, each at its own time. */
+/**
+ * Processes everything due up to `until` (unix seconds), in order, each at its own time and each its own unit of
+ * work of the change journal (its events carry that time and no request).
+ */
 export function runUntil(store: Store, until: number): void {
   for (let n = 0; n < MAX_EVENTS; n++) {
     const next = earliest(store, until);
     if (next === undefined) return;
-    store.at(Math.max(next.at, 0), next.run);
+    store.at(Math.max(next.due.at, 0), () =>
+      store.journal.run(null, () => {
+        next.touch();
+        next.due.run();
+      }),
+    );
   }
   throw new Error(`local Stripe clock: more than ${MAX_EVENTS} events before ${until}`);
 }
