@@ -62,6 +62,8 @@ export class Store {
   readonly configurations = new Collection<Stripe.BillingPortal.Configuration>('configuration');
   /** Subscriptions as Stripe returns them, `items.data` holding every item (`resources/subscription-*.ts`). */
   readonly subscriptions = new Collection<Stripe.Subscription>('subscription');
+  /** The trial ends (`sub_…:unixSeconds`) whose `customer.subscription.trial_will_end` was sent (`subscription-clock.ts`). */
+  readonly trialEndNotices = new Set<string>();
   /** Renewal payment retries; tests and the control API may change them. */
   dunning: DunningSettings = { ...DEFAULT_DUNNING, retryDays: [...DEFAULT_DUNNING.retryDays] };
   /** The catalog: products and their prices (`resources/products.ts`, `resources/prices.ts`). */

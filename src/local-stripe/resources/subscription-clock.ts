@@ -12,6 +12,7 @@
  * 6. an auto-advancing draft is finalized (an hour after creation) and collected when charged automatically;
  * 7. a payment retry of an open invoice is due (the account's `dunning` schedule).
  *
+ * Before all these, three days before a trial ends, `customer.subscription.trial_will_end` is sent (once per trial end).
  * Events at the same second run in that order. `nextRenewal` is what step 4 bills; the invoice preview uses it too.
  */
 import type Stripe from 'stripe';
@@ -86,10 +87,27 @@ function expire(store: Store, subscription: Subscription): void {
   if (invoice?.status === 'open') voidInvoice(store, invoice.id);
 }
 
+/** Stripe tells of a trial's end three days ahead (`customer.subscription.trial_will_end`). */
+const TRIAL_WILL_END_NOTICE = 3 * 24 * 60 * 60;
+
 function subscriptionEvents(store: Store, subscription: Subscription): Due[] {
   if (ENDED.has(subscription.status)) return [];
   const due: Due[] = [];
   const { end } = currentPeriod(subscription);
+  const trialEnd = subscription.status === 'trialing' ? subscription.trial_end : null;
+  const notice = `${subscription.id}:${trialEnd}`;
+  if (trialEnd !== null && !store.trialEndNotices.has(notice)) {
+    // A trial shorter than the notice is told of at once (at the subscription's creation).
+    const at = Math.max(trialEnd - TRIAL_WILL_END_NOTICE, subscription.created);
+    due.push({
+      at,
+      order: 0,
+      run: () => {
+        store.trialEndNotices.add(notice);
+        store.journal.notice('customer.subscription.trial_will_end', 'subscription', subscription);
+      },
+    });
+  }
   if (subscription.cancel_at !== null) {
     due.push({ at: subscription.cancel_at, order: 1, run: () => cancelNow(store, subscription, { reason: 'cancellation_requested', scheduled: true }) });
   }
