@@ -11,6 +11,7 @@ import { priceRoutes } from './resources/prices.js';
 import { productRoutes } from './resources/products.js';
 import { previewRoutes } from './resources/subscription-preview.js';
 import { subscriptionRoutes } from './resources/subscriptions.js';
+import { webhookEndpointRoutes } from './resources/webhook-endpoints.js';
 
 export const routes: readonly Route[] = [
   ...customerRoutes,
@@ -24,4 +25,5 @@ export const routes: readonly Route[] = [
   ...subscriptionRoutes,
   ...previewRoutes,
   ...eventRoutes,
+  ...webhookEndpointRoutes,
 ];

@@ -10,6 +10,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Socket } from 'node:net';
 import type { Method, Route } from './api.js';
 import { handleControl, type ClockControl } from './control.js';
+import type { WebhookDeliveries } from './events/deliveries.js';
 import { invalidParam, permissionDenied, rateLimited, serverError, StripeApiError, unrecognizedUrl } from './errors.js';
 import { decodeForm, type FormObject } from './form.js';
 import { Faults, type FaultOptions, type FaultRule } from './faults.js';
@@ -19,7 +20,7 @@ import { authenticate, redactHeaders, redactKey, redactParams } from './keys.js'
 import { expandList, header, readBody } from './request.js';
 import { Router } from './router.js';
 import type { Store } from './store.js';
-import { API_VERSION } from './version.js';
+import { API_VERSION, API_VERSION_PATTERN } from './version.js';
 
 export { API_VERSION } from './version.js';
 
@@ -98,6 +99,7 @@ export interface ServerOptions {
 export interface ControlHandlers {
   reset(): void;
   clock?: ClockControl;
+  webhooks?: WebhookDeliveries;
 }
 
 /** A page form's fields; a body that does not decode is no fields (the page then says what is missing). */
@@ -108,8 +110,6 @@ function pageForm(body: string): FormObject {
     return {};
   }
 }
-
-const VERSION_PATTERN = /^\d{4}-\d{2}-\d{2}(\.[a-z]+)?$/;
 
 export class LocalStripeServer {
   readonly server: Server;
@@ -168,6 +168,7 @@ export class LocalStripeServer {
         faults: this.faults,
         reset: control !== undefined ? () => control.reset() : undefined,
         clock: control?.clock,
+        webhooks: control?.webhooks,
       };
       handleControl(target, method, url.pathname, body, res);
       return;
@@ -263,7 +264,7 @@ export class LocalStripeServer {
         );
       }
       const version = header(req, 'stripe-version');
-      if (version !== undefined && !VERSION_PATTERN.test(version)) {
+      if (version !== undefined && !API_VERSION_PATTERN.test(version)) {
         throw invalidParam('Stripe-Version', `Invalid Stripe API version: ${version}`);
       }
       this.rateLimit(store.accountId);

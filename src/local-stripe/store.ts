@@ -21,6 +21,13 @@ export interface DunningSettings {
 
 export const DEFAULT_DUNNING: DunningSettings = { retryDays: [3, 5, 7], afterLastRetry: 'canceled' };
 
+/** What Stripe keeps of a webhook endpoint beside the object: the secret (shown once, on create) and `connect`. */
+export interface WebhookEndpointSettings {
+  secret: string;
+  /** Whether the endpoint hears the connected accounts' events (true) or its own account's (false). */
+  connect: boolean;
+}
+
 export interface SessionRecord {
   session: Stripe.BillingPortal.Session;
   /** Milliseconds on the store's clock after which an unvisited URL answers as expired. */
@@ -77,6 +84,8 @@ export class Store {
   readonly invoiceSecrets = new Map<string, string>();
   /** Webhook endpoints (`/v1/webhook_endpoints`); their secrets are kept beside them, shown only on create. */
   readonly webhookEndpoints = new Collection<Stripe.WebhookEndpoint>('webhook endpoint');
+  /** Each endpoint's signing secret and `connect` flag, which its rendered object never shows (`resources/webhook-endpoints.ts`). */
+  readonly webhookEndpointSettings = new Map<string, WebhookEndpointSettings>();
   /** The account's events (`events/event-log.ts`); webhook deliveries listen to it. */
   readonly events: EventLog;
   /** Turns each unit of work's changes into `events` (`events/journal.ts`); it watches the collections above. */
