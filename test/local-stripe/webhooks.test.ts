@@ -38,6 +38,20 @@ function verifies(stripe: Stripe, delivery: ReceivedDelivery, secret: string): b
   }
 }
 
+/**
+ * A customer made through the SDK and the `customer.created` event the local Stripe's change journal made for it:
+ * the event these tests deliver (an API call makes its own event, so none is appended by hand beside it).
+ */
+async function createCustomer(
+  { stripe, local }: Pick<Harness, 'stripe' | 'local'>,
+  params: Stripe.CustomerCreateParams = {},
+): Promise<{ customer: Stripe.Customer; event: Stripe.Event }> {
+  const customer = await stripe.customers.create(params);
+  const event = local.store.events.events.newestFirst().next().value as Stripe.Event;
+  expect(event).toMatchObject({ type: 'customer.created', data: { object: { id: customer.id } } });
+  return { customer, event };
+}
+
 function timestampOf(delivery: ReceivedDelivery): number {
   return Number(/t=(\d+)/.exec(delivery.signature)?.[1]);
 }
@@ -51,8 +65,7 @@ describe('forwarding every event to one URL', () => {
     const secret = local.webhooks.forwarding?.secret ?? '';
     expect(secret).toMatch(/^whsec_[A-Za-z0-9]{32}$/);
 
-    const customer = await stripe.customers.create({ email: 'ada@example.com' });
-    const event = local.store.events.append({ type: 'customer.created', object: customer });
+    const { event } = await createCustomer({ stripe, local }, { email: 'ada@example.com' });
     expect(event.pending_webhooks).toBe(1);
 
     const [delivery] = await waitFor('one delivery', () => receiver.received.length >= 1 && receiver.received);
@@ -77,13 +90,13 @@ describe('forwarding every event to one URL', () => {
     const { local, stripe, receiver } = await setUp();
     const secret = 'whsec_given_for_this_test';
     expect(local.forwardWebhooks({ url: receiver.url, secret })).toBe(secret);
-    const first = local.store.events.append({ type: 'customer.created', object: await stripe.customers.create() });
+    const { event: first } = await createCustomer({ stripe, local });
     await waitFor('the first delivery', () => receiver.received.length === 1);
     expect(verify(stripe, receiver.received[0] as ReceivedDelivery, secret).id).toBe(first.id);
 
     local.webhooks.stopForwarding();
     expect(local.webhooks.forwarding).toBeUndefined();
-    const second = local.store.events.append({ type: 'customer.created', object: await stripe.customers.create() });
+    const { event: second } = await createCustomer({ stripe, local });
     expect(second.pending_webhooks).toBe(0);
   });
 
@@ -114,8 +127,7 @@ describe('endpoints made with the SDK', () => {
   it('`*` delivers every type; a disabled endpoint gets nothing until enabled again', async () => {
     const { local, stripe, receiver } = await setUp();
     const endpoint = await stripe.webhookEndpoints.create({ url: receiver.url, enabled_events: ['*'] });
-    const customer = await stripe.customers.create();
-    local.store.events.append({ type: 'customer.created', object: customer });
+    const { customer } = await createCustomer({ stripe, local });
     await waitFor('the first delivery', () => receiver.received.length === 1);
 
     await stripe.webhookEndpoints.update(endpoint.id, { disabled: true });
@@ -134,7 +146,7 @@ describe('endpoints made with the SDK', () => {
     const a = await stripe.webhookEndpoints.create({ url: receiver.url, enabled_events: ['*'] });
     const b = await stripe.webhookEndpoints.create({ url: other.url, enabled_events: ['customer.created'] });
     const forwardSecret = local.forwardWebhooks({ url: other.url });
-    const event = local.store.events.append({ type: 'customer.created', object: await stripe.customers.create() });
+    const { event } = await createCustomer({ stripe, local });
     expect(event.pending_webhooks).toBe(3);
     await waitFor('three deliveries', () => local.webhooks.attempts.filter((x) => x.delivered).length === 3);
     expect(new Set(local.webhooks.attempts.map((x) => x.destination))).toEqual(new Set([a.id, b.id, 'forward']));
@@ -152,7 +164,7 @@ describe('retries', () => {
     const { local, stripe, receiver } = await setUp({ webhooks: { retrySchedule: [1000, 1000] } });
     receiver.respond((_, index) => (index < 2 ? 500 : 200));
     const secret = local.forwardWebhooks({ url: receiver.url });
-    const event = local.store.events.append({ type: 'customer.created', object: await stripe.customers.create() });
+    const { event } = await createCustomer({ stripe, local });
 
     await waitFor('three attempts', () => receiver.received.length === 3);
     for (const delivery of receiver.received) expect(verify(stripe, delivery, secret).id).toBe(event.id);
@@ -174,7 +186,7 @@ describe('retries', () => {
     const { local, stripe, receiver } = await setUp({ webhooks: { retrySchedule: [200], timeoutMs: 300 } });
     receiver.respond((_, index) => (index === 0 ? 'hang' : 204));
     const secret = local.forwardWebhooks({ url: receiver.url });
-    const event = local.store.events.append({ type: 'customer.created', object: await stripe.customers.create() });
+    const { event } = await createCustomer({ stripe, local });
     await waitFor('the retry delivered', () => local.webhooks.attempts.length === 2 && local.webhooks.attempts);
     expect(local.webhooks.attempts.map((a) => [a.status, a.error, a.delivered])).toEqual([
       [null, 'timeout after 300 ms', false],
@@ -188,7 +200,7 @@ describe('retries', () => {
     const { local, stripe, receiver } = await setUp({ webhooks: { retrySchedule: [50, 50] } });
     await receiver.close(); // nothing listens there any more: connection refused
     local.forwardWebhooks({ url: receiver.url });
-    const event = local.store.events.append({ type: 'customer.created', object: await stripe.customers.create() });
+    const { event } = await createCustomer({ stripe, local });
     await waitFor('three failed attempts', () => local.webhooks.attempts.length === 3 && local.webhooks.attempts);
     expect(local.webhooks.attempts.map((a) => [a.attempt, a.status, a.error, a.delivered])).toEqual([
       [1, null, 'ECONNREFUSED', false],
@@ -203,7 +215,7 @@ describe('retries', () => {
     const { local, stripe, receiver } = await setUp({ webhooks: { retrySchedule: [300, 300] } });
     receiver.respond(() => 500);
     const endpoint = await stripe.webhookEndpoints.create({ url: receiver.url, enabled_events: ['*'] });
-    local.store.events.append({ type: 'customer.created', object: await stripe.customers.create() });
+    await createCustomer({ stripe, local });
     const [first] = await waitFor('the first attempt', () => local.webhooks.attempts.length === 1 && local.webhooks.attempts);
     await stripe.webhookEndpoints.del(endpoint.id);
     // The retry was due at nextAttemptAt; a full second past it, nothing more has been sent.
