@@ -4,7 +4,8 @@
  * Demo mode (no Stripe configured): the local Stripe runs in this process on a free port with its demo seed; an
  * admin key and a JWT secret are generated unless configured; a 24-hour token for a demo customer is signed; and
  * GraphiQL opens with the example operations, their ids filled in, and the admin header pre-filled; and `/demo`
- * serves the demo billing page, whose sign-in mints one-hour tokens for a few demo customers (`src/demo/`).
+ * serves the demo billing page, whose sign-in mints one-hour tokens for a few demo customers (`src/demo/`); and the
+ * local Stripe forwards every event to the gateway's own `/webhooks/stripe`, signed with the gateway's secret.
  * Otherwise the gateway talks to the configured Stripe (`STRIPE_SECRET_KEY`, `STRIPE_API_BASE`), and nothing
  * secret is ever printed or written into a page.
  */
@@ -319,9 +320,15 @@ export async function startApp(config: GatewayConfig, options: StartOptions = {}
       } else void yoga(request, response);
     };
 
+    // Demo mode: the embedded local Stripe delivers every event to our own endpoint, signed with our secret, as
+    // `stripe listen --forward-to` would.
+    if (upstream.local !== undefined) upstream.local.forwardWebhooks({ url: `${url}${WEBHOOK_PATH}`, secret: webhookSecrets[0] });
+
     let stopping: Promise<void> | undefined;
     const stop = (): Promise<void> =>
       (stopping ??= (async () => {
+        // Deliveries first: none may arrive at a server that is draining.
+        upstream.local?.webhooks.stopForwarding();
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
         const deadline = Date.now() + DRAIN_MS;
