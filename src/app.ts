@@ -78,7 +78,10 @@ export interface App {
   config: GatewayConfig;
   /** Accepted Stripe changes and the GraphQL subscriptions that hear them. */
   events: EventHub;
-  /** Stops accepting, lets requests in flight finish (up to 5 s), closes every connection, stops the local Stripe. */
+  /**
+   * Ends every subscription stream, stops accepting, lets requests in flight finish (up to 5 s), closes every
+   * connection, stops the local Stripe.
+   */
   stop(): Promise<void>;
 }
 
@@ -233,7 +236,13 @@ export async function startApp(config: GatewayConfig): Promise<App> {
         ? { tabs: demoTabs(operations, upstream.local), headers: { Authorization: `Bearer ${demo.adminKey}` } }
         : { tabs: placeholderTabs(operations) };
 
-    const events = new EventHub();
+    const events = new EventHub({
+      retainCount: config.live.retainCount,
+      retainMs: config.live.retainSeconds * 1000,
+      maxPending: config.live.maxPending,
+      maxStreams: config.live.maxStreams,
+      maxStreamsPerCaller: config.live.maxStreamsPerCaller,
+    });
     const deps: GatewayDeps = {
       events,
       stripe: new StripeGateway(upstream.client, new Limiter(config.stripeMaxInFlight)),
@@ -259,6 +268,7 @@ export async function startApp(config: GatewayConfig): Promise<App> {
         hideSuggestions: config.production,
         rateLimitPerMinute: config.rateLimitPerMinute,
         logger,
+        heartbeatMs: config.live.heartbeatMs,
       },
       deps,
     );
@@ -279,6 +289,8 @@ export async function startApp(config: GatewayConfig): Promise<App> {
     let stopping: Promise<void> | undefined;
     const stop = (): Promise<void> =>
       (stopping ??= (async () => {
+        // Subscription streams first: each ends with a "stopping" payload, so that none holds the drain below.
+        events.close();
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
         const deadline = Date.now() + DRAIN_MS;
