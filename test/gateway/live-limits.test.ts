@@ -6,7 +6,7 @@
  */
 import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { InvoiceUpdatedDocument } from '../../src/client/index.js';
+import { documentIdOf, InvoiceUpdatedDocument } from '../../src/client/index.js';
 import { DEMO } from '../../src/local-stripe/index.js';
 import { startProductionApp, type ProductionApp } from '../support/app.js';
 import { ADMIN_KEY, signCustomerToken } from '../support/gateway.js';
@@ -92,7 +92,7 @@ describe('streams per caller (MAX_STREAMS_PER_CALLER)', () => {
       const third = await readRaw(p.app.graphqlUrl, {
         method: 'POST',
         headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: `Bearer ${token}` },
-        body: JSON.stringify({ documentId: InvoiceUpdatedDocument.__meta__!.hash }),
+        body: JSON.stringify({ documentId: documentIdOf(InvoiceUpdatedDocument) }),
       });
       await third.done;
       expect(third.response.status).toBe(429);
@@ -167,7 +167,7 @@ describe('heartbeat and ends', () => {
     const raw = await readRaw(p.app.graphqlUrl, {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: `Bearer ${token}` },
-      body: JSON.stringify({ documentId: InvoiceUpdatedDocument.__meta__!.hash }),
+      body: JSON.stringify({ documentId: documentIdOf(InvoiceUpdatedDocument) }),
     });
     await raw.done;
     expect(payloadsOf(raw.text()).at(-1)!.body['errors'][0].extensions).toMatchObject({ code: 'UNAUTHENTICATED', reason: 'expired_token' });
