@@ -1,5 +1,5 @@
 import type { CustomerAction } from './auth/actions.js';
-import { count, customerActions, flag, list, origins, port, productionProblems, stripeIdOf, url, overHttp, type Env } from './config-values.js';
+import { count, customerActions, flag, list, origins, port, productionProblems, stripeIdOf, url, overHttp, webhookSecrets, type Env } from './config-values.js';
 import type { LogLevel } from './observability/log.js';
 
 /**
@@ -118,6 +118,24 @@ export const DEFAULT_LIVE_SETTINGS: LiveSettings = {
 
 export type ViewerRole = 'ADMIN' | 'CUSTOMER';
 
+/** Stripe's own signature tolerance (`Stripe.webhooks.DEFAULT_TOLERANCE`): how far a delivery's `t=` may be off ours. */
+export const DEFAULT_WEBHOOK_TOLERANCE_SECONDS = 300;
+
+/** How `POST /webhooks/stripe` verifies deliveries (`src/stripe/webhooks.ts`). */
+export interface WebhookConfig {
+  /**
+   * `STRIPE_WEBHOOK_SECRET`: the endpoint signing secrets (`whsec_…`, comma-separated), each tried in turn, so that
+   * a rotated secret and its successor both verify while Stripe signs with both. Empty: the route answers 503
+   * (demo mode: the embedded local Stripe's own secret is used).
+   */
+  secrets: string[];
+  /**
+   * `STRIPE_WEBHOOK_TOLERANCE_SECONDS`: a delivery signed longer ago than this, or further in the future, is
+   * refused (a replay, or a clock that is off). Default 300, Stripe's.
+   */
+  toleranceSeconds: number;
+}
+
 export interface GatewayConfig {
   host: string;
   port: number;
@@ -178,6 +196,8 @@ export interface GatewayConfig {
    * 1000, `EVENT_RETENTION_SECONDS` 300, `SSE_HEARTBEAT_MS` 15000).
    */
   live: LiveSettings;
+  /** `STRIPE_WEBHOOK_SECRET`, `STRIPE_WEBHOOK_TOLERANCE_SECONDS`: verification of `POST /webhooks/stripe`. */
+  webhooks: WebhookConfig;
 }
 
 export interface StripeConfig {
@@ -291,6 +311,10 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     // Under 100 ms is most likely seconds meant as milliseconds.
     heartbeatMs: count(env, 'SSE_HEARTBEAT_MS', d.heartbeatMs, problems, 100),
   };
+  const webhooks: WebhookConfig = {
+    secrets: webhookSecrets(env, 'STRIPE_WEBHOOK_SECRET', problems),
+    toleranceSeconds: count(env, 'STRIPE_WEBHOOK_TOLERANCE_SECONDS', DEFAULT_WEBHOOK_TOLERANCE_SECONDS, problems),
+  };
   const logLevelRaw = env['LOG_LEVEL'] || 'info';
   if (logLevelRaw !== 'info' && logLevelRaw !== 'error' && logLevelRaw !== 'silent') {
     problems.push(`LOG_LEVEL must be info, error or silent, got '${logLevelRaw}'`);
@@ -339,6 +363,7 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     stripeMaxInFlight,
     requestTimeoutMs,
     live,
+    webhooks,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
