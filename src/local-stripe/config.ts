@@ -4,6 +4,7 @@
  * `src/config.ts`; it follows the same rules: parse once, at start-up, into a typed object, or fail with one line
  * per problem.
  */
+import { isWebhookSecret } from './events/signature.js';
 
 export class LocalStripeConfigError extends Error {
   constructor(readonly problems: readonly string[]) {
@@ -17,6 +18,11 @@ export interface LocalStripeConfig {
   port: number;
   /** `LOCAL_STRIPE_HOST`, default 127.0.0.1. */
   host: string;
+  /**
+   * `LOCAL_STRIPE_WEBHOOK_URL` (and `LOCAL_STRIPE_WEBHOOK_SECRET`, a `whsec_…`): forward every event there, signed
+   * with that secret (generated when unset). Undefined when no URL is set.
+   */
+  forwardWebhooks?: { url: string; secret?: string };
 }
 
 export const DEFAULT_PORT = 12111;
@@ -35,6 +41,21 @@ export function portProblem(name: string, raw: string): string {
   return `${name} must be a port number between 0 and 65535, got '${raw}'`;
 }
 
+/** Whether `raw` is an absolute http or https URL (the forwarding URL's rule, for the variable and `--forward-to`). */
+export function isHttpUrl(raw: string): boolean {
+  try {
+    const url = new URL(raw);
+    return url.protocol === 'http:' || url.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
+/** The problem with a forwarding secret, if any; never quotes the value (it is a secret). */
+export function webhookSecretProblem(name: string, raw: string): string | undefined {
+  return isWebhookSecret(raw) ? undefined : `${name} must be a webhook signing secret starting with whsec_`;
+}
+
 /** Configuration of `npm run local-stripe`; unset and empty variables take the defaults. */
 export function loadLocalStripeConfig(env: Env = process.env): LocalStripeConfig {
   const problems: string[] = [];
@@ -45,6 +66,16 @@ export function loadLocalStripeConfig(env: Env = process.env): LocalStripeConfig
     if (parsed === undefined) problems.push(portProblem('LOCAL_STRIPE_PORT', rawPort));
     else port = parsed;
   }
+  const url = env['LOCAL_STRIPE_WEBHOOK_URL'] ?? '';
+  const secret = env['LOCAL_STRIPE_WEBHOOK_SECRET'] ?? '';
+  if (url !== '' && !isHttpUrl(url)) problems.push(`LOCAL_STRIPE_WEBHOOK_URL must be an http or https URL, got '${url}'`);
+  if (secret !== '') {
+    const problem = webhookSecretProblem('LOCAL_STRIPE_WEBHOOK_SECRET', secret);
+    if (problem !== undefined) problems.push(problem);
+    if (url === '') problems.push('LOCAL_STRIPE_WEBHOOK_SECRET is set but LOCAL_STRIPE_WEBHOOK_URL is not: set the URL to forward events to');
+  }
   if (problems.length > 0) throw new LocalStripeConfigError(problems);
-  return { port, host: env['LOCAL_STRIPE_HOST'] || DEFAULT_HOST };
+  const config: LocalStripeConfig = { port, host: env['LOCAL_STRIPE_HOST'] || DEFAULT_HOST };
+  if (url !== '') config.forwardWebhooks = secret === '' ? { url } : { url, secret };
+  return config;
 }

@@ -5,9 +5,13 @@
  * `POST /_local/clock/advance` with `{ "seconds": n }` or `{ "to": unixSeconds }` (and `"account"` for a connected
  * account), which moves time forward and processes everything that falls due on the way (renewals, trial ends,
  * invoice finalization and payment retries, scheduled cancellations: `resources/subscription-clock.ts`).
+ * Webhooks (`events/deliveries.ts`): `GET /_local/webhooks/deliveries` → `{ data: [attempt, …] }`, every delivery
+ * attempt oldest first, `DELETE` clears them; `GET`/`PUT`/`DELETE /_local/webhooks/faults` (reorder, duplicate).
  * Plain JSON, no auth: the local Stripe listens on loopback.
  */
 import type { ServerResponse } from 'node:http';
+import type { WebhookDeliveries } from './events/deliveries.js';
+import type { DeliveryFaults } from './events/delivery-faults.js';
 import type { FaultOptions, Faults } from './faults.js';
 
 export interface ControlTarget {
@@ -18,6 +22,8 @@ export interface ControlTarget {
   reset: (() => void) | undefined;
   /** Undefined when the server was built without a clock control (then `/_local/clock` is not served). */
   clock: ClockControl | undefined;
+  /** Undefined when the server was built without webhook deliveries (then `/_local/webhooks/` is not served). */
+  webhooks: WebhookDeliveries | undefined;
 }
 
 /** The account clocks (`account` undefined: the platform's). */
@@ -70,6 +76,23 @@ export function handleControl(target: ControlTarget, method: string, path: strin
     if (path === '/_local/clock/advance' && method === 'POST' && target.clock !== undefined) {
       const { target: to, account } = advanceRequest(body);
       return reply(200, { now: target.clock.advance(to, account) });
+    }
+    const webhooks = target.webhooks;
+    if (path === '/_local/webhooks/deliveries' && method === 'GET' && webhooks !== undefined) {
+      return reply(200, { data: webhooks.attempts });
+    }
+    if (path === '/_local/webhooks/deliveries' && method === 'DELETE' && webhooks !== undefined) {
+      webhooks.clearAttempts();
+      return reply(200, { cleared: true });
+    }
+    if (path === '/_local/webhooks/faults' && method === 'GET' && webhooks !== undefined) return reply(200, webhooks.faults.current);
+    if (path === '/_local/webhooks/faults' && method === 'PUT' && webhooks !== undefined) {
+      webhooks.setFaults(JSON.parse(body || '{}') as DeliveryFaults);
+      return reply(200, webhooks.faults.current);
+    }
+    if (path === '/_local/webhooks/faults' && method === 'DELETE' && webhooks !== undefined) {
+      webhooks.setFaults(undefined);
+      return reply(200, {});
     }
     if (path === '/_local/reset' && method === 'POST' && target.reset !== undefined) {
       target.reset();

@@ -12,6 +12,8 @@
 import type { AddressInfo } from 'node:net';
 import { IdGenerator } from './ids.js';
 import type { FaultOptions } from './faults.js';
+import { WebhookDeliveries, type DeliveryAttempt, type ForwardTarget, type WebhookOptions } from './events/deliveries.js';
+import type { DeliveryFaults } from './events/delivery-faults.js';
 import { routes } from './routes.js';
 import { LocalStripeServer, type LoggedRequest, type Accounts } from './server.js';
 import { advanceAccount } from './resources/subscription-clock.js';
@@ -21,6 +23,8 @@ import { seedDemo, seedEmpty } from './seed.js';
 
 export { API_VERSION, type LoggedRequest } from './server.js';
 export type { FaultOptions, FaultRule } from './faults.js';
+export type { DeliveryAttempt, ForwardTarget, WebhookOptions } from './events/deliveries.js';
+export type { DeliveryFaults } from './events/delivery-faults.js';
 export { DEFAULT_DUNNING, manualClock, type Clock, type DunningSettings, Store } from './store.js';
 export { DEMO, DEMO_CATALOG } from './seed.js';
 
@@ -48,6 +52,22 @@ export interface LocalStripeOptions {
   clock?: Clock;
   /** How failed renewal payments are retried (every account). Default `DEFAULT_DUNNING`. */
   dunning?: DunningSettings;
+  /** Webhook delivery: retry waits, attempt timeout, reorder/duplicate faults (`events/deliveries.ts`). */
+  webhooks?: WebhookOptions;
+  /** Forward every event of every account to this URL from the start (like `stripe listen --forward-to`). */
+  forwardWebhooks?: ForwardTarget;
+}
+
+/** The local Stripe's webhook deliveries, for tests and tools (`/_local/webhooks/…` serves the same over HTTP). */
+export interface LocalWebhooks {
+  /** Every delivery attempt so far, oldest first (the last 10,000). */
+  readonly attempts: readonly DeliveryAttempt[];
+  clearAttempts(): void;
+  /** Replaces the delivery faults (reorder, duplicate); `undefined` turns them off. */
+  setFaults(faults: DeliveryFaults | undefined): void;
+  /** Where every event is forwarded, with the secret that signs it; undefined when not forwarding. */
+  readonly forwarding: { url: string; secret: string } | undefined;
+  stopForwarding(): void;
 }
 
 /** An account's clock, moved forward by hand; time never goes back. */
@@ -78,7 +98,13 @@ export interface LocalStripe {
   readonly store: Store;
   /** The platform account's clock (`/_local/clock` in the control API does the same, for any account). */
   readonly clock: AccountClock;
-  /** Throws everything away and seeds again (idempotency keys and the request log included). */
+  /**
+   * Forwards every event of every account to `target.url`, signed with `target.secret` (a `whsec_…` is generated when
+   * not given), like `stripe listen --forward-to`; replaces an earlier forwarding. Returns the secret.
+   */
+  forwardWebhooks(target: ForwardTarget): string;
+  readonly webhooks: LocalWebhooks;
+  /** Throws everything away and seeds again (idempotency keys, the request log and pending deliveries included). */
   reset(): void;
   stop(): Promise<void>;
 }
@@ -101,9 +127,12 @@ export async function startLocalStripe(options: LocalStripeOptions = {}): Promis
       seedEmpty(platform);
       seed(platform);
     }
+    platform.journal.baseUrl = () => baseUrl;
     const connected = new Map<string, Store>();
     for (const account of options.connectedAccounts ?? []) {
       const store = new Store(account, clock, new IdGenerator(), sessionTtlMs);
+      store.journal.baseUrl = () => baseUrl;
+      store.journal.account = account;
       if (options.dunning !== undefined) store.dunning = { ...options.dunning };
       seedEmpty(store);
       connected.set(account, store);
@@ -125,6 +154,10 @@ export async function startLocalStripe(options: LocalStripeOptions = {}): Promis
     },
   };
 
+  const deliveries = new WebhookDeliveries(options.webhooks);
+  if (options.forwardWebhooks !== undefined) deliveries.forward(options.forwardWebhooks);
+  deliveries.attach(accounts.platform, accounts.all());
+
   const accountStore = (account: string | undefined): Store => {
     const store = accounts.storeFor(account);
     if (store === undefined) throw new Error(`no account ${account}`);
@@ -145,12 +178,14 @@ export async function startLocalStripe(options: LocalStripeOptions = {}): Promis
         now: (account) => accountStore(account).nowSeconds(),
         advance: (target, account) => advanceAccount(accountStore(account), target),
       },
+      webhooks: deliveries,
     },
     baseUrl: () => baseUrl,
   });
 
   const reset = (): void => {
     state = build();
+    deliveries.attach(accounts.platform, accounts.all());
     server.clearRequests();
     server.clearIdempotency();
   };
@@ -184,9 +219,22 @@ export async function startLocalStripe(options: LocalStripeOptions = {}): Promis
       advance: (seconds) => advanceAccount(state.platform, { seconds }),
       advanceTo: (to) => advanceAccount(state.platform, { to }),
     },
+    forwardWebhooks: (target) => deliveries.forward(target),
+    webhooks: {
+      get attempts() {
+        return deliveries.attempts;
+      },
+      clearAttempts: () => deliveries.clearAttempts(),
+      setFaults: (faults) => deliveries.setFaults(faults),
+      get forwarding() {
+        return deliveries.forwardingTarget;
+      },
+      stopForwarding: () => deliveries.stopForwarding(),
+    },
     reset,
     stop: () =>
       new Promise<void>((resolve, reject) => {
+        deliveries.stop();
         server.server.close((error) => (error ? reject(error) : resolve()));
         server.server.closeAllConnections();
         server.destroySockets();

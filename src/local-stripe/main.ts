@@ -3,16 +3,30 @@
  *
  *   npm run local-stripe -- [--port N] [--seed demo|empty] [--latency MS] [--jitter MS]
  *                           [--fault KIND[:PROBABILITY][:PATH]]… [--rate-limit N] [--session-ttl SECONDS]
+ *                           [--forward-to URL [--forward-secret whsec_…]]
  *
  * Port and host come from `LOCAL_STRIPE_PORT` / `LOCAL_STRIPE_HOST` (default 127.0.0.1:12111); `--port` wins.
+ * `--forward-to` (or `LOCAL_STRIPE_WEBHOOK_URL`) forwards every event to that URL, signed with `--forward-secret`
+ * (or `LOCAL_STRIPE_WEBHOOK_SECRET`), like `stripe listen --forward-to`; without a secret one is generated and
+ * printed, as the Stripe CLI prints "Your webhook signing secret is …". A secret that was given is never printed.
  */
 import { parseArgs } from 'node:util';
-import { loadLocalStripeConfig, LocalStripeConfigError, parsePort, portProblem } from './config.js';
+import {
+  isHttpUrl,
+  loadLocalStripeConfig,
+  LocalStripeConfigError,
+  parsePort,
+  portProblem,
+  webhookSecretProblem,
+  type LocalStripeConfig,
+} from './config.js';
+import type { ForwardTarget } from './events/deliveries.js';
 import { parseFaultRule, type FaultOptions } from './faults.js';
 import { startLocalStripe } from './index.js';
 
 const USAGE = `usage: npm run local-stripe -- [--port N] [--seed demo|empty] [--latency MS] [--jitter MS]
                             [--fault KIND[:PROBABILITY][:PATH]]... [--rate-limit PER_SECOND] [--session-ttl SECONDS]
+                            [--forward-to URL [--forward-secret whsec_...]]
   fault kinds: rate_limit, rate_limit_retry, server_error (500), 502, 503, 504, reset, hang`;
 
 function number(name: string, raw: string | undefined): number | undefined {
@@ -30,6 +44,19 @@ function portFlag(raw: string | undefined): number | undefined {
   return value;
 }
 
+/** `--forward-to` / `--forward-secret` over `LOCAL_STRIPE_WEBHOOK_URL` / `LOCAL_STRIPE_WEBHOOK_SECRET`. */
+function forwarding(config: LocalStripeConfig, url: string | undefined, secret: string | undefined): ForwardTarget | undefined {
+  if (url !== undefined && !isHttpUrl(url)) throw new Error(`--forward-to must be an http or https URL, got '${url}'`);
+  if (secret !== undefined) {
+    const problem = webhookSecretProblem('--forward-secret', secret);
+    if (problem !== undefined) throw new Error(problem);
+    if (url === undefined && config.forwardWebhooks === undefined) throw new Error('--forward-secret needs --forward-to URL');
+  }
+  const target = url !== undefined ? { url, secret: config.forwardWebhooks?.secret } : config.forwardWebhooks;
+  if (target === undefined) return undefined;
+  return secret !== undefined ? { ...target, secret } : target;
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -40,6 +67,8 @@ async function main(): Promise<void> {
       fault: { type: 'string', multiple: true },
       'rate-limit': { type: 'string' },
       'session-ttl': { type: 'string' },
+      'forward-to': { type: 'string' },
+      'forward-secret': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -56,6 +85,7 @@ async function main(): Promise<void> {
   };
   const rateLimit = number('rate-limit', values['rate-limit']);
   const sessionTtl = number('session-ttl', values['session-ttl']);
+  const forward = forwarding(config, values['forward-to'], values['forward-secret']);
   const local = await startLocalStripe({
     port: portFlag(values.port) ?? config.port,
     host: config.host,
@@ -63,11 +93,21 @@ async function main(): Promise<void> {
     faults,
     ...(rateLimit !== undefined ? { rateLimitPerSecond: rateLimit } : {}),
     ...(sessionTtl !== undefined ? { sessionTtlMs: sessionTtl * 1000 } : {}),
+    ...(forward !== undefined ? { forwardWebhooks: forward } : {}),
   });
   console.log(`Local Stripe listening on ${local.url} (seed: ${values.seed})`);
   console.log(`  use it:   new Stripe('${local.secretKey}', { host: '${local.host}', port: ${local.port}, protocol: 'http' })`);
   console.log(`  or curl:  curl ${local.url}/v1/customers -u ${local.secretKey}:`);
   console.log(`  control:  ${local.url}/_local/requests, PUT ${local.url}/_local/faults, POST ${local.url}/_local/reset`);
+  const forwarded = local.webhooks.forwarding;
+  if (forwarded !== undefined) {
+    console.log(`  webhooks: forwarding every event to ${forwarded.url} (deliveries: GET ${local.url}/_local/webhooks/deliveries)`);
+    console.log(
+      forward?.secret === undefined
+        ? `  Your webhook signing secret is ${forwarded.secret}`
+        : '  Your webhook signing secret is the one you gave (not printed)',
+    );
+  }
   if (faults.latencyMs || faults.jitterMs || faults.rules?.length) {
     console.log(`  faults:   ${JSON.stringify(faults)}`);
   }

@@ -10,6 +10,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Socket } from 'node:net';
 import type { Method, Route } from './api.js';
 import { handleControl, type ClockControl } from './control.js';
+import type { WebhookDeliveries } from './events/deliveries.js';
 import { invalidParam, permissionDenied, rateLimited, serverError, StripeApiError, unrecognizedUrl } from './errors.js';
 import { decodeForm, type FormObject } from './form.js';
 import { Faults, type FaultOptions, type FaultRule } from './faults.js';
@@ -19,7 +20,7 @@ import { authenticate, redactHeaders, redactKey, redactParams } from './keys.js'
 import { expandList, header, readBody } from './request.js';
 import { Router } from './router.js';
 import type { Store } from './store.js';
-import { API_VERSION } from './version.js';
+import { API_VERSION, API_VERSION_PATTERN } from './version.js';
 
 export { API_VERSION } from './version.js';
 
@@ -98,6 +99,7 @@ export interface ServerOptions {
 export interface ControlHandlers {
   reset(): void;
   clock?: ClockControl;
+  webhooks?: WebhookDeliveries;
 }
 
 /** A page form's fields; a body that does not decode is no fields (the page then says what is missing). */
@@ -108,8 +110,6 @@ function pageForm(body: string): FormObject {
     return {};
   }
 }
-
-const VERSION_PATTERN = /^\d{4}-\d{2}-\d{2}(\.[a-z]+)?$/;
 
 export class LocalStripeServer {
   readonly server: Server;
@@ -168,25 +168,43 @@ export class LocalStripeServer {
         faults: this.faults,
         reset: control !== undefined ? () => control.reset() : undefined,
         clock: control?.clock,
+        webhooks: control?.webhooks,
       };
       handleControl(target, method, url.pathname, body, res);
       return;
     }
     if (!url.pathname.startsWith('/v1/')) {
-      const page = this.options.pages({
-        method,
-        path: url.pathname,
-        query: url.searchParams,
-        form: method === 'POST' ? pageForm(body) : {},
-        origin: header(req, 'origin'),
-        dispatch: (store, apiMethod, path, params) => this.dispatch(store, apiMethod, path, params),
-      });
+      const page = this.inPageTransaction(() =>
+        this.options.pages({
+          method,
+          path: url.pathname,
+          query: url.searchParams,
+          form: method === 'POST' ? pageForm(body) : {},
+          origin: header(req, 'origin'),
+          dispatch: (store, apiMethod, path, params) => this.dispatch(store, apiMethod, path, params),
+        }),
+      );
       const response = page ?? { status: 404, contentType: 'text/plain; charset=utf-8', body: 'Not found' };
       res.writeHead(response.status, { 'Content-Type': response.contentType, ...response.headers });
       res.end(response.body);
       return;
     }
     await this.handleApi(req, res, method, url, body);
+  }
+
+  /**
+   * A hosted page request as one unit of work of every account's change journal (a page finds its account from
+   * the secret in its URL), with a request id of its own and no idempotency key: what a customer does on a page
+   * makes the events the same API calls would.
+   */
+  private inPageTransaction<T>(fn: () => T): T {
+    const request = { id: this.ids.requestId(), idempotency_key: null };
+    const stores = this.options.accounts.all();
+    const run = (i: number): T => {
+      const store = stores[i];
+      return store === undefined ? fn() : store.journal.run(request, () => run(i + 1));
+    };
+    return run(0);
   }
 
   /** One `/v1` route run in-process for a hosted page (`PageRequest.dispatch`). */
@@ -246,7 +264,7 @@ export class LocalStripeServer {
         );
       }
       const version = header(req, 'stripe-version');
-      if (version !== undefined && !VERSION_PATTERN.test(version)) {
+      if (version !== undefined && !API_VERSION_PATTERN.test(version)) {
         throw invalidParam('Stripe-Version', `Invalid Stripe API version: ${version}`);
       }
       this.rateLimit(store.accountId);
@@ -282,15 +300,19 @@ export class LocalStripeServer {
         return;
       }
 
-      const result = match.route.handler({
-        method: method as Method,
-        path: url.pathname,
-        pathParams: match.params,
-        params,
-        store,
-        render: { store, baseUrl: this.options.baseUrl() },
-        accounts: this.options.accounts,
-      });
+      const handle = () =>
+        match.route.handler({
+          method: method as Method,
+          path: url.pathname,
+          pathParams: match.params,
+          params,
+          store,
+          render: { store, baseUrl: this.options.baseUrl() },
+          accounts: this.options.accounts,
+        });
+      // A POST or DELETE is one unit of work of the account's change journal: its changes become events.
+      const result =
+        method === 'GET' ? handle() : store.journal.run({ id: requestId, idempotency_key: idempotencyKey ?? null }, handle);
       const json = JSON.stringify(result);
       claimComplete?.({ status: 200, body: json, requestId });
       entry.status = 200;
