@@ -85,7 +85,10 @@ export interface App {
   events: EventHub;
   /** `POST /webhooks/stripe`: where Stripe delivers, and what became of the deliveries so far. */
   webhooks: AppWebhooks;
-  /** Stops accepting, lets requests in flight finish (up to 5 s), closes every connection, stops the local Stripe. */
+  /**
+   * Ends every subscription stream, stops accepting, lets requests in flight finish (up to 5 s), closes every
+   * connection, stops the local Stripe.
+   */
   stop(): Promise<void>;
 }
 
@@ -263,7 +266,13 @@ export async function startApp(config: GatewayConfig, options: StartOptions = {}
     // Demo mode without STRIPE_WEBHOOK_SECRET: a secret of its own, which the embedded local Stripe signs with.
     const webhookSecrets =
       config.webhooks.secrets.length > 0 || upstream.local === undefined ? config.webhooks.secrets : [`whsec_${randomSecret(24)}`];
-    const events = new EventHub();
+    const events = new EventHub({
+      retainCount: config.live.retainCount,
+      retainMs: config.live.retainSeconds * 1000,
+      maxPending: config.live.maxPending,
+      maxStreams: config.live.maxStreams,
+      maxStreamsPerCaller: config.live.maxStreamsPerCaller,
+    });
     const deps: GatewayDeps = {
       events,
       stripe: new StripeGateway(upstream.client, new Limiter(config.stripeMaxInFlight)),
@@ -303,6 +312,7 @@ export async function startApp(config: GatewayConfig, options: StartOptions = {}
         hideSuggestions: config.production,
         rateLimitPerMinute: config.rateLimitPerMinute,
         logger,
+        heartbeatMs: config.live.heartbeatMs,
       },
       deps,
     );
@@ -322,6 +332,8 @@ export async function startApp(config: GatewayConfig, options: StartOptions = {}
     let stopping: Promise<void> | undefined;
     const stop = (): Promise<void> =>
       (stopping ??= (async () => {
+        // Subscription streams first: each ends with a "stopping" payload, so that none holds the drain below.
+        events.close();
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
         const deadline = Date.now() + DRAIN_MS;
