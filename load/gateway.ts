@@ -11,13 +11,18 @@
  * - `{ type: 'quiet', ms }` → answers once no new Stripe request has arrived for `ms` milliseconds (retries and
  *   requests the load generator abandoned at the end of a run have finished);
  * - `{ type: 'reset' }` → resets the local Stripe (seed, sessions, idempotency records, request log), so that
- *   each run starts from the same fixture and RSS growth across runs is the gateway's own, not the fixture's.
+ *   each run starts from the same fixture and RSS growth across runs is the gateway's own, not the fixture's;
+ * - `{ type: 'events', from }` → the events the local Stripe created since the last reset, from the `from`-th on,
+ *   each with the wall-clock time it was appended to the event log (`event-ledger.ts`'s `CreatedEvent`): the start
+ *   of the event → subscriber latency.
  *
  * Never run by `npm test`; not part of the product.
  */
 import { startApp } from '../src/app.js';
 import { loadGatewayConfig } from '../src/config.js';
+import { performance } from 'node:perf_hooks';
 import type { LoggedRequest } from '../src/local-stripe/index.js';
+import { createdEventOf, type CreatedEvent } from './event-ledger.js';
 
 export interface GatewayReady {
   graphqlUrl: string;
@@ -37,7 +42,8 @@ export interface GatewayReady {
 export type GatewayRequest =
   | { id: number; type: 'sessions' }
   | { id: number; type: 'quiet'; ms: number; maxMs: number }
-  | { id: number; type: 'reset' };
+  | { id: number; type: 'reset' }
+  | { id: number; type: 'events'; from: number };
 
 export interface SessionStats {
   /** Every Stripe call the local Stripe received, by outcome: HTTP status, `replayed`, or `reset` (no answer). */
@@ -48,7 +54,9 @@ export interface SessionStats {
   outcomes: Record<string, number>;
 }
 
-export type GatewayReply = { id: number; ok: true; sessions?: SessionStats; quietMs?: number } | { id: number; ok: false; error: string };
+export type GatewayReply =
+  | { id: number; ok: true; sessions?: SessionStats; quietMs?: number; events?: CreatedEvent[] }
+  | { id: number; ok: false; error: string };
 
 const SESSION_PATH = '/v1/billing_portal/sessions';
 /** A logged call still unanswered after this long was reset (or hangs): counted as `reset`. */
@@ -116,6 +124,19 @@ function scan(): void {
 }
 setInterval(scan, 100).unref();
 
+// Every event the local Stripe creates, with when: listened to on the account's event log, afresh after a reset
+// (a reset builds a new store). Only what the books need is kept, never the payload.
+let created: CreatedEvent[] = [];
+let stopListening: (() => void) | undefined;
+function listenToEvents(): void {
+  stopListening?.();
+  created = [];
+  stopListening = local!.store.events.listen((event) => {
+    created.push(createdEventOf(event, performance.timeOrigin + performance.now()));
+  });
+}
+listenToEvents();
+
 const ready: GatewayReady = {
   graphqlUrl: app.graphqlUrl,
   url: app.url,
@@ -160,7 +181,10 @@ async function answer(request: GatewayRequest): Promise<GatewayReply> {
       scan();
       local!.reset();
       lastEntry = undefined;
+      listenToEvents();
       return { id: request.id, ok: true };
+    case 'events':
+      return { id: request.id, ok: true, events: created.slice(request.from) };
   }
 }
 

@@ -48,6 +48,7 @@ import { FAULT_SHARE, LATENCY, parseOptions, withFlood, withoutFlood } from './o
 import { p99Text, report } from './report.js';
 import { RssSampler, rssStability } from './rss.js';
 import { drive, measure, type LoadSetup, type RunFigures } from './run.js';
+import { localStripeClient } from './event-stream.js';
 import { Recorder } from './recorder.js';
 import { MIX, Planner } from './workload.js';
 
@@ -101,7 +102,24 @@ try {
     );
   }
 
-  const setup: LoadSetup = { gateway, rss, customers, detector, configurationIds, options, floodBody: flooding };
+  if (options.eventsPerSecond > 0) {
+    console.log(
+      `  event stream: ${options.eventsPerSecond} changes/s through the local Stripe's API (customers, invoices, subscriptions of ` +
+        `${options.subscriberCustomers} customers), delivered by webhook; ${options.subscriberCustomers * 3 + 3} SSE subscribers ` +
+        `(each of those customers on customerUpdated, invoiceUpdated and subscriptionUpdated, and an admin on each)`,
+    );
+  }
+  const setup: LoadSetup = {
+    gateway,
+    rss,
+    customers,
+    detector,
+    configurationIds,
+    options,
+    floodBody: flooding,
+    stripe: localStripeClient(ready.stripeUrl, ready.stripeKey),
+    nextSeq: 1,
+  };
   const results: RunFigures[] = [];
   for (let run = 1; run <= runs; run++) {
     for (const profile of profiles) {
@@ -115,6 +133,13 @@ try {
           (figures.maxStripeCallsBy !== null ? ` (${figures.maxStripeCallsBy})` : '') +
           (figures.violations.length > 0 ? ` — ${figures.violations.length} bound(s) broken` : ''),
       );
+      if (figures.live !== null) {
+        const l = figures.live;
+        console.log(
+          `    events: ${l.stream.made} changes, ${l.expected} expected by ${l.subscribers} subscribers; event → subscriber p50/p99 ` +
+            `${l.latencyP50Ms}/${l.latencyP99Ms} ms; lost ${l.lost}, duplicates ${l.duplicates}` + (l.errors > 0 ? `, told with an error ${l.errors}` : ''),
+        );
+      }
       if (figures.flood !== null) {
         console.log(
           `    flood: ${figures.flood.requestsPerSecond} req/s, answers ${describeFloodAnswers(figures.flood)}; ` +

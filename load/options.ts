@@ -23,6 +23,9 @@ export interface LoadOptions {
   runs: number;
   warmupSeconds: number;
   profiles: Profile[];
+  /** The event stream beside the workload: changes per second (0: none), and customers subscribed. */
+  eventsPerSecond: number;
+  subscriberCustomers: number;
 }
 
 /** The command line's options, or exit 2 with one line naming every problem. */
@@ -35,6 +38,8 @@ export function parseOptions(): LoadOptions {
       runs: { type: 'string', default: '1' },
       warmup: { type: 'string', default: '5' },
       flood: { type: 'string', default: 'off' },
+      'events-per-second': { type: 'string', default: '10' },
+      subscribers: { type: 'string', default: '8' },
     },
   });
   const durationSeconds = Number(values.duration);
@@ -43,6 +48,8 @@ export function parseOptions(): LoadOptions {
   const warmupSeconds = Number(values.warmup);
   const faultsOption = values.faults ?? 'both';
   const floodOption = values.flood ?? 'off';
+  const eventsPerSecond = Number(values['events-per-second']);
+  const subscriberCustomers = Number(values.subscribers);
   const problems = [
     ...(Number.isInteger(durationSeconds) && durationSeconds > 0 ? [] : ['--duration must be a whole number of seconds > 0']),
     ...(Number.isInteger(connections) && connections > 0 ? [] : ['--connections must be a whole number > 0']),
@@ -50,6 +57,8 @@ export function parseOptions(): LoadOptions {
     ...(Number.isInteger(warmupSeconds) && warmupSeconds >= 0 ? [] : ['--warmup must be a whole number of seconds ≥ 0']),
     ...(['on', 'off', 'both'].includes(faultsOption) ? [] : ['--faults must be on, off or both']),
     ...(['on', 'off', 'both'].includes(floodOption) ? [] : ['--flood must be on, off or both']),
+    ...(Number.isFinite(eventsPerSecond) && eventsPerSecond >= 0 && eventsPerSecond <= 200 ? [] : ['--events-per-second must be a number from 0 to 200']),
+    ...(Number.isInteger(subscriberCustomers) && subscriberCustomers > 0 && subscriberCustomers <= 20 ? [] : ['--subscribers must be a whole number from 1 to 20']),
   ];
   if (problems.length > 0) {
     console.error(`npm run load: ${problems.join('; ')}`);
@@ -59,7 +68,7 @@ export function parseOptions(): LoadOptions {
   const profiles = faultProfiles.flatMap((profile): Profile[] =>
     floodOption === 'on' ? [`${profile}+flood`] : floodOption === 'both' ? [profile, `${profile}+flood`] : [profile],
   );
-  return { durationSeconds, connections, runs, warmupSeconds, profiles };
+  return { durationSeconds, connections, runs, warmupSeconds, profiles, eventsPerSecond, subscriberCustomers };
 }
 
 /** Every Stripe call is answered 20–50 ms late (uniform). */

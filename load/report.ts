@@ -1,6 +1,6 @@
 /**
- * The load run's report: a table with one row per run and profile, one with a row per flood run (when a profile
- * floods), RSS stability, the bounds that were broken, examples of leaks and wrong data, the
+ * The load run's report: a table with one row per run and profile, one for the event stream (event → subscriber
+ * latency, lost, duplicates), one with a row per flood run (when a profile floods), RSS stability, the bounds that were broken, examples of leaks and wrong data, the
  * gateway's stderr, and as the last line one JSON object with every figure.
  */
 import { printTable, TASKSET } from '../bench/support.js';
@@ -57,6 +57,30 @@ export function report({ results, rssChecks, options, customers, gateway }: Repo
       verdict: r.violations.length === 0 ? 'ok' : 'BROKEN',
     })),
   );
+  const lives = results.filter((r) => r.live !== null);
+  if (lives.length > 0) {
+    console.log('');
+    printTable(
+      lives.map((r) => {
+        const l = r.live!;
+        return {
+          run: r.run,
+          profile: r.profile,
+          'changes made (sent)': `${l.stream.made} (${l.stream.sent})`,
+          'changes/s': l.stream.perSecond,
+          subscribers: l.subscribers,
+          'expected (subscriber, event)': l.expected,
+          'event → subscriber p50 / p99 / max ms': `${l.latencyP50Ms} / ${l.latencyP99Ms} / ${l.latencyMaxMs}`,
+          lost: l.lost,
+          duplicates: l.duplicates,
+          'told with an error': l.errors,
+          'coalesced': l.coalesced,
+          reconnects: l.reconnects,
+          'settled in ms': l.settleMs,
+        };
+      }),
+    );
+  }
   const floods = results.filter((r) => r.flood !== null);
   if (floods.length > 0) {
     console.log('');
@@ -125,9 +149,11 @@ export function report({ results, rssChecks, options, customers, gateway }: Repo
         answersOverEstimate: 0,
         answersOverBudget: 0,
         flood: { serverErrors5xx: 0, stripeCalls: 0, cheapRefusal: { status: 401, code: 'UNAUTHENTICATED', maxBytes: FLOOD_CHEAP_BYTES } },
+        events: { lost: 0, duplicates: 0, errorsWithoutFaults: 0, errorCodesWithFaults: [...ALLOWED_FAULT_CODES] },
       },
       workload: { mix: MIX, latency: LATENCY, faults: FAULT_SHARE, customers, warmupSeconds: options.warmupSeconds },
       flood: { connections: FLOOD_CONNECTIONS, unknownKeys: FLOOD_UNKNOWN_KEYS, document: 'CreatePortalSession', authorization: 'none' },
+      events: { perSecond: options.eventsPerSecond, subscriberCustomers: options.subscriberCustomers },
       healthIntervalMs: HEALTH_INTERVAL_MS,
       profiles: options.profiles,
       durationSeconds: options.durationSeconds,

@@ -1,12 +1,14 @@
 /**
  * One run of one profile: the local Stripe reset and its faults set, the mixed workload driven by autocannon for
- * the run's duration with every answer recorded — beside it `/health` probed, and in a `+flood` profile the flood
- * (`flood.ts`) on connections of its own — the gateway left to finish what was in flight, and the run's figures and
- * broken bounds worked out (portal sessions from the local Stripe's request log and from bodies).
+ * the run's duration with every answer recorded — beside it `/health` probed, the event stream and its subscribers
+ * (`live.ts`), and in a `+flood` profile the flood (`flood.ts`) on connections of its own — the gateway left to
+ * finish what was in flight, and the run's figures and broken bounds worked out (portal sessions from the local
+ * Stripe's request log and from bodies; events from the subscribers' books).
  */
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type autocannon from 'autocannon';
+import type Stripe from 'stripe';
 import { idempotencyScope } from '../src/auth/viewer.js';
 import { scopedIdempotencyKey } from '../src/stripe/gateway.js';
 import type { DemoCustomer, OwnershipDetector } from './fixture.js';
@@ -16,6 +18,7 @@ import { flood, FloodRecorder, floodFigures, floodViolations, type FloodFigures 
 import type { SessionStats } from './gateway.js';
 import { setFaults, type GatewayProcess } from './gateway-process.js';
 import { HealthProbe, waitUntilResponsive, type HealthFigures } from './health.js';
+import { LiveRun, liveViolations, type LiveFigures } from './live.js';
 import {
   ALLOWED_FAULT_CODES,
   ERROR_RATE_BOUND,
@@ -92,6 +95,8 @@ export interface RunFigures extends AnsweredFigures, StripeCallFigures {
   health: HealthFigures;
   /** The flood's figures (`+flood` profiles), null otherwise. */
   flood: FloodFigures | null;
+  /** The event stream's figures (null with `--events-per-second 0`). */
+  live: LiveFigures | null;
   violations: string[];
   leaks: Recorder['leaks'];
   wrongExamples: Recorder['wrong'];
@@ -116,6 +121,9 @@ export interface LoadSetup {
   options: LoadOptions;
   /** The flood's request body (`flood.ts`), when a profile floods. */
   floodBody: string | undefined;
+  /** The event stream's client of the local Stripe, and its next marker (markers count up across runs). */
+  stripe: Stripe;
+  nextSeq: number;
 }
 
 /**
@@ -142,13 +150,22 @@ export async function measure(setup: LoadSetup, run: number, profile: Profile, t
   if (withFlood(profile) && floodBody === undefined) throw new Error(`profile ${profile}: no flood body`);
   const floodRecorder = new FloodRecorder();
   const health = new HealthProbe(ready.url);
+  const { eventsPerSecond, subscriberCustomers } = setup.options;
+  // Subscribers open and primed before anything is measured; the changes start with the workload.
+  const live =
+    eventsPerSecond > 0
+      ? await LiveRun.open(gateway, setup.stripe, customers, { eventsPerSecond, subscriberCustomers, seed: run * 31 + (withFaults(profile) ? 7 : 0), firstSeq: setup.nextSeq })
+      : undefined;
 
   const rssStartKb = rss.start();
   health.start();
+  live?.start();
   const [result, floodResult] = await Promise.all([
     drive(ready.graphqlUrl, durationSeconds, connections, planner, recorder),
     floodBody !== undefined ? flood(ready.graphqlUrl, durationSeconds, floodBody, floodRecorder) : undefined,
   ]);
+  const liveFigures = live !== undefined ? await live.stop() : null;
+  if (live !== undefined) setup.nextSeq = live.nextSeq;
   const memory = rss.stop();
   const healthFigures = await health.stop();
   const ended = performance.now();
@@ -217,6 +234,7 @@ export async function measure(setup: LoadSetup, run: number, profile: Profile, t
         })
       : null;
   if (floodFigured !== null) violations.push(...floodViolations(floodFigured).map((v) => `flood: ${v}`));
+  if (liveFigures !== null) violations.push(...liveViolations(liveFigures, withFaults(profile), ALLOWED_FAULT_CODES));
 
   return {
     run,
@@ -261,6 +279,7 @@ export async function measure(setup: LoadSetup, run: number, profile: Profile, t
     ...recorder.stripe.figures(),
     health: healthFigures,
     flood: floodFigured,
+    live: liveFigures,
     violations,
     leaks: recorder.leaks,
     wrongExamples: recorder.wrong,

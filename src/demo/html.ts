@@ -44,6 +44,12 @@ h2 { font-size: 16px; line-height: 1.4; margin: 0; }
 .muted { color: var(--muted); }
 .page-head { display: flex; align-items: flex-end; justify-content: space-between; gap: 16px; flex-wrap: wrap; margin-bottom: 24px; }
 .page-head p { margin: 6px 0 0; }
+.head-actions { display: flex; align-items: center; gap: 14px; }
+.live { display: inline-flex; align-items: center; gap: 6px; font-size: 13px; color: var(--muted); white-space: nowrap; }
+.live::before { content: ""; width: 8px; height: 8px; border-radius: 50%; background: #98a2b3; }
+.live[data-state="live"] { color: #067647; }
+.live[data-state="live"]::before { background: #12b76a; box-shadow: 0 0 0 3px #d1fadf; }
+.live[data-state="off"]::before { background: #f04438; }
 
 .card { background: var(--card); border: 1px solid var(--line); border-radius: var(--radius); box-shadow: 0 1px 2px rgba(16, 24, 40, .05); overflow: hidden; }
 .summary { display: grid; grid-template-columns: repeat(auto-fit, minmax(200px, 1fr)); margin-bottom: 24px; }

@@ -91,6 +91,9 @@ export function billingApi(token: () => string | undefined) {
   const client: BillingClient = createBillingClient({ url: GRAPHQL_ENDPOINT, token, persisted: PERSISTED });
 
   return {
+    /** The typed client itself, with the customer's token (the live updates subscribe through it). */
+    client,
+
     /** The signed-in customer, their plans, card and next invoice, and one page of their invoices. */
     async billingPage(page: PageRequest): Promise<BillingAnswer> {
       try {

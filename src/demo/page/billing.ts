@@ -3,6 +3,12 @@
  * page at a time (answers to a superseded request dropped), and the button that opens the billing portal. A token
  * the gateway no longer accepts signs out. Every answer re-renders all of it, so whatever the customer changed in
  * the portal shows as soon as the page has data again (a return link reloads it; `refresh` for the Back button).
+ *
+ * Live: while shown, the page subscribes to its customer's invoice, plan and account changes (`live.ts`), and each
+ * payload updates what it shows in place (`live-state.ts`), without a reload — an invoice paid on the hosted page, a
+ * plan canceled in the portal in another tab. A payload that arrives while a load is under way loads once more after
+ * it (the answer under way may predate the change). `#live[data-state=connecting|live|off]` says
+ * whether the streams are open.
  */
 import { billingApi, describeError, overviewOf, PageError, type BillingCustomer, type InvoicePage, type OptionalPart, type PageRequest } from './api.js';
 import { cardSection, cardSkeleton } from './card-section.js';
@@ -10,6 +16,8 @@ import { h, replace, safeHttpUrl } from './dom.js';
 import { invoiceRow, invoiceTable, skeletonRow, summary, summarySkeleton } from './invoice-table.js';
 import { planSection, planSkeleton } from './plan-section.js';
 import { upcomingSection, upcomingSkeleton } from './upcoming-section.js';
+import { startLiveUpdates, type LiveState, type LiveUpdate } from './live.js';
+import type { LiveOutcome, ShownBilling } from './live-state.js';
 import { loadSession, type Session } from './session.js';
 import { account, alertBox, app, svgIcon, unavailableSection } from './widgets.js';
 
@@ -24,7 +32,15 @@ export type SignOut = (notice?: string) => void;
 /** What the shown billing page offers its surroundings: load its data again (page 1), as after a return from the portal. */
 export interface BillingView {
   refresh(): void;
+  /** Closes the live streams (on sign-out). */
+  close(): void;
 }
+
+const LIVE_TEXT: Record<LiveState, string> = {
+  connecting: 'Connecting…',
+  live: 'Live',
+  off: 'Not updating: reload the page',
+};
 
 export function showBilling(session: Session, signOut: SignOut): BillingView {
   document.title = 'Billing · Northwind Cloud';
@@ -38,6 +54,7 @@ export function showBilling(session: Session, signOut: SignOut): BillingView {
   account.hidden = false;
 
   const manage = h('button', { class: 'primary', id: 'manage-billing', attrs: { type: 'button' } }, 'Manage billing');
+  const liveBadge = h('span', { class: 'live', id: 'live', data: { state: 'connecting' }, attrs: { role: 'status', title: 'Changes show here as they happen' } }, LIVE_TEXT.connecting);
   const pageAlert = h('div', { id: 'page-alert' });
   const subtitle = h('p', { class: 'muted', id: 'customer-line' }, `Invoices and billing details for ${session.customer.name}`);
   const summaryCard = h('section', { class: 'card summary', id: 'summary', attrs: { 'aria-label': 'Account summary' } }, ...summarySkeleton());
@@ -70,7 +87,7 @@ export function showBilling(session: Session, signOut: SignOut): BillingView {
       'div',
       { class: 'page-head' },
       h('div', {}, h('h1', {}, 'Billing'), subtitle),
-      manage,
+      h('div', { class: 'head-actions' }, liveBadge, manage),
     ),
     pageAlert,
     overview,
@@ -79,8 +96,13 @@ export function showBilling(session: Session, signOut: SignOut): BillingView {
 
   let pageNumber = 1;
   let current: InvoicePage | undefined;
+  /** What the page shows, for live payloads to update (undefined until the first answer). */
+  let shown: ShownBilling | undefined;
   /** Answers to earlier requests are dropped once a newer one is under way. */
   let latest = 0;
+  /** A load is under way; a live payload meanwhile makes the page load once more after it. */
+  let loading = false;
+  let changedWhileLoading = false;
 
   const setState = (state: 'loading' | 'ready' | 'empty' | 'error') => {
     invoicesCard.dataset['state'] = state;
@@ -90,6 +112,7 @@ export function showBilling(session: Session, signOut: SignOut): BillingView {
   const renderPage = (customer: BillingCustomer, unavailable: ReadonlySet<OptionalPart>) => {
     const page = customer.invoices;
     current = page;
+    shown = { customer, unavailable };
     const parts = overviewOf(customer, unavailable);
     replace(planCard, ...planSection(parts.subscriptions));
     replace(cardPanel, ...(parts.unavailable.has('defaultPaymentMethod') ? unavailableSection('card', 'Payment method') : cardSection(parts.defaultPaymentMethod)));
@@ -129,6 +152,8 @@ export function showBilling(session: Session, signOut: SignOut): BillingView {
 
   const load = async (request: PageRequest, target: number) => {
     const mine = ++latest;
+    loading = true;
+    changedWhileLoading = false;
     setState('loading');
     overview.dataset['state'] = 'loading';
     prev.disabled = true;
@@ -147,8 +172,11 @@ export function showBilling(session: Session, signOut: SignOut): BillingView {
       if (viewer.customer === null) throw new PageError('This page is for customers. Sign in as a customer to see invoices.');
       pageNumber = target;
       renderPage(viewer.customer, viewer.unavailable);
+      loading = false;
+      if (changedWhileLoading) void load(request, target);
     } catch (error) {
       if (mine !== latest) return;
+      loading = false;
       const problem = describeError(error);
       if (problem.code === 'UNAUTHENTICATED') return signOut(problem.message);
       table.classList.remove('is-loading');
@@ -202,6 +230,26 @@ export function showBilling(session: Session, signOut: SignOut): BillingView {
     })();
   });
   const firstPage = () => void load({ first: PAGE_SIZE }, 1);
+
+  /** A live payload: applied to what is shown, or (during a load) remembered for one more load after it. */
+  const onLive = (update: LiveUpdate) => {
+    if (loading || shown === undefined) {
+      changedWhileLoading = true;
+      return;
+    }
+    const outcome: LiveOutcome = update(shown);
+    if (outcome.changed) renderPage(outcome.shown.customer, outcome.shown.unavailable);
+    if (outcome.reload && pageNumber === 1) firstPage();
+  };
+  const live = startLiveUpdates(api.client, {
+    update: onLive,
+    state: (state) => {
+      liveBadge.dataset['state'] = state;
+      liveBadge.textContent = LIVE_TEXT[state];
+    },
+    signedOut: (message) => signOut(message),
+  });
+
   firstPage();
   return {
     refresh: () => {
@@ -210,5 +258,6 @@ export function showBilling(session: Session, signOut: SignOut): BillingView {
       replace(pageAlert);
       firstPage();
     },
+    close: () => live.stop(),
   };
 }
