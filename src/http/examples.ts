@@ -1,12 +1,13 @@
 /**
  * The example operations in `schema/operations/*.graphql`: what web apps copy, what tests run, and the tabs
- * GraphiQL opens with. Each file holds one named operation, self-contained (no shared fragments), so that each
- * can be pasted, validated and run on its own.
+ * GraphiQL opens with. Each file holds one named operation. A file may use fragments another file defines (the demo
+ * billing page's live updates share the page's fragments): its `document` here carries them appended, so that each
+ * can still be pasted, validated and run on its own.
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Kind, parse, type OperationDefinitionNode } from 'graphql';
+import { Kind, parse, print, visit, type DocumentNode, type FragmentDefinitionNode, type OperationDefinitionNode } from 'graphql';
 import type { GraphiQLTab } from './graphiql.js';
 
 export const OPERATIONS_DIR = fileURLToPath(new URL('../../schema/operations/', import.meta.url));
@@ -48,12 +49,41 @@ const rank = (name: string) => {
   return index === -1 ? ORDER.length : index;
 };
 
+/** The names of the fragments `node` spreads. */
+function spreadsOf(node: DocumentNode | FragmentDefinitionNode): Set<string> {
+  const names = new Set<string>();
+  visit(node, { FragmentSpread: (spread) => void names.add(spread.name.value) });
+  return names;
+}
+
+/** `text` with the definitions of the fragments it uses (transitively) but does not define, from `fragments`. */
+function withFragments(text: string, parsed: DocumentNode, fragments: ReadonlyMap<string, FragmentDefinitionNode>): string {
+  const defined = new Set(parsed.definitions.flatMap((d) => (d.kind === Kind.FRAGMENT_DEFINITION ? [d.name.value] : [])));
+  const needed: FragmentDefinitionNode[] = [];
+  const pending = [...spreadsOf(parsed)];
+  while (pending.length > 0) {
+    const name = pending.pop()!;
+    const fragment = fragments.get(name);
+    if (defined.has(name) || fragment === undefined) continue;
+    defined.add(name);
+    needed.push(fragment);
+    pending.push(...spreadsOf(fragment));
+  }
+  return needed.length === 0 ? text : `${text.trimEnd()}\n\n${needed.map((f) => print(f)).join('\n\n')}\n`;
+}
+
 export async function loadExampleOperations(dir: string = OPERATIONS_DIR): Promise<ExampleOperation[]> {
   const files = (await readdir(dir)).filter((file) => file.endsWith('.graphql')).sort();
+  const texts = await Promise.all(files.map(async (file) => ({ file, text: await readFile(join(dir, file), 'utf8') })));
+  const parsed = new Map(texts.map(({ file, text }) => [file, parse(text)]));
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const document of parsed.values()) {
+    for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
+  }
   const operations = await Promise.all(
-    files.map(async (file): Promise<ExampleOperation> => {
-      const document = await readFile(join(dir, file), 'utf8');
-      const definitions = parse(document).definitions.filter(
+    texts.map(async ({ file, text }): Promise<ExampleOperation> => {
+      const document = withFragments(text, parsed.get(file)!, fragments);
+      const definitions = parsed.get(file)!.definitions.filter(
         (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION,
       );
       const operation = definitions[0];
