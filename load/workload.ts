@@ -56,7 +56,8 @@ export function documentIds(): Map<OperationName, string> {
   const manifest = JSON.parse(readFileSync(MANIFEST, 'utf8')) as Record<string, string>;
   const ids = new Map<OperationName, string>();
   for (const [id, document] of Object.entries(manifest)) {
-    const name = /^(?:query|mutation)\s+(\w+)/.exec(document)?.[1];
+    // Not anchored: a document's fragments come before its operation (the manifest's text is one line).
+    const name = /(?:^|\s)(?:query|mutation)\s+(\w+)/.exec(document)?.[1];
     if (name !== undefined && id.startsWith('sha256:')) ids.set(name as OperationName, id);
   }
   for (const entry of MIX) {
