@@ -146,7 +146,7 @@ describe('depth', () => {
   });
 
   it('exempts no document: the trusted ones pass on their own, and a tight MAX_DEPTH refuses them too', async () => {
-    const [id] = [...defaultTrustedDocuments()].find(([, text]) => text.startsWith('query BillingPage'))!;
+    const [id] = [...defaultTrustedDocuments()].find(([, text]) => /\bquery BillingPage\b/.test(text))!; // its fragments come first
     const token = `Bearer ${await signCustomerToken(DEMO.customer)}`;
     const byId = await postJson(h, { documentId: id, variables: { first: 2 } }, { authorization: token });
     expect(byId.body!.errors).toBeUndefined();
