@@ -19,17 +19,22 @@ import type { GatewayDeps, PortalSettings } from './graphql/context.js';
 import { CursorCodec } from './graphql/connections.js';
 import { createDemoRoutes, DEMO_PATH, type DemoRoutes } from './demo/routes.js';
 import { demoTabs, placeholderTabs } from './demo/graphiql-tabs.js';
+import type { ChangedHook } from './events/changes.js';
+import { MemoryEventDedup } from './events/dedup.js';
 import { EventHub } from './events/hub.js';
 import { loadExampleOperations } from './http/examples.js';
 import { DEMO, startLocalStripe, type LocalStripe } from './local-stripe/index.js';
-import { createLogger } from './observability/log.js';
+import { createLogger, type LogSink } from './observability/log.js';
 import { REQUEST_ID_HEADER, requestIdFor } from './http/request-log.js';
 import type { GraphiQLDefaults } from './http/graphiql.js';
-import { GRAPHQL_PATH, HEALTH_PATH } from './http/paths.js';
+import { GRAPHQL_PATH, HEALTH_PATH, WEBHOOK_PATH } from './http/paths.js';
 import { createGateway } from './http/server.js';
+import type { WebhookCounts } from './http/webhook-stats.js';
+import { createWebhookRoute } from './http/webhooks.js';
 import { createStripeClient } from './stripe/client.js';
 import { StripeGateway } from './stripe/gateway.js';
 import { Limiter } from './stripe/limiter.js';
+import { createWebhookVerifier } from './stripe/webhooks.js';
 
 /** How long a stop waits for requests in flight before it closes their connections. */
 const DRAIN_MS = 5_000;
@@ -78,8 +83,30 @@ export interface App {
   config: GatewayConfig;
   /** Accepted Stripe changes and the GraphQL subscriptions that hear them. */
   events: EventHub;
+  /** `POST /webhooks/stripe`: where Stripe delivers, and what became of the deliveries so far. */
+  webhooks: AppWebhooks;
   /** Stops accepting, lets requests in flight finish (up to 5 s), closes every connection, stops the local Stripe. */
   stop(): Promise<void>;
+}
+
+export interface AppWebhooks {
+  /** `${url}/webhooks/stripe` */
+  url: string;
+  /**
+   * Where the verifying secrets come from: `STRIPE_WEBHOOK_SECRET`; in demo mode without it, the embedded local
+   * Stripe's (generated); `none`: the route answers 503.
+   */
+  secrets: 'configured' | 'demo' | 'none';
+  /** Deliveries counted by outcome (accepted, duplicate, each refusal…). */
+  stats(): WebhookCounts;
+}
+
+/** What `startApp` takes beside the configuration (tests, and the next issues' hooks). */
+export interface StartOptions {
+  /** Where log lines go (default stdout and stderr). */
+  logSink?: LogSink;
+  /** Run on every accepted webhook change before the delivery is answered (after the app's own, none today). */
+  changedHooks?: readonly ChangedHook[];
 }
 
 /**
@@ -167,7 +194,7 @@ async function connectStripe(config: GatewayConfig): Promise<Upstream> {
   };
 }
 
-export async function startApp(config: GatewayConfig): Promise<App> {
+export async function startApp(config: GatewayConfig, options: StartOptions = {}): Promise<App> {
   const operations = await loadExampleOperations();
   const upstream = await connectStripe(config);
   // Requests are counted (a stop waits for them) and handed to the gateway once it is built; it needs the bound
@@ -233,6 +260,9 @@ export async function startApp(config: GatewayConfig): Promise<App> {
         ? { tabs: demoTabs(operations, upstream.local), headers: { Authorization: `Bearer ${demo.adminKey}` } }
         : { tabs: placeholderTabs(operations) };
 
+    // Demo mode without STRIPE_WEBHOOK_SECRET: a secret of its own, which the embedded local Stripe signs with.
+    const webhookSecrets =
+      config.webhooks.secrets.length > 0 || upstream.local === undefined ? config.webhooks.secrets : [`whsec_${randomSecret(24)}`];
     const events = new EventHub();
     const deps: GatewayDeps = {
       events,
@@ -246,7 +276,21 @@ export async function startApp(config: GatewayConfig): Promise<App> {
     // Structured logs; whatever secret this process holds is redacted from every line.
     const logger = createLogger({
       level: config.logLevel,
-      secrets: [...apiKeys, ...(jwt.secret !== undefined ? [jwt.secret] : []), ...(config.stripe !== undefined ? [config.stripe.secretKey] : [])],
+      ...(options.logSink !== undefined ? { sink: options.logSink } : {}),
+      secrets: [
+        ...apiKeys,
+        ...(jwt.secret !== undefined ? [jwt.secret] : []),
+        ...(config.stripe !== undefined ? [config.stripe.secretKey] : []),
+        ...webhookSecrets,
+      ],
+    });
+    const webhooks = createWebhookRoute({
+      verifier:
+        webhookSecrets.length > 0 ? createWebhookVerifier({ secrets: webhookSecrets, toleranceSeconds: config.webhooks.toleranceSeconds }) : undefined,
+      dedup: new MemoryEventDedup(),
+      hooks: options.changedHooks ?? [],
+      events,
+      logger,
     });
     const yoga = createGateway(
       {
@@ -264,17 +308,16 @@ export async function startApp(config: GatewayConfig): Promise<App> {
     );
 
     const pages = demoRoutes;
-    gateway =
-      pages === undefined
-        ? (request, response) => void yoga(request, response)
-        : (request, response) => {
-            const path = (request.url ?? '/').split('?', 1)[0] ?? '/';
-            if (pages.handles(path)) {
-              // Every response carries a request id, the demo pages' too.
-              response.setHeader(REQUEST_ID_HEADER, requestIdFor(request.headers[REQUEST_ID_HEADER]));
-              void pages.handle(request, response);
-            } else void yoga(request, response);
-          };
+    gateway = (request, response) => {
+      const path = (request.url ?? '/').split('?', 1)[0] ?? '/';
+      // Webhooks before Yoga: verification needs the raw bytes, exactly as Stripe signed them.
+      if (path === WEBHOOK_PATH) void webhooks.handle(request, response);
+      else if (pages !== undefined && pages.handles(path)) {
+        // Every response carries a request id, the demo pages' too.
+        response.setHeader(REQUEST_ID_HEADER, requestIdFor(request.headers[REQUEST_ID_HEADER]));
+        void pages.handle(request, response);
+      } else void yoga(request, response);
+    };
 
     let stopping: Promise<void> | undefined;
     const stop = (): Promise<void> =>
@@ -300,6 +343,11 @@ export async function startApp(config: GatewayConfig): Promise<App> {
       graphiql: graphiqlDefaults,
       config,
       events,
+      webhooks: {
+        url: `${url}${WEBHOOK_PATH}`,
+        secrets: config.webhooks.secrets.length > 0 ? 'configured' : webhookSecrets.length > 0 ? 'demo' : 'none',
+        stats: webhooks.stats,
+      },
       stop,
     };
   } catch (error) {
@@ -323,6 +371,12 @@ function tryIt(graphqlUrl: string, credential: string, query: string): string[] 
   ];
 }
 
+const WEBHOOK_SECRETS_NOTE: Record<AppWebhooks['secrets'], string> = {
+  configured: 'verified with STRIPE_WEBHOOK_SECRET',
+  demo: 'demo: the embedded local Stripe delivers its events here',
+  none: 'off: set STRIPE_WEBHOOK_SECRET to accept Stripe deliveries',
+};
+
 /** The start-up banner: where to go, and in demo mode how to call (secrets only ever printed in demo mode). */
 export function banner(app: App): string {
   const { config } = app;
@@ -330,6 +384,7 @@ export function banner(app: App): string {
     `billing-gateway listening on ${app.url}`,
     `  GraphQL:        ${app.graphqlUrl}${config.graphiql ? '  (open it in a browser for GraphiQL)' : ''}`,
     `  Health:         ${app.url}${HEALTH_PATH}`,
+    `  Webhooks:       ${app.webhooks.url}  (${WEBHOOK_SECRETS_NOTE[app.webhooks.secrets]})`,
     ...(app.demoPageUrl !== undefined ? [`  Billing page:   ${app.demoPageUrl}  (demo: sign in as a demo customer)`] : []),
   ];
   const demo = app.demo;

@@ -72,6 +72,25 @@ export function stripeIdOf(env: Env, name: string, prefix: string, what: string,
   return raw;
 }
 
+/** What Stripe's endpoint signing secrets look like: `whsec_` and a base64-ish tail. */
+const WEBHOOK_SECRET = /^whsec_[A-Za-z0-9+/=_-]{8,}$/;
+
+/**
+ * `STRIPE_WEBHOOK_SECRET`: comma-separated `whsec_…` secrets (several while rotating); unset or empty: none. A bad
+ * one is named by its place in the list, never shown (it is a secret).
+ */
+export function webhookSecrets(env: Env, name: string, problems: string[]): string[] {
+  const secrets = list(env[name]);
+  const bad = secrets.flatMap((secret, i) => (WEBHOOK_SECRET.test(secret) ? [] : [i + 1]));
+  if (bad.length === 1) {
+    const which = secrets.length === 1 ? 'the secret' : `secret ${bad[0]} of ${secrets.length}`;
+    problems.push(`${name}: ${which} is not a webhook signing secret (whsec_…, as the Stripe dashboard or \`stripe listen\` shows it)`);
+  } else if (bad.length > 1) {
+    problems.push(`${name}: secrets ${bad.join(', ')} of ${secrets.length} are not webhook signing secrets (whsec_…, as the Stripe dashboard or \`stripe listen\` shows them)`);
+  }
+  return [...new Set(secrets.filter((secret) => WEBHOOK_SECRET.test(secret)))];
+}
+
 /** `CUSTOMER_ACTIONS`: mutation names from `CUSTOMER_ACTIONS` (`src/auth/actions.ts`); unset or empty: none. */
 export function customerActions(env: Env, name: string, problems: string[]): CustomerAction[] {
   const out: CustomerAction[] = [];

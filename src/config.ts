@@ -1,5 +1,5 @@
 import type { CustomerAction } from './auth/actions.js';
-import { count, customerActions, flag, list, origins, port, productionProblems, stripeIdOf, url, overHttp, type Env } from './config-values.js';
+import { count, customerActions, flag, list, origins, port, productionProblems, stripeIdOf, url, overHttp, webhookSecrets, type Env } from './config-values.js';
 import type { LogLevel } from './observability/log.js';
 
 /**
@@ -93,6 +93,24 @@ export const DEFAULT_STRIPE_MAX_IN_FLIGHT = 16;
 
 export type ViewerRole = 'ADMIN' | 'CUSTOMER';
 
+/** Stripe's own signature tolerance (`Stripe.webhooks.DEFAULT_TOLERANCE`): how far a delivery's `t=` may be off ours. */
+export const DEFAULT_WEBHOOK_TOLERANCE_SECONDS = 300;
+
+/** How `POST /webhooks/stripe` verifies deliveries (`src/stripe/webhooks.ts`). */
+export interface WebhookConfig {
+  /**
+   * `STRIPE_WEBHOOK_SECRET`: the endpoint signing secrets (`whsec_…`, comma-separated), each tried in turn, so that
+   * a rotated secret and its successor both verify while Stripe signs with both. Empty: the route answers 503
+   * (demo mode: the embedded local Stripe's own secret is used).
+   */
+  secrets: string[];
+  /**
+   * `STRIPE_WEBHOOK_TOLERANCE_SECONDS`: a delivery signed longer ago than this, or further in the future, is
+   * refused (a replay, or a clock that is off). Default 300, Stripe's.
+   */
+  toleranceSeconds: number;
+}
+
 export interface GatewayConfig {
   host: string;
   port: number;
@@ -148,6 +166,8 @@ export interface GatewayConfig {
   stripeMaxInFlight: number;
   /** `REQUEST_TIMEOUT_MS`: each request's deadline for its Stripe calls, retries included. Default 15000. */
   requestTimeoutMs: number;
+  /** `STRIPE_WEBHOOK_SECRET`, `STRIPE_WEBHOOK_TOLERANCE_SECONDS`: verification of `POST /webhooks/stripe`. */
+  webhooks: WebhookConfig;
 }
 
 export interface StripeConfig {
@@ -251,6 +271,10 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
   const rateLimitPerMinute = count(env, 'RATE_LIMIT_PER_MINUTE', DEFAULT_RATE_LIMIT_PER_MINUTE, problems, 0);
   const stripeMaxInFlight = count(env, 'STRIPE_MAX_IN_FLIGHT', DEFAULT_STRIPE_MAX_IN_FLIGHT, problems);
   const requestTimeoutMs = count(env, 'REQUEST_TIMEOUT_MS', DEFAULT_REQUEST_TIMEOUT_MS, problems, 100);
+  const webhooks: WebhookConfig = {
+    secrets: webhookSecrets(env, 'STRIPE_WEBHOOK_SECRET', problems),
+    toleranceSeconds: count(env, 'STRIPE_WEBHOOK_TOLERANCE_SECONDS', DEFAULT_WEBHOOK_TOLERANCE_SECONDS, problems),
+  };
   const logLevelRaw = env['LOG_LEVEL'] || 'info';
   if (logLevelRaw !== 'info' && logLevelRaw !== 'error' && logLevelRaw !== 'silent') {
     problems.push(`LOG_LEVEL must be info, error or silent, got '${logLevelRaw}'`);
@@ -298,6 +322,7 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     logLevel,
     stripeMaxInFlight,
     requestTimeoutMs,
+    webhooks,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -1,3 +1,5 @@
 /** The gateway's public paths (`CONTRACT.md`). */
 export const GRAPHQL_PATH = '/graphql';
 export const HEALTH_PATH = '/health';
+/** Stripe's webhook deliveries (`src/http/webhooks.ts`). */
+export const WEBHOOK_PATH = '/webhooks/stripe';

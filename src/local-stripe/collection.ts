@@ -13,6 +13,18 @@ export interface Stored {
   created: number;
 }
 
+/**
+ * Told when a collection's objects are looked up, inserted or removed: how the change journal
+ * (`events/journal.ts`) learns, while a request is being handled, which objects it may change.
+ */
+export interface CollectionWatcher<T> {
+  /** The object was found by id (or `touch`ed): it may change from here on. */
+  seen(item: T): void;
+  inserted(item: T): void;
+  /** The object is about to leave the collection. */
+  removing(item: T): void;
+}
+
 export interface Page<T> {
   data: T[];
   hasMore: boolean;
@@ -31,6 +43,9 @@ export class Collection<T extends Stored> {
   private readonly ordered: T[] = [];
   private nextSeq = 0;
 
+  /** Set by the change journal for the kinds of object that have events (`Journal.watch`). */
+  watcher: CollectionWatcher<T> | undefined;
+
   /** The noun Stripe uses in "No such …" messages. */
   constructor(readonly noun: string) {}
 
@@ -39,18 +54,31 @@ export class Collection<T extends Stored> {
   }
 
   get(id: string): T | undefined {
-    return this.byId.get(id);
+    const found = this.byId.get(id);
+    if (found !== undefined) this.watcher?.seen(found);
+    return found;
   }
 
   /** Returns the object or throws Stripe's `resource_missing` for `param`. */
   require(id: string, param = 'id'): T {
-    const found = this.byId.get(id);
+    const found = this.get(id);
     if (found === undefined) throw resourceMissing(this.noun, id, param);
     return found;
   }
 
+  /**
+   * Says that `item`, found by iterating (`newestFirst`), is about to be changed: iteration itself tells the
+   * journal nothing (a load run's thousands of objects are never copied), so code that changes what it iterated
+   * touches it first.
+   */
+  touch(item: T): T {
+    this.watcher?.seen(item);
+    return item;
+  }
+
   insert(item: T): T {
     if (this.byId.has(item.id)) throw new Error(`duplicate id ${item.id}`);
+    this.watcher?.inserted(item);
     const seq = this.nextSeq++;
     this.byId.set(item.id, item);
     this.seqOf.set(item.id, seq);
@@ -64,6 +92,7 @@ export class Collection<T extends Stored> {
   remove(id: string): void {
     const item = this.byId.get(id);
     if (item === undefined) return;
+    this.watcher?.removing(item);
     this.byId.delete(id);
     this.ordered.splice(this.ordered.indexOf(item), 1);
   }

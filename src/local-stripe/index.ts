@@ -127,9 +127,12 @@ export async function startLocalStripe(options: LocalStripeOptions = {}): Promis
       seedEmpty(platform);
       seed(platform);
     }
+    platform.journal.baseUrl = () => baseUrl;
     const connected = new Map<string, Store>();
     for (const account of options.connectedAccounts ?? []) {
       const store = new Store(account, clock, new IdGenerator(), sessionTtlMs);
+      store.journal.baseUrl = () => baseUrl;
+      store.journal.account = account;
       if (options.dunning !== undefined) store.dunning = { ...options.dunning };
       seedEmpty(store);
       connected.set(account, store);

@@ -1,6 +1,7 @@
 /** Every `/v1` route the local Stripe serves, one list per resource module. */
 import type { Route } from './api.js';
 import { customerRoutes } from './resources/customers.js';
+import { eventRoutes } from './resources/events.js';
 import { invoiceItemRoutes } from './resources/invoice-items.js';
 import { invoiceRoutes } from './resources/invoices.js';
 import { paymentMethodRoutes } from './resources/payment-methods.js';
@@ -23,5 +24,6 @@ export const routes: readonly Route[] = [
   ...priceRoutes,
   ...subscriptionRoutes,
   ...previewRoutes,
+  ...eventRoutes,
   ...webhookEndpointRoutes,
 ];

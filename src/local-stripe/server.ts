@@ -174,20 +174,37 @@ export class LocalStripeServer {
       return;
     }
     if (!url.pathname.startsWith('/v1/')) {
-      const page = this.options.pages({
-        method,
-        path: url.pathname,
-        query: url.searchParams,
-        form: method === 'POST' ? pageForm(body) : {},
-        origin: header(req, 'origin'),
-        dispatch: (store, apiMethod, path, params) => this.dispatch(store, apiMethod, path, params),
-      });
+      const page = this.inPageTransaction(() =>
+        this.options.pages({
+          method,
+          path: url.pathname,
+          query: url.searchParams,
+          form: method === 'POST' ? pageForm(body) : {},
+          origin: header(req, 'origin'),
+          dispatch: (store, apiMethod, path, params) => this.dispatch(store, apiMethod, path, params),
+        }),
+      );
       const response = page ?? { status: 404, contentType: 'text/plain; charset=utf-8', body: 'Not found' };
       res.writeHead(response.status, { 'Content-Type': response.contentType, ...response.headers });
       res.end(response.body);
       return;
     }
     await this.handleApi(req, res, method, url, body);
+  }
+
+  /**
+   * A hosted page request as one unit of work of every account's change journal (a page finds its account from
+   * the secret in its URL), with a request id of its own and no idempotency key: what a customer does on a page
+   * makes the events the same API calls would.
+   */
+  private inPageTransaction<T>(fn: () => T): T {
+    const request = { id: this.ids.requestId(), idempotency_key: null };
+    const stores = this.options.accounts.all();
+    const run = (i: number): T => {
+      const store = stores[i];
+      return store === undefined ? fn() : store.journal.run(request, () => run(i + 1));
+    };
+    return run(0);
   }
 
   /** One `/v1` route run in-process for a hosted page (`PageRequest.dispatch`). */
@@ -283,15 +300,19 @@ export class LocalStripeServer {
         return;
       }
 
-      const result = match.route.handler({
-        method: method as Method,
-        path: url.pathname,
-        pathParams: match.params,
-        params,
-        store,
-        render: { store, baseUrl: this.options.baseUrl() },
-        accounts: this.options.accounts,
-      });
+      const handle = () =>
+        match.route.handler({
+          method: method as Method,
+          path: url.pathname,
+          pathParams: match.params,
+          params,
+          store,
+          render: { store, baseUrl: this.options.baseUrl() },
+          accounts: this.options.accounts,
+        });
+      // A POST or DELETE is one unit of work of the account's change journal: its changes become events.
+      const result =
+        method === 'GET' ? handle() : store.journal.run({ id: requestId, idempotency_key: idempotencyKey ?? null }, handle);
       const json = JSON.stringify(result);
       claimComplete?.({ status: 200, body: json, requestId });
       entry.status = 200;

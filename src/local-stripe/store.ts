@@ -6,6 +6,7 @@
 import type Stripe from 'stripe';
 import { Collection } from './collection.js';
 import { EventLog } from './events/event-log.js';
+import { Journal } from './events/journal.js';
 import { IdGenerator } from './ids.js';
 
 /**
@@ -68,6 +69,8 @@ export class Store {
   readonly configurations = new Collection<Stripe.BillingPortal.Configuration>('configuration');
   /** Subscriptions as Stripe returns them, `items.data` holding every item (`resources/subscription-*.ts`). */
   readonly subscriptions = new Collection<Stripe.Subscription>('subscription');
+  /** The trial ends (`sub_…:unixSeconds`) whose `customer.subscription.trial_will_end` was sent (`subscription-clock.ts`). */
+  readonly trialEndNotices = new Set<string>();
   /** Renewal payment retries; tests and the control API may change them. */
   dunning: DunningSettings = { ...DEFAULT_DUNNING, retryDays: [...DEFAULT_DUNNING.retryDays] };
   /** The catalog: products and their prices (`resources/products.ts`, `resources/prices.ts`). */
@@ -85,6 +88,8 @@ export class Store {
   readonly webhookEndpointSettings = new Map<string, WebhookEndpointSettings>();
   /** The account's events (`events/event-log.ts`); webhook deliveries listen to it. */
   readonly events: EventLog;
+  /** Turns each unit of work's changes into `events` (`events/journal.ts`); it watches the collections above. */
+  readonly journal: Journal;
 
   /**
    * The account's clock: the base clock plus the seconds `advanceClock` moved it forward (the `/_local/clock`
@@ -103,6 +108,15 @@ export class Store {
   ) {
     this.clock = { now: () => baseClock.now() + this.offsetMs };
     this.events = new EventLog(ids, () => this.nowSeconds());
+    this.journal = new Journal(this, this.events);
+    this.journal.watch(this.customers, 'customer');
+    this.journal.watch(this.invoices, 'invoice');
+    this.journal.watch(this.invoiceItems, 'invoiceitem');
+    this.journal.watch(this.configurations, 'billing_portal.configuration');
+    this.journal.watch(this.subscriptions, 'subscription');
+    this.journal.watch(this.products, 'product');
+    this.journal.watch(this.prices, 'price');
+    this.journal.watch(this.paymentMethods, 'payment_method');
   }
 
   /** Moves the account's time forward (never back); what is due is processed by the caller (`subscription-clock.ts`). */

@@ -3,7 +3,7 @@
  * Stripe started beside it on port 0 (plain http to a loopback host, which production allows), with the support's
  * admin key and JWT secret (random enough for production's checks).
  */
-import { startApp, type App } from '../../src/app.js';
+import { startApp, type App, type StartOptions } from '../../src/app.js';
 import { loadGatewayConfig } from '../../src/config.js';
 import { startLocalStripe, type LocalStripe } from '../../src/local-stripe/index.js';
 import { ADMIN_KEY, JWT_SECRET } from './gateway.js';
@@ -16,8 +16,11 @@ export interface ProductionApp {
   stop(): Promise<void>;
 }
 
-/** `env` over: production, port 0 on 127.0.0.1, the local Stripe, `ADMIN_KEY`, `JWT_SECRET`, silent logs. */
-export async function startProductionApp(env: Record<string, string> = {}): Promise<ProductionApp> {
+/**
+ * `env` over: production, port 0 on 127.0.0.1, the local Stripe, `ADMIN_KEY`, `JWT_SECRET`, silent logs; `options`
+ * as `startApp` takes them.
+ */
+export async function startProductionApp(env: Record<string, string> = {}, options: StartOptions = {}): Promise<ProductionApp> {
   const stripe = await startLocalStripe({ port: 0, seed: 'demo' });
   try {
     const app = await startApp(
@@ -32,6 +35,7 @@ export async function startProductionApp(env: Record<string, string> = {}): Prom
         LOG_LEVEL: 'silent',
         ...env,
       }),
+      options,
     );
     return {
       app,

@@ -152,6 +152,8 @@ export function voidInvoice(store: Store, id: string): Stripe.Invoice {
 export function sendInvoice(store: Store, id: string): Stripe.Invoice {
   const invoice = requireInvoice(store, id);
   if (invoice.status !== 'open') throw invalidState('You can only send invoices that are open', 'invoice_not_editable');
+  // Sending changes no field: the change journal is told (Stripe's `invoice.sent`).
+  store.journal.notice('invoice.sent', 'invoice', invoice);
   return invoice;
 }
 

@@ -358,6 +358,8 @@ export function createPortalSession(store: Store, params: SessionCreate, ctx: Se
   };
   const record: SessionRecord = { session, expiresAt: store.clock.now() + store.sessionTtlMs, visitedAt: null };
   store.keepSession(secret, record);
+  // Sessions live in no watched collection: the change journal is told (`billing_portal.session.created`).
+  store.journal.notice('billing_portal.session.created', SESSION_KIND, session);
   return session;
 }
 

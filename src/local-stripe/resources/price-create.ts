@@ -105,7 +105,7 @@ export function lookupKeyHolder(store: Store, key: string, transfer: boolean, ow
   for (const price of store.prices.newestFirst()) {
     if (price.lookup_key !== key || price.id === owner) continue;
     if (!transfer) throw invalidParam('lookup_key', `A price (\`${price.id}\`) already uses that lookup key.`);
-    return price;
+    return store.prices.touch(price);
   }
   return undefined;
 }

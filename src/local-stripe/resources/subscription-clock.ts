@@ -12,6 +12,7 @@
  * 6. an auto-advancing draft is finalized (an hour after creation) and collected when charged automatically;
  * 7. a payment retry of an open invoice is due (the account's `dunning` schedule).
  *
+ * Before all these, three days before a trial ends, `customer.subscription.trial_will_end` is sent (once per trial end).
  * Events at the same second run in that order. `nextRenewal` is what step 4 bills; the invoice preview uses it too.
  */
 import type Stripe from 'stripe';
@@ -86,10 +87,27 @@ function expire(store: Store, subscription: Subscription): void {
   if (invoice?.status === 'open') voidInvoice(store, invoice.id);
 }
 
+/** Stripe tells of a trial's end three days ahead (`customer.subscription.trial_will_end`). */
+const TRIAL_WILL_END_NOTICE = 3 * 24 * 60 * 60;
+
 function subscriptionEvents(store: Store, subscription: Subscription): Due[] {
   if (ENDED.has(subscription.status)) return [];
   const due: Due[] = [];
   const { end } = currentPeriod(subscription);
+  const trialEnd = subscription.status === 'trialing' ? subscription.trial_end : null;
+  const notice = `${subscription.id}:${trialEnd}`;
+  if (trialEnd !== null && !store.trialEndNotices.has(notice)) {
+    // A trial shorter than the notice is told of at once (at the subscription's creation).
+    const at = Math.max(trialEnd - TRIAL_WILL_END_NOTICE, subscription.created);
+    due.push({
+      at,
+      order: 0,
+      run: () => {
+        store.trialEndNotices.add(notice);
+        store.journal.notice('customer.subscription.trial_will_end', 'subscription', subscription);
+      },
+    });
+  }
   if (subscription.cancel_at !== null) {
     due.push({ at: subscription.cancel_at, order: 1, run: () => cancelNow(store, subscription, { reason: 'cancellation_requested', scheduled: true }) });
   }
@@ -122,23 +140,36 @@ function invoiceEvents(store: Store, invoice: Stripe.Invoice): Due[] {
   return [];
 }
 
-function earliest(store: Store, until: number): Due | undefined {
-  let best: Due | undefined;
-  const consider = (due: Due) => {
+/** The earliest step due by `until`, and the object it acts on (told to the change journal before it runs). */
+function earliest(store: Store, until: number): { due: Due; touch: () => void } | undefined {
+  let best: { due: Due; touch: () => void } | undefined;
+  const consider = (due: Due, touch: () => void) => {
     if (due.at > until) return;
-    if (best === undefined || due.at < best.at || (due.at === best.at && due.order < best.order)) best = due;
+    if (best === undefined || due.at < best.due.at || (due.at === best.due.at && due.order < best.due.order)) best = { due, touch };
   };
-  for (const subscription of store.subscriptions.newestFirst()) subscriptionEvents(store, subscription).forEach(consider);
-  for (const invoice of store.invoices.newestFirst()) invoiceEvents(store, invoice).forEach(consider);
+  for (const subscription of store.subscriptions.newestFirst()) {
+    for (const due of subscriptionEvents(store, subscription)) consider(due, () => store.subscriptions.touch(subscription));
+  }
+  for (const invoice of store.invoices.newestFirst()) {
+    for (const due of invoiceEvents(store, invoice)) consider(due, () => store.invoices.touch(invoice));
+  }
   return best;
 }
 
-/** Processes everything due up to `until` (unix seconds), in order, each at its own time. */
+/**
+ * Processes everything due up to `until` (unix seconds), in order, each at its own time and each its own unit of
+ * work of the change journal (its events carry that time and no request).
+ */
 export function runUntil(store: Store, until: number): void {
   for (let n = 0; n < MAX_EVENTS; n++) {
     const next = earliest(store, until);
     if (next === undefined) return;
-    store.at(Math.max(next.at, 0), next.run);
+    store.at(Math.max(next.due.at, 0), () =>
+      store.journal.run(null, () => {
+        next.touch();
+        next.due.run();
+      }),
+    );
   }
   throw new Error(`local Stripe clock: more than ${MAX_EVENTS} events before ${until}`);
 }

@@ -179,6 +179,7 @@ export function cancelNow(store: Store, subscription: Subscription, options: Can
   // Stripe stops collecting the subscription's open invoices once it is canceled.
   for (const invoice of store.invoices.newestFirst()) {
     if (subscriptionIdOf(invoice) !== subscription.id) continue;
+    store.invoices.touch(invoice);
     if (invoice.status === 'open') invoice.next_payment_attempt = null;
     if (invoice.status === 'open' || invoice.status === 'draft') invoice.auto_advance = false;
     invoice.automatically_finalizes_at = null;
