@@ -43,7 +43,7 @@ describe('/v1/webhook_endpoints', () => {
     expect(created.secret).toMatch(/^whsec_[A-Za-z0-9]{32}$/);
     expect(Math.abs(created.created - Date.now() / 1000)).toBeLessThan(60);
 
-    const retrieved: Stripe.WebhookEndpoint = await h.stripe.webhookEndpoints.retrieve(created.id);
+    const retrieved = await h.stripe.webhookEndpoints.retrieve(created.id);
     expect(retrieved.secret).toBeUndefined();
     const { secret: _secret, lastResponse: _a, ...rest } = created;
     const { lastResponse: _b, ...again } = retrieved;

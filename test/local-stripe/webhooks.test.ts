@@ -10,6 +10,18 @@ import type { LocalStripeOptions } from '../../src/local-stripe/index.js';
 import { startHarness, type Harness } from '../support/local-stripe.js';
 import { startWebhookReceiver, waitFor, type ReceivedDelivery, type WebhookReceiver } from '../support/webhook-receiver.js';
 
+
+let objects = 0;
+
+/**
+ * An object for an event appended by hand (`store.events.append`): made without an API call, so that the journal
+ * adds no event of its own to the ones a test counts. Events the API causes are tested in "events the API causes".
+ */
+function customerObject(fields: Record<string, unknown> = {}): { id: string; object: 'customer' } {
+  objects += 1;
+  return { id: `cus_byhand${String(objects).padStart(8, '0')}`, object: 'customer', ...fields };
+}
+
 const open: Array<{ close(): Promise<void> } | { stop(): Promise<void> }> = [];
 
 afterEach(async () => {
@@ -51,7 +63,7 @@ describe('forwarding every event to one URL', () => {
     const secret = local.webhooks.forwarding?.secret ?? '';
     expect(secret).toMatch(/^whsec_[A-Za-z0-9]{32}$/);
 
-    const customer = await stripe.customers.create({ email: 'ada@example.com' });
+    const customer = customerObject({ email: 'ada@example.com' });
     const event = local.store.events.append({ type: 'customer.created', object: customer });
     expect(event.pending_webhooks).toBe(1);
 
@@ -77,13 +89,13 @@ describe('forwarding every event to one URL', () => {
     const { local, stripe, receiver } = await setUp();
     const secret = 'whsec_given_for_this_test';
     expect(local.forwardWebhooks({ url: receiver.url, secret })).toBe(secret);
-    const first = local.store.events.append({ type: 'customer.created', object: await stripe.customers.create() });
+    const first = local.store.events.append({ type: 'customer.created', object: customerObject() });
     await waitFor('the first delivery', () => receiver.received.length === 1);
     expect(verify(stripe, receiver.received[0] as ReceivedDelivery, secret).id).toBe(first.id);
 
     local.webhooks.stopForwarding();
     expect(local.webhooks.forwarding).toBeUndefined();
-    const second = local.store.events.append({ type: 'customer.created', object: await stripe.customers.create() });
+    const second = local.store.events.append({ type: 'customer.created', object: customerObject() });
     expect(second.pending_webhooks).toBe(0);
   });
 
@@ -98,7 +110,7 @@ describe('endpoints made with the SDK', () => {
   it('deliver only the enabled event types, signed with the endpoint’s own secret', async () => {
     const { local, stripe, receiver } = await setUp();
     const endpoint = await stripe.webhookEndpoints.create({ url: receiver.url, enabled_events: ['customer.updated'] });
-    const customer = await stripe.customers.create();
+    const customer = customerObject();
     const created = local.store.events.append({ type: 'customer.created', object: customer });
     const updated = local.store.events.append({ type: 'customer.updated', object: customer, previousAttributes: { name: null } });
     expect(created.pending_webhooks).toBe(0);
@@ -114,7 +126,7 @@ describe('endpoints made with the SDK', () => {
   it('`*` delivers every type; a disabled endpoint gets nothing until enabled again', async () => {
     const { local, stripe, receiver } = await setUp();
     const endpoint = await stripe.webhookEndpoints.create({ url: receiver.url, enabled_events: ['*'] });
-    const customer = await stripe.customers.create();
+    const customer = customerObject();
     local.store.events.append({ type: 'customer.created', object: customer });
     await waitFor('the first delivery', () => receiver.received.length === 1);
 
@@ -134,7 +146,7 @@ describe('endpoints made with the SDK', () => {
     const a = await stripe.webhookEndpoints.create({ url: receiver.url, enabled_events: ['*'] });
     const b = await stripe.webhookEndpoints.create({ url: other.url, enabled_events: ['customer.created'] });
     const forwardSecret = local.forwardWebhooks({ url: other.url });
-    const event = local.store.events.append({ type: 'customer.created', object: await stripe.customers.create() });
+    const event = local.store.events.append({ type: 'customer.created', object: customerObject() });
     expect(event.pending_webhooks).toBe(3);
     await waitFor('three deliveries', () => local.webhooks.attempts.filter((x) => x.delivered).length === 3);
     expect(new Set(local.webhooks.attempts.map((x) => x.destination))).toEqual(new Set([a.id, b.id, 'forward']));
@@ -152,7 +164,7 @@ describe('retries', () => {
     const { local, stripe, receiver } = await setUp({ webhooks: { retrySchedule: [1000, 1000] } });
     receiver.respond((_, index) => (index < 2 ? 500 : 200));
     const secret = local.forwardWebhooks({ url: receiver.url });
-    const event = local.store.events.append({ type: 'customer.created', object: await stripe.customers.create() });
+    const event = local.store.events.append({ type: 'customer.created', object: customerObject() });
 
     await waitFor('three attempts', () => receiver.received.length === 3);
     for (const delivery of receiver.received) expect(verify(stripe, delivery, secret).id).toBe(event.id);
@@ -174,7 +186,7 @@ describe('retries', () => {
     const { local, stripe, receiver } = await setUp({ webhooks: { retrySchedule: [200], timeoutMs: 300 } });
     receiver.respond((_, index) => (index === 0 ? 'hang' : 204));
     const secret = local.forwardWebhooks({ url: receiver.url });
-    const event = local.store.events.append({ type: 'customer.created', object: await stripe.customers.create() });
+    const event = local.store.events.append({ type: 'customer.created', object: customerObject() });
     await waitFor('the retry delivered', () => local.webhooks.attempts.length === 2 && local.webhooks.attempts);
     expect(local.webhooks.attempts.map((a) => [a.status, a.error, a.delivered])).toEqual([
       [null, 'timeout after 300 ms', false],
@@ -185,10 +197,10 @@ describe('retries', () => {
   });
 
   it('gives up after the last retry; the event stays pending', async () => {
-    const { local, stripe, receiver } = await setUp({ webhooks: { retrySchedule: [50, 50] } });
+    const { local, receiver } = await setUp({ webhooks: { retrySchedule: [50, 50] } });
     await receiver.close(); // nothing listens there any more: connection refused
     local.forwardWebhooks({ url: receiver.url });
-    const event = local.store.events.append({ type: 'customer.created', object: await stripe.customers.create() });
+    const event = local.store.events.append({ type: 'customer.created', object: customerObject() });
     await waitFor('three failed attempts', () => local.webhooks.attempts.length === 3 && local.webhooks.attempts);
     expect(local.webhooks.attempts.map((a) => [a.attempt, a.status, a.error, a.delivered])).toEqual([
       [1, null, 'ECONNREFUSED', false],
@@ -203,7 +215,7 @@ describe('retries', () => {
     const { local, stripe, receiver } = await setUp({ webhooks: { retrySchedule: [300, 300] } });
     receiver.respond(() => 500);
     const endpoint = await stripe.webhookEndpoints.create({ url: receiver.url, enabled_events: ['*'] });
-    local.store.events.append({ type: 'customer.created', object: await stripe.customers.create() });
+    local.store.events.append({ type: 'customer.created', object: customerObject() });
     const [first] = await waitFor('the first attempt', () => local.webhooks.attempts.length === 1 && local.webhooks.attempts);
     await stripe.webhookEndpoints.del(endpoint.id);
     // The retry was due at nextAttemptAt; a full second past it, nothing more has been sent.
@@ -211,5 +223,33 @@ describe('retries', () => {
     await waitFor('a second past the retry', () => Date.now() > due + 1000);
     expect(receiver.received).toHaveLength(1);
     expect(local.webhooks.attempts).toHaveLength(1);
+  });
+});
+
+describe('events the API causes', () => {
+  it('a change made through the SDK is delivered after its response; a connected account’s only to connect endpoints', async () => {
+    const account = 'acct_1ConnectedTest00';
+    const { local, stripe, receiver, client } = await setUp({ connectedAccounts: [account] });
+    const own = await stripe.webhookEndpoints.create({ url: receiver.url, enabled_events: ['customer.created'] });
+    const connect = await stripe.webhookEndpoints.create({ url: receiver.url, enabled_events: ['customer.created'], connect: true });
+
+    const platformCustomer = await stripe.customers.create({ name: 'Platform' });
+    const connectedCustomer = await client({ stripeAccount: account }).customers.create({ name: 'Connected' });
+    await waitFor('two deliveries', () => local.webhooks.attempts.filter((a) => a.delivered).length === 2);
+
+    const byEndpoint = new Map(local.webhooks.attempts.map((a) => [a.destination, a]));
+    expect(byEndpoint.get(own.id)).toMatchObject({ account: local.store.accountId, type: 'customer.created' });
+    expect(byEndpoint.get(connect.id)).toMatchObject({ account, type: 'customer.created' });
+    const events = receiver.received.map((d) => {
+      for (const secret of [own.secret ?? '', connect.secret ?? '']) if (verifies(stripe, d, secret)) return { event: verify(stripe, d, secret), secret };
+      throw new Error('a delivery no endpoint secret verifies');
+    });
+    const platformEvent = events.find((e) => e.secret === own.secret)?.event;
+    const connectedEvent = events.find((e) => e.secret === connect.secret)?.event;
+    expect((platformEvent?.data.object as Stripe.Customer).id).toBe(platformCustomer.id);
+    expect(platformEvent?.account).toBeUndefined();
+    expect((connectedEvent?.data.object as Stripe.Customer).id).toBe(connectedCustomer.id);
+    expect(connectedEvent?.account).toBe(account);
+    expect(platformEvent?.request?.id).toMatch(/^req_/);
   });
 });
