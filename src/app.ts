@@ -4,7 +4,8 @@
  * Demo mode (no Stripe configured): the local Stripe runs in this process on a free port with its demo seed; an
  * admin key and a JWT secret are generated unless configured; a 24-hour token for a demo customer is signed; and
  * GraphiQL opens with the example operations, their ids filled in, and the admin header pre-filled; and `/demo`
- * serves the demo billing page, whose sign-in mints one-hour tokens for a few demo customers (`src/demo/`).
+ * serves the demo billing page, whose sign-in mints one-hour tokens for a few demo customers (`src/demo/`); and the
+ * local Stripe forwards every event to the gateway's own `/webhooks/stripe`, signed with the gateway's secret.
  * Otherwise the gateway talks to the configured Stripe (`STRIPE_SECRET_KEY`, `STRIPE_API_BASE`), and nothing
  * secret is ever printed or written into a page.
  */
@@ -85,7 +86,10 @@ export interface App {
   events: EventHub;
   /** `POST /webhooks/stripe`: where Stripe delivers, and what became of the deliveries so far. */
   webhooks: AppWebhooks;
-  /** Stops accepting, lets requests in flight finish (up to 5 s), closes every connection, stops the local Stripe. */
+  /**
+   * Ends every subscription stream, stops accepting, lets requests in flight finish (up to 5 s), closes every
+   * connection, stops the local Stripe.
+   */
   stop(): Promise<void>;
 }
 
@@ -263,7 +267,13 @@ export async function startApp(config: GatewayConfig, options: StartOptions = {}
     // Demo mode without STRIPE_WEBHOOK_SECRET: a secret of its own, which the embedded local Stripe signs with.
     const webhookSecrets =
       config.webhooks.secrets.length > 0 || upstream.local === undefined ? config.webhooks.secrets : [`whsec_${randomSecret(24)}`];
-    const events = new EventHub();
+    const events = new EventHub({
+      retainCount: config.live.retainCount,
+      retainMs: config.live.retainSeconds * 1000,
+      maxPending: config.live.maxPending,
+      maxStreams: config.live.maxStreams,
+      maxStreamsPerCaller: config.live.maxStreamsPerCaller,
+    });
     const deps: GatewayDeps = {
       events,
       stripe: new StripeGateway(upstream.client, new Limiter(config.stripeMaxInFlight)),
@@ -303,6 +313,7 @@ export async function startApp(config: GatewayConfig, options: StartOptions = {}
         hideSuggestions: config.production,
         rateLimitPerMinute: config.rateLimitPerMinute,
         logger,
+        heartbeatMs: config.live.heartbeatMs,
       },
       deps,
     );
@@ -319,9 +330,17 @@ export async function startApp(config: GatewayConfig, options: StartOptions = {}
       } else void yoga(request, response);
     };
 
+    // Demo mode: the embedded local Stripe delivers every event to our own endpoint, signed with our secret, as
+    // `stripe listen --forward-to` would.
+    if (upstream.local !== undefined) upstream.local.forwardWebhooks({ url: `${url}${WEBHOOK_PATH}`, secret: webhookSecrets[0] });
+
     let stopping: Promise<void> | undefined;
     const stop = (): Promise<void> =>
       (stopping ??= (async () => {
+        // Deliveries first: none may arrive at a server that is draining.
+        upstream.local?.webhooks.stopForwarding();
+        // Then subscription streams: each ends with a "stopping" payload, so that none holds the drain below.
+        events.close();
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
         const deadline = Date.now() + DRAIN_MS;

@@ -91,6 +91,31 @@ export const DEFAULT_RATE_LIMIT_PER_MINUTE = 600;
  */
 export const DEFAULT_STRIPE_MAX_IN_FLIGHT = 16;
 
+/** GraphQL subscriptions (`src/events/hub.ts`, `src/http/sse.ts`): streams, their queues, replay, heartbeat. */
+export interface LiveSettings {
+  /** `MAX_STREAMS_PER_CALLER`: subscription streams one caller (an API key, a customer) may have open. */
+  maxStreamsPerCaller: number;
+  /** `MAX_STREAMS`: subscription streams open in all, process-wide. */
+  maxStreams: number;
+  /** `STREAM_MAX_PENDING`: objects one stream may have waiting (its consumer is slow) before it is ended. */
+  maxPending: number;
+  /** `EVENT_RETENTION_COUNT`: accepted changes kept for `Last-Event-ID` replay. */
+  retainCount: number;
+  /** `EVENT_RETENTION_SECONDS`: how long an accepted change is kept for replay. */
+  retainSeconds: number;
+  /** `SSE_HEARTBEAT_MS`: a comment line on every idle stream this often, so that proxies keep it open. */
+  heartbeatMs: number;
+}
+
+export const DEFAULT_LIVE_SETTINGS: LiveSettings = {
+  maxStreamsPerCaller: 5,
+  maxStreams: 1_000,
+  maxPending: 1_000,
+  retainCount: 1_000,
+  retainSeconds: 300,
+  heartbeatMs: 15_000,
+};
+
 export type ViewerRole = 'ADMIN' | 'CUSTOMER';
 
 /** Stripe's own signature tolerance (`Stripe.webhooks.DEFAULT_TOLERANCE`): how far a delivery's `t=` may be off ours. */
@@ -166,6 +191,11 @@ export interface GatewayConfig {
   stripeMaxInFlight: number;
   /** `REQUEST_TIMEOUT_MS`: each request's deadline for its Stripe calls, retries included. Default 15000. */
   requestTimeoutMs: number;
+  /**
+   * Subscriptions (`MAX_STREAMS_PER_CALLER` 5, `MAX_STREAMS` 1000, `STREAM_MAX_PENDING` 1000, `EVENT_RETENTION_COUNT`
+   * 1000, `EVENT_RETENTION_SECONDS` 300, `SSE_HEARTBEAT_MS` 15000).
+   */
+  live: LiveSettings;
   /** `STRIPE_WEBHOOK_SECRET`, `STRIPE_WEBHOOK_TOLERANCE_SECONDS`: verification of `POST /webhooks/stripe`. */
   webhooks: WebhookConfig;
 }
@@ -271,6 +301,16 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
   const rateLimitPerMinute = count(env, 'RATE_LIMIT_PER_MINUTE', DEFAULT_RATE_LIMIT_PER_MINUTE, problems, 0);
   const stripeMaxInFlight = count(env, 'STRIPE_MAX_IN_FLIGHT', DEFAULT_STRIPE_MAX_IN_FLIGHT, problems);
   const requestTimeoutMs = count(env, 'REQUEST_TIMEOUT_MS', DEFAULT_REQUEST_TIMEOUT_MS, problems, 100);
+  const d = DEFAULT_LIVE_SETTINGS;
+  const live: LiveSettings = {
+    maxStreamsPerCaller: count(env, 'MAX_STREAMS_PER_CALLER', d.maxStreamsPerCaller, problems),
+    maxStreams: count(env, 'MAX_STREAMS', d.maxStreams, problems),
+    maxPending: count(env, 'STREAM_MAX_PENDING', d.maxPending, problems),
+    retainCount: count(env, 'EVENT_RETENTION_COUNT', d.retainCount, problems, 0),
+    retainSeconds: count(env, 'EVENT_RETENTION_SECONDS', d.retainSeconds, problems, 0),
+    // Under 100 ms is most likely seconds meant as milliseconds.
+    heartbeatMs: count(env, 'SSE_HEARTBEAT_MS', d.heartbeatMs, problems, 100),
+  };
   const webhooks: WebhookConfig = {
     secrets: webhookSecrets(env, 'STRIPE_WEBHOOK_SECRET', problems),
     toleranceSeconds: count(env, 'STRIPE_WEBHOOK_TOLERANCE_SECONDS', DEFAULT_WEBHOOK_TOLERANCE_SECONDS, problems),
@@ -322,6 +362,7 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     logLevel,
     stripeMaxInFlight,
     requestTimeoutMs,
+    live,
     webhooks,
   };
   if (problems.length > 0) throw new ConfigError(problems);

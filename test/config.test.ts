@@ -440,6 +440,36 @@ describe('npm start in production without a Stripe', () => {
   }, 30_000);
 });
 
+describe('webhooks', () => {
+  const A = 'whsec_0123456789abcdefABCDEFghijklmnop';
+  const B = 'whsec_zyxwvutsrqponmlkjihgfedcba987654';
+
+  it('has no secret by default, and Stripe\'s 300 s tolerance', () => {
+    expect(loadGatewayConfig(LIVE).webhooks).toEqual({ secrets: [], toleranceSeconds: 300 });
+  });
+
+  it('splits STRIPE_WEBHOOK_SECRET on commas (rotation), trimming blanks and repeats', () => {
+    expect(loadGatewayConfig({ ...LIVE, STRIPE_WEBHOOK_SECRET: ` ${A} ,${B},,${A}` }).webhooks.secrets).toEqual([A, B]);
+  });
+
+  it('refuses what is not a whsec_ secret, naming it by position and never echoing it', () => {
+    const key = 'sk_test_51PastedTheWrongKeyHere';
+    const one = problems({ ...LIVE, STRIPE_WEBHOOK_SECRET: key });
+    expect(one).toEqual(['STRIPE_WEBHOOK_SECRET: the secret is not a webhook signing secret (whsec_…, as the Stripe dashboard or `stripe listen` shows it)']);
+    const several = problems({ ...LIVE, STRIPE_WEBHOOK_SECRET: `${A},whsec_,${key}` });
+    expect(several).toEqual(['STRIPE_WEBHOOK_SECRET: secrets 2, 3 of 3 are not webhook signing secrets (whsec_…, as the Stripe dashboard or `stripe listen` shows them)']);
+    expect(several.join('\n')).not.toContain(key);
+    expect(problems({ ...LIVE, STRIPE_WEBHOOK_SECRET: `${key},${A}` })[0]).toMatch(/^STRIPE_WEBHOOK_SECRET: secret 1 of 2 is not/);
+  });
+
+  it('reads STRIPE_WEBHOOK_TOLERANCE_SECONDS (at least 1: 0 would turn the SDK\'s replay check off)', () => {
+    expect(loadGatewayConfig({ ...LIVE, STRIPE_WEBHOOK_TOLERANCE_SECONDS: '60' }).webhooks.toleranceSeconds).toBe(60);
+    expect(problems({ ...LIVE, STRIPE_WEBHOOK_TOLERANCE_SECONDS: '0' })).toEqual([
+      "STRIPE_WEBHOOK_TOLERANCE_SECONDS must be a whole number of at least 1, got '0'",
+    ]);
+  });
+});
+
 describe('host and port', () => {
   it('reads HOST and PORT', () => {
     expect(loadGatewayConfig({ HOST: '0.0.0.0', PORT: '8080' })).toMatchObject({ host: '0.0.0.0', port: 8080 });

@@ -90,7 +90,7 @@ export function createAuthenticator(config: AuthConfig): Authenticate {
     try {
       const { payload } = typeof key === 'function' ? await jwtVerify(token, key, checks) : await jwtVerify(token, key, checks);
       const customerId = customerOf(payload, nowSeconds);
-      return customerId !== undefined ? { role: 'CUSTOMER', customerId } : INVALID;
+      return customerId !== undefined ? { role: 'CUSTOMER', customerId, expiresAt: payload.exp } : INVALID;
     } catch (error) {
       if (error instanceof KeysUnavailable) {
         return rejected({ reason: 'keys_unavailable', retryAfterSeconds: error.retryAfterSeconds });

@@ -2,7 +2,12 @@
 
 export type Viewer =
   | { role: 'ADMIN'; /** A stable, non-secret id of the API key used (for idempotency scoping, logs). */ keyId: string }
-  | { role: 'CUSTOMER'; customerId: string }
+  | {
+      role: 'CUSTOMER';
+      customerId: string;
+      /** The token's `exp` (unix seconds): a subscription stream of this caller ends then. */
+      expiresAt?: number | undefined;
+    }
   | {
       role: 'ANONYMOUS';
       /** Why the credentials presented were not accepted; absent when none were presented. */

@@ -12,16 +12,23 @@
  *   const { viewer } = await client.request(ViewerDocument, { invoicesFirst: 5 });
  */
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
-import { print, type DocumentNode, type OperationDefinitionNode } from 'graphql';
+import {
+  BillingClientError,
+  requestBody,
+  summary,
+  tokenOf,
+  transportOf,
+  type BillingGraphQLError,
+  type FetchLike,
+  type TokenSource,
+} from './core.js';
+import { subscribeOver, type LiveSubscription, type SubscribeArgs } from './subscribe.js';
 
 export * from './generated/graphql.js';
 export type { TypedDocumentNode };
-
-/** The transport: `fetch`'s shape, called with the endpoint URL and a POST init. May answer synchronously. */
-export type FetchLike = (input: string, init: RequestInit) => Promise<Response> | Response;
-
-/** The caller's credential: a customer JWT or a gateway API key, or a function that returns the current one. */
-export type TokenSource = string | (() => string | null | undefined | Promise<string | null | undefined>);
+export { BillingClientError, documentIdOf } from './core.js';
+export type { BillingClientErrorKind, BillingGraphQLError, FetchLike, TokenSource } from './core.js';
+export type { LiveSubscription, SubscribeOptions, SubscriptionEvent, SubscriptionHandlers } from './subscribe.js';
 
 export interface BillingClientOptions {
   /** The gateway's GraphQL endpoint, e.g. `https://billing.example.com/graphql` (or `/graphql` in a browser). */
@@ -47,66 +54,6 @@ export interface RequestOptions {
   headers?: Readonly<Record<string, string>> | undefined;
 }
 
-/** One GraphQL error as the gateway returns it; `extensions.code` is one of the contract's codes. */
-export interface BillingGraphQLError {
-  message: string;
-  path?: ReadonlyArray<string | number>;
-  locations?: ReadonlyArray<{ line: number; column: number }>;
-  extensions?: { code?: string; [key: string]: unknown };
-}
-
-/**
- * Why a request failed: `graphql` (the gateway answered with GraphQL errors), `http` (an answer that is not a
- * GraphQL response, e.g. a proxy's 502), `network` (no answer at all: the cause is in `cause`).
- */
-export type BillingClientErrorKind = 'graphql' | 'http' | 'network';
-
-/** The one error the client throws. Carries the GraphQL errors and their codes, the HTTP status — never the token. */
-export class BillingClientError extends Error {
-  override readonly name = 'BillingClientError';
-  readonly kind: BillingClientErrorKind;
-  /** The HTTP status; 0 when no response arrived. */
-  readonly status: number;
-  /** The GraphQL errors, as returned (empty unless `kind` is `graphql`). */
-  readonly errors: readonly BillingGraphQLError[];
-  /** Partial data returned beside the errors, if any. */
-  readonly data: unknown;
-  readonly operationName: string | undefined;
-
-  constructor(
-    message: string,
-    details: {
-      kind: BillingClientErrorKind;
-      status: number;
-      errors?: readonly BillingGraphQLError[];
-      data?: unknown;
-      operationName?: string | undefined;
-      cause?: unknown;
-    },
-  ) {
-    super(message, details.cause !== undefined ? { cause: details.cause } : undefined);
-    this.kind = details.kind;
-    this.status = details.status;
-    this.errors = details.errors ?? [];
-    this.data = details.data ?? null;
-    this.operationName = details.operationName;
-  }
-
-  /** The errors' `extensions.code`s, in order (errors without one are skipped). */
-  get codes(): string[] {
-    return this.errors.flatMap((error) => (typeof error.extensions?.code === 'string' ? [error.extensions.code] : []));
-  }
-
-  /** The first error's code, e.g. `FORBIDDEN`; undefined for network and non-GraphQL HTTP failures. */
-  get code(): string | undefined {
-    return this.codes[0];
-  }
-
-  hasCode(code: string): boolean {
-    return this.codes.includes(code);
-  }
-}
-
 /** Variables are required when the operation has a required variable, optional otherwise. */
 export type RequestArgs<TVariables> =
   Record<string, never> extends TVariables
@@ -119,32 +66,15 @@ export interface BillingClient {
     document: TypedDocumentNode<TData, TVariables>,
     ...args: RequestArgs<TVariables>
   ): Promise<TData>;
-}
-
-/** The trusted-document id codegen embedded in a generated document (`sha256:<hex>`), if any. */
-export function documentIdOf(document: DocumentNode): string | undefined {
-  const meta = (document as { __meta__?: { hash?: unknown } }).__meta__;
-  return typeof meta?.hash === 'string' ? meta.hash : undefined;
-}
-
-const printed = new WeakMap<DocumentNode, string>();
-function queryOf(document: DocumentNode): string {
-  let text = printed.get(document);
-  if (text === undefined) {
-    text = print(document);
-    printed.set(document, text);
-  }
-  return text;
-}
-
-function operationNameOf(document: DocumentNode): string | undefined {
-  const operation = document.definitions.find((d): d is OperationDefinitionNode => d.kind === 'OperationDefinition');
-  return operation?.name?.value;
-}
-
-async function tokenOf(source: TokenSource | undefined): Promise<string | undefined> {
-  const token = typeof source === 'function' ? await source() : source;
-  return token === null || token === undefined || token === '' ? undefined : token;
+  /**
+   * Opens a subscription (`subscription …` documents) over Server-Sent Events: `handlers.next` gets each payload.
+   * It reconnects by itself (resuming with `Last-Event-ID`) until `options.signal` aborts or `close()` is called, or
+   * the gateway refuses it for good (`handlers.error`). See `./subscribe.ts`.
+   */
+  subscribe<TData, TVariables extends Record<string, unknown>>(
+    document: TypedDocumentNode<TData, TVariables>,
+    ...args: SubscribeArgs<TData, TVariables>
+  ): LiveSubscription;
 }
 
 interface GraphQLResponseBody {
@@ -158,29 +88,16 @@ function isResponseBody(value: unknown): value is GraphQLResponseBody {
   return 'data' in body || Array.isArray(body['errors']);
 }
 
-const summary = (errors: readonly BillingGraphQLError[]) =>
-  errors.map((e) => (typeof e.extensions?.code === 'string' ? `${e.extensions.code}: ${e.message}` : e.message)).join('; ');
-
 export function createBillingClient(options: BillingClientOptions): BillingClient {
   const url = String(options.url);
-  const transport: FetchLike =
-    options.fetch ??
-    ((input, init) => {
-      if (typeof globalThis.fetch !== 'function') throw new Error('no global fetch: pass `fetch` to createBillingClient');
-      return globalThis.fetch(input, init);
-    });
+  const transport: FetchLike = transportOf(options.fetch);
 
   async function request<TData, TVariables extends Record<string, unknown>>(
     document: TypedDocumentNode<TData, TVariables>,
     ...[variables, requestOptions]: RequestArgs<TVariables>
   ): Promise<TData> {
-    const operationName = operationNameOf(document);
-    const documentId = (requestOptions?.persisted ?? options.persisted ?? false) ? documentIdOf(document) : undefined;
-    const body = {
-      ...(documentId !== undefined ? { documentId } : { query: queryOf(document) }),
-      ...(operationName !== undefined ? { operationName } : {}),
-      ...(variables !== undefined ? { variables } : {}),
-    };
+    const body = requestBody(document, variables, requestOptions?.persisted ?? options.persisted ?? false);
+    const operationName = body['operationName'] as string | undefined;
     const token = await tokenOf(options.token);
     const headers: Record<string, string> = {
       ...options.headers,
@@ -234,5 +151,9 @@ export function createBillingClient(options: BillingClientOptions): BillingClien
     return parsed.data as TData;
   }
 
-  return { request };
+  return {
+    request,
+    subscribe: (document, ...[variables, handlers, subscribeOptions]) =>
+      subscribeOver(options, transport, document, variables, handlers, subscribeOptions),
+  };
 }

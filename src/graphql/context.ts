@@ -47,6 +47,18 @@ export interface Context {
   cursors: CursorCodec;
   /** The mutations customers may use (`CUSTOMER_ACTIONS`). */
   customerActions: ReadonlySet<CustomerAction>;
+  /** Accepted Stripe changes (`src/events/hub.ts`): what subscriptions open their streams on; none: they hear nothing. */
+  events: EventHub | undefined;
+  /** Where a subscription resumes: the request's `Last-Event-ID` header (or `lastEventId` query parameter). */
+  lastEventId: string | undefined;
+  /**
+   * A context for one event of a subscription: the same caller, a fresh Stripe scope (its own deadline and call
+   * count, the budget estimated for the document) and fresh loaders, so that a long stream never keeps one event's
+   * objects for the next, and `REQUEST_TIMEOUT_MS` applies per event. Its `stripeCount` is that event's count.
+   */
+  forEvent(): Context;
+  /** The Stripe calls of this context's scope (a request, or one event of a subscription). */
+  stripeCount: StripeCallCount | undefined;
 }
 
 /** What the HTTP edge follows of a request's Stripe calls. */
@@ -69,21 +81,44 @@ export async function createContext(
   hooks: StripeCallHooks = {},
 ): Promise<Context> {
   const caller = await (viewer ?? deps.authenticate(request.headers.get('authorization')));
-  const stripe = deps.stripe.forRequest({
-    observer: hooks.observer,
-    count: hooks.count,
-    signal: request.signal,
-    caller: callerId(caller),
-    timeoutMs: deps.requestTimeoutMs,
-    // Anyone but an admin reads Stripe's errors in the gateway's words (no Stripe text about others' objects).
-    customerFacing: caller.role !== 'ADMIN',
-  });
-  return {
+  const scope = (count: StripeCallCount | undefined, observer: StripeCallObserver | undefined) =>
+    deps.stripe.forRequest({
+      observer,
+      count,
+      signal: request.signal,
+      caller: callerId(caller),
+      timeoutMs: deps.requestTimeoutMs,
+      // Anyone but an admin reads Stripe's errors in the gateway's words (no Stripe text about others' objects).
+      customerFacing: caller.role !== 'ADMIN',
+    });
+  const stripe = scope(hooks.count, hooks.observer);
+  const context: Context = {
     viewer: caller,
     stripe,
     loaders: createLoaders(stripe),
     portal: deps.portal,
     cursors: deps.cursors,
     customerActions: new Set(deps.customerActions ?? []),
+    events: deps.events,
+    lastEventId: lastEventIdOf(request),
+    stripeCount: hooks.count,
+    forEvent() {
+      // The request's estimate and budget, a count of its own (the request log's observer is the request's: a
+      // stream's events are not listed in its one log line).
+      const count: StripeCallCount | undefined = hooks.count !== undefined ? { ...hooks.count, calls: 0, retries: 0 } : undefined;
+      const eventStripe = scope(count, undefined);
+      return { ...this, stripe: eventStripe, loaders: createLoaders(eventStripe), stripeCount: count };
+    },
   };
+  return context;
+}
+
+/** The SSE reconnection header, or — for clients that cannot set headers on a first connection — a query parameter. */
+export const LAST_EVENT_ID_PARAM = 'lastEventId';
+
+function lastEventIdOf(request: Request): string | undefined {
+  const header = request.headers.get('last-event-id');
+  if (header !== null && header !== '') return header;
+  const param = new URL(request.url, 'http://localhost').searchParams.get(LAST_EVENT_ID_PARAM);
+  return param !== null && param !== '' ? param : undefined;
 }

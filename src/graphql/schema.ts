@@ -19,6 +19,7 @@ import './types/upcoming-invoice.js';
 import './types/portal-configuration.js';
 import './types/portal-session.js';
 import './types/viewer.js';
+import './types/subscription-events.js';
 
 export const schema: GraphQLSchema = builder.toSchema();
 

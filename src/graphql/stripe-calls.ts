@@ -31,6 +31,7 @@ import {
   type OperationDefinitionNode,
   type SelectionSetNode,
 } from 'graphql';
+import type { StripeCallCount } from '../stripe/gateway.js';
 import { DEFAULT_PAGE_SIZE, isConnectionField, MAX_PAGE_SIZE } from './connections.js';
 import { beyond, collect, namesAt, type SelectionScope } from './selection.js';
 
@@ -230,3 +231,22 @@ export function estimateStripeCalls(
 
   return walk([operation.selectionSet], root, 1, []);
 }
+
+/** What a response (or a subscription's payload) reports in `extensions.stripe`. */
+export interface StripeCallReport {
+  /** The up-front estimate (an upper bound on the calls the query needs). */
+  estimatedCalls: number;
+  /** The calls made, every attempt counted. */
+  calls: number;
+  /** Of `calls`, the gateway's retries of Stripe's 429s (the reason `calls` can pass the estimate). */
+  retries: number;
+  /** `MAX_STRIPE_CALLS`. */
+  budget: number;
+}
+
+export const stripeCallReport = (count: StripeCallCount | undefined, budget: number): StripeCallReport => ({
+  estimatedCalls: count?.estimated ?? 0,
+  calls: count?.calls ?? 0,
+  retries: count?.retries ?? 0,
+  budget,
+});

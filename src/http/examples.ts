@@ -18,6 +18,8 @@ export interface ExampleOperation {
   name: string;
   /** The file's text. */
   document: string;
+  /** `query`, `mutation`, or `subscription` (a stream: GraphiQL runs it over SSE). */
+  kind: OperationDefinitionNode['operation'];
   /** Variables the operation cannot run without: non-null and with no default. */
   requiredVariables: string[];
 }
@@ -62,6 +64,7 @@ export async function loadExampleOperations(dir: string = OPERATIONS_DIR): Promi
         file,
         name: operation.name.value,
         document,
+        kind: operation.operation,
         requiredVariables: (operation.variableDefinitions ?? [])
           .filter((v) => v.type.kind === Kind.NON_NULL_TYPE && v.defaultValue === undefined)
           .map((v) => v.variable.name.value),

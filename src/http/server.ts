@@ -5,7 +5,8 @@
  * The edge is one plugin per concern, each in its own file here: abuse limits (`limits.ts` and the files it
  * names), the per-caller rate limit (`rate-limit.ts`), trusted documents (`trusted-documents.ts`), anonymous
  * callers refused before execution (`authenticate-first.ts`), the request log (`request-log.ts`), security
- * headers (`security-headers.ts`), CORS (`cors.ts`), variables (`variables.ts`) and GraphiQL (`graphiql.ts`).
+ * headers (`security-headers.ts`), CORS (`cors.ts`), variables (`variables.ts`), GraphiQL (`graphiql.ts`), and
+ * subscriptions (`subscriptions.ts`: the same checks before a stream opens; `sse.ts`: the SSE framing).
  * The caller is authenticated once per request: every hook and the context share the answer through a WeakMap
  * keyed by the Request.
  */
@@ -18,7 +19,8 @@ import {
   type YogaServerInstance,
 } from 'graphql-yoga';
 import type { Viewer } from '../auth/viewer.js';
-import { DEFAULT_LIMITS, DEFAULT_RATE_LIMIT_PER_MINUTE, type AbuseLimits } from '../config.js';
+import { DEFAULT_LIMITS, DEFAULT_LIVE_SETTINGS, DEFAULT_RATE_LIMIT_PER_MINUTE, type AbuseLimits } from '../config.js';
+import { EventHub } from '../events/hub.js';
 import { createContext, type Context, type GatewayDeps } from '../graphql/context.js';
 import { schema } from '../graphql/schema.js';
 import { useAuthenticationFirst } from './authenticate-first.js';
@@ -31,7 +33,9 @@ import { GRAPHQL_PATH, HEALTH_PATH } from './paths.js';
 import { ErrorLog, RequestStates, useRequestLog } from './request-log.js';
 import { useSecurityHeaders } from './security-headers.js';
 import { defaultTrustedDocuments, DOCUMENT_ID_PARAM, useTrustedDocuments, type TrustedDocuments } from './trusted-documents.js';
+import { useServerSentEvents } from './sse.js';
 import { stripeBudget } from './stripe-budget.js';
+import { alsoOnSubscribe, useLiveSubscriptions } from './subscriptions.js';
 import { coerceVariables } from './variables.js';
 
 export interface GatewayOptions {
@@ -63,6 +67,8 @@ export interface GatewayOptions {
   rateLimiter?: RateLimiter;
   /** Structured logs (`src/observability/log.ts`); default: errors only, to stderr. */
   logger?: Logger;
+  /** `SSE_HEARTBEAT_MS`: a comment on every idle subscription stream this often. Default 15000. */
+  heartbeatMs?: number;
 }
 
 export type Gateway = YogaServerInstance<Record<string, never>, Context>;
@@ -89,7 +95,9 @@ function viewerPerRequest(deps: GatewayDeps): (request: Request) => Promise<View
   };
 }
 
-export function createGateway(options: GatewayOptions, deps: GatewayDeps): Gateway {
+export function createGateway(options: GatewayOptions, gatewayDeps: GatewayDeps): Gateway {
+  // Without a hub of the app's, subscriptions still open (and hear nothing).
+  const deps: GatewayDeps = { ...gatewayDeps, events: gatewayDeps.events ?? new EventHub() };
   const viewerOf = viewerPerRequest(deps);
   const limits: AbuseLimits = { ...DEFAULT_LIMITS, ...options.limits };
   const logger = options.logger ?? errorLogger;
@@ -135,16 +143,23 @@ export function createGateway(options: GatewayOptions, deps: GatewayDeps): Gatew
       useRateLimit(limiter, viewerOf),
       ...trusted,
       ...(options.introspection === false ? [noIntrospection()] : []),
-      // Before the limits and coercion below: an anonymous caller is refused before anything reads its variables.
-      useAuthenticationFirst(viewerOf),
-      ...useAbuseLimits({ limits, hideSuggestions: options.hideSuggestions ?? false }),
-      // After the limits on the document and the variables: its Stripe calls, estimated and held to the budget,
-      // before any resolver runs.
-      budget.plugin,
+      // The checks below run before execution, and before a subscription's stream opens (`alsoOnSubscribe`).
+      ...[
+        // Before the limits and coercion below: an anonymous caller is refused before anything reads its variables.
+        useAuthenticationFirst(viewerOf),
+        ...useAbuseLimits({ limits, hideSuggestions: options.hideSuggestions ?? false }),
+        // After the limits on the document and the variables: its Stripe calls, estimated and held to the budget,
+        // before any resolver runs (a subscription: per event).
+        budget.plugin,
+        coerceVariables(),
+      ].map(alsoOnSubscribe),
       // Each document compiled once into a function that executes it (graphql-jit), cached with Yoga's parsed
       // document: a page of 100 invoices executes in a fraction of graphql-js's time.
-      coerceVariables(),
       useGraphQlJit(),
+      // Subscriptions: each event in a context of its own (after graphql-jit, whose subscribe it replaces), and our
+      // SSE framing (`id:` lines for Last-Event-ID, the heartbeat).
+      useLiveSubscriptions(),
+      useServerSentEvents(options.heartbeatMs ?? DEFAULT_LIVE_SETTINGS.heartbeatMs),
     ],
     healthCheckEndpoint: HEALTH_PATH,
   });

@@ -10,7 +10,7 @@
  */
 import type { ExecutionResult } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import { estimateStripeCalls } from '../graphql/stripe-calls.js';
+import { estimateStripeCalls, stripeCallReport } from '../graphql/stripe-calls.js';
 import type { Logger } from '../observability/log.js';
 import type { StripeCallCount } from '../stripe/gateway.js';
 import { limitError } from './limits.js';
@@ -19,18 +19,6 @@ export interface StripeBudget {
   plugin: Plugin;
   /** The request's count of Stripe calls and its budget (handed to its context's Stripe gateway). */
   countOf(request: Request): StripeCallCount;
-}
-
-/** What a response reports in `extensions.stripe`. */
-export interface StripeCallReport {
-  /** The up-front estimate (an upper bound on the calls the query needs). */
-  estimatedCalls: number;
-  /** The calls made, every attempt counted. */
-  calls: number;
-  /** Of `calls`, the gateway's retries of Stripe's 429s (the reason `calls` can pass the estimate). */
-  retries: number;
-  /** `MAX_STRIPE_CALLS`. */
-  budget: number;
 }
 
 export function stripeBudget(options: { maxCalls: number; logger: Logger }): StripeBudget {
@@ -72,12 +60,7 @@ export function stripeBudget(options: { maxCalls: number; logger: Logger }): Str
     onResultProcess({ request, result }) {
       if (Array.isArray(result) || Symbol.asyncIterator in result) return;
       const count = counts.get(request);
-      const report: StripeCallReport = {
-        estimatedCalls: count?.estimated ?? 0,
-        calls: count?.calls ?? 0,
-        retries: count?.retries ?? 0,
-        budget: maxCalls,
-      };
+      const report = stripeCallReport(count, maxCalls);
       const single = result as ExecutionResult;
       single.extensions = { ...single.extensions, stripe: report };
       if (count?.estimated !== undefined && count.calls - count.retries > count.estimated) {

@@ -144,7 +144,7 @@ describe('HS256 customer tokens (AUTH_JWT_SECRET)', () => {
   const authenticate = authenticator();
 
   it('a valid token is the CUSTOMER named by the claim', async () => {
-    expect(await authenticate(bearer(await hs256()))).toEqual({ role: 'CUSTOMER', customerId: CUSTOMER });
+    expect(await authenticate(bearer(await hs256()))).toEqual({ role: 'CUSTOMER', customerId: CUSTOMER, expiresAt: expect.any(Number) });
   });
 
   it('requires exp: a token that never expires is refused', async () => {
@@ -227,7 +227,7 @@ describe('HS256 customer tokens (AUTH_JWT_SECRET)', () => {
   it('reads the customer id from AUTH_CUSTOMER_CLAIM when configured', async () => {
     const custom = authenticator({ jwt: { customerClaim: 'https://example.com/stripe_customer' } });
     const token = await hs256({ claims: { 'https://example.com/stripe_customer': CUSTOMER } });
-    expect(await custom(bearer(token))).toEqual({ role: 'CUSTOMER', customerId: CUSTOMER });
+    expect(await custom(bearer(token))).toEqual({ role: 'CUSTOMER', customerId: CUSTOMER, expiresAt: expect.any(Number) });
     // The default claim no longer counts.
     expect(await custom(bearer(await hs256()))).toEqual(INVALID);
   });
@@ -235,7 +235,7 @@ describe('HS256 customer tokens (AUTH_JWT_SECRET)', () => {
   it('enforces issuer and audience when configured', async () => {
     const strict = authenticator({ jwt: { issuer: 'https://id.example.com/', audience: 'billing-gateway' } });
     const right = { issuer: 'https://id.example.com/', audience: 'billing-gateway' };
-    expect(await strict(bearer(await hs256(right)))).toEqual({ role: 'CUSTOMER', customerId: CUSTOMER });
+    expect(await strict(bearer(await hs256(right)))).toEqual({ role: 'CUSTOMER', customerId: CUSTOMER, expiresAt: expect.any(Number) });
     expect(await strict(bearer(await hs256({ ...right, audience: undefined })))).toEqual(INVALID);
     expect(await strict(bearer(await hs256({ ...right, issuer: undefined })))).toEqual(INVALID);
     expect(await strict(bearer(await hs256({ ...right, issuer: 'https://evil.example.com/' })))).toEqual(INVALID);
@@ -326,8 +326,8 @@ describe('JWKS customer tokens (AUTH_JWKS_URL)', () => {
   it('verifies RS256 and ES256 tokens against the served keys', async () => {
     const authenticate = authenticator({ jwt: { secret: undefined, jwksUrl: jwks.url } });
     const before = jwks.fetches;
-    expect(await authenticate(bearer(await sign('RS256', rsa.privateKey, 'rsa-1')))).toEqual({ role: 'CUSTOMER', customerId: CUSTOMER });
-    expect(await authenticate(bearer(await sign('ES256', ec.privateKey, 'ec-1')))).toEqual({ role: 'CUSTOMER', customerId: CUSTOMER });
+    expect(await authenticate(bearer(await sign('RS256', rsa.privateKey, 'rsa-1')))).toEqual({ role: 'CUSTOMER', customerId: CUSTOMER, expiresAt: expect.any(Number) });
+    expect(await authenticate(bearer(await sign('ES256', ec.privateKey, 'ec-1')))).toEqual({ role: 'CUSTOMER', customerId: CUSTOMER, expiresAt: expect.any(Number) });
     // The key set went over HTTP, once, and is cached for the next tokens.
     expect(jwks.fetches - before).toBe(1);
     expect(await authenticate(bearer(await sign('RS256', rsa.privateKey, 'rsa-1')))).toMatchObject({ role: 'CUSTOMER' });
@@ -352,7 +352,7 @@ describe('JWKS customer tokens (AUTH_JWKS_URL)', () => {
     });
     const right = { issuer: 'https://id.example.com/', audience: 'billing-gateway' };
     const rs = (options: TokenOptions) => sign('RS256', rsa.privateKey, 'rsa-1', { ...right, ...options });
-    expect(await authenticate(bearer(await rs({})))).toEqual({ role: 'CUSTOMER', customerId: CUSTOMER });
+    expect(await authenticate(bearer(await rs({})))).toEqual({ role: 'CUSTOMER', customerId: CUSTOMER, expiresAt: expect.any(Number) });
     expect(await authenticate(bearer(await rs({ exp: null })))).toEqual(INVALID);
     expect(await authenticate(bearer(await rs({ exp: -120 })))).toEqual(EXPIRED);
     expect(await authenticate(bearer(await rs({ nbf: 300 })))).toEqual(INVALID);
@@ -381,9 +381,9 @@ describe('JWKS customer tokens (AUTH_JWKS_URL)', () => {
 
   it('with HS256 and JWKS configured together, both kinds of tokens work and neither key signs the other kind', async () => {
     const authenticate = authenticator({ jwt: { jwksUrl: jwks.url } });
-    expect(await authenticate(bearer(await hs256()))).toEqual({ role: 'CUSTOMER', customerId: CUSTOMER });
-    expect(await authenticate(bearer(await sign('RS256', rsa.privateKey, 'rsa-1')))).toEqual({ role: 'CUSTOMER', customerId: CUSTOMER });
-    expect(await authenticate(bearer(await sign('ES256', ec.privateKey, 'ec-1')))).toEqual({ role: 'CUSTOMER', customerId: CUSTOMER });
+    expect(await authenticate(bearer(await hs256()))).toEqual({ role: 'CUSTOMER', customerId: CUSTOMER, expiresAt: expect.any(Number) });
+    expect(await authenticate(bearer(await sign('RS256', rsa.privateKey, 'rsa-1')))).toEqual({ role: 'CUSTOMER', customerId: CUSTOMER, expiresAt: expect.any(Number) });
+    expect(await authenticate(bearer(await sign('ES256', ec.privateKey, 'ec-1')))).toEqual({ role: 'CUSTOMER', customerId: CUSTOMER, expiresAt: expect.any(Number) });
     expect(await authenticate(bearer(await hs256({}, 'another-secret-0123456789abcdef0123456789')))).toEqual(INVALID);
     expect(await authenticate(bearer(await sign('RS256', stranger.privateKey, 'rsa-1')))).toEqual(INVALID);
     expect(await authenticate(bearer(KEY))).toMatchObject({ role: 'ADMIN' });

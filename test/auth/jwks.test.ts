@@ -136,7 +136,7 @@ function authenticatorFor(url: URL): { authenticate: Authenticate; clock: { adva
   };
 }
 
-const CUSTOMER_VIEWER = { role: 'CUSTOMER', customerId: CUSTOMER };
+const CUSTOMER_VIEWER = { role: 'CUSTOMER', customerId: CUSTOMER, expiresAt: expect.any(Number) };
 const unavailable = (retryAfterSeconds: number) => ({ role: 'ANONYMOUS', rejected: { reason: 'keys_unavailable', retryAfterSeconds } });
 
 describe('a JWKS endpoint that never answers', () => {

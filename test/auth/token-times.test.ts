@@ -19,7 +19,7 @@ const DAY = 86_400;
 const YEAR = 365 * DAY;
 const { maxTokenLifetimeSeconds: MAX, clockSkewSeconds: SKEW } = DEFAULT_TOKEN_BOUNDS;
 
-const CUSTOMER_VIEWER = { role: 'CUSTOMER', customerId: CUSTOMER };
+const CUSTOMER_VIEWER = { role: 'CUSTOMER', customerId: CUSTOMER, expiresAt: expect.any(Number) };
 const INVALID = { role: 'ANONYMOUS', rejected: { reason: 'invalid_token' } };
 const EXPIRED = { role: 'ANONYMOUS', rejected: { reason: 'expired_token' } };
 

@@ -10,18 +10,6 @@ import type { LocalStripeOptions } from '../../src/local-stripe/index.js';
 import { startHarness, type Harness } from '../support/local-stripe.js';
 import { startWebhookReceiver, waitFor, type ReceivedDelivery, type WebhookReceiver } from '../support/webhook-receiver.js';
 
-
-let objects = 0;
-
-/**
- * An object for an event appended by hand (`store.events.append`): made without an API call, so that the journal
- * adds no event of its own to the ones a test counts. Events the API causes are tested in "events the API causes".
- */
-function customerObject(fields: Record<string, unknown> = {}): { id: string; object: 'customer' } {
-  objects += 1;
-  return { id: `cus_byhand${String(objects).padStart(8, '0')}`, object: 'customer', ...fields };
-}
-
 const open: Array<{ close(): Promise<void> } | { stop(): Promise<void> }> = [];
 
 afterEach(async () => {
@@ -50,6 +38,20 @@ function verifies(stripe: Stripe, delivery: ReceivedDelivery, secret: string): b
   }
 }
 
+/**
+ * A customer made through the SDK and the `customer.created` event the local Stripe's change journal made for it:
+ * the event these tests deliver (an API call makes its own event, so none is appended by hand beside it).
+ */
+async function createCustomer(
+  { stripe, local }: Pick<Harness, 'stripe' | 'local'>,
+  params: Stripe.CustomerCreateParams = {},
+): Promise<{ customer: Stripe.Customer; event: Stripe.Event }> {
+  const customer = await stripe.customers.create(params);
+  const event = local.store.events.events.newestFirst().next().value as Stripe.Event;
+  expect(event).toMatchObject({ type: 'customer.created', data: { object: { id: customer.id } } });
+  return { customer, event };
+}
+
 function timestampOf(delivery: ReceivedDelivery): number {
   return Number(/t=(\d+)/.exec(delivery.signature)?.[1]);
 }
@@ -63,8 +65,7 @@ describe('forwarding every event to one URL', () => {
     const secret = local.webhooks.forwarding?.secret ?? '';
     expect(secret).toMatch(/^whsec_[A-Za-z0-9]{32}$/);
 
-    const customer = customerObject({ email: 'ada@example.com' });
-    const event = local.store.events.append({ type: 'customer.created', object: customer });
+    const { event } = await createCustomer({ stripe, local }, { email: 'ada@example.com' });
     expect(event.pending_webhooks).toBe(1);
 
     const [delivery] = await waitFor('one delivery', () => receiver.received.length >= 1 && receiver.received);
@@ -89,13 +90,13 @@ describe('forwarding every event to one URL', () => {
     const { local, stripe, receiver } = await setUp();
     const secret = 'whsec_given_for_this_test';
     expect(local.forwardWebhooks({ url: receiver.url, secret })).toBe(secret);
-    const first = local.store.events.append({ type: 'customer.created', object: customerObject() });
+    const { event: first } = await createCustomer({ stripe, local });
     await waitFor('the first delivery', () => receiver.received.length === 1);
     expect(verify(stripe, receiver.received[0] as ReceivedDelivery, secret).id).toBe(first.id);
 
     local.webhooks.stopForwarding();
     expect(local.webhooks.forwarding).toBeUndefined();
-    const second = local.store.events.append({ type: 'customer.created', object: customerObject() });
+    const { event: second } = await createCustomer({ stripe, local });
     expect(second.pending_webhooks).toBe(0);
   });
 
@@ -110,7 +111,7 @@ describe('endpoints made with the SDK', () => {
   it('deliver only the enabled event types, signed with the endpoint’s own secret', async () => {
     const { local, stripe, receiver } = await setUp();
     const endpoint = await stripe.webhookEndpoints.create({ url: receiver.url, enabled_events: ['customer.updated'] });
-    const customer = customerObject();
+    const customer = await stripe.customers.create();
     const created = local.store.events.append({ type: 'customer.created', object: customer });
     const updated = local.store.events.append({ type: 'customer.updated', object: customer, previousAttributes: { name: null } });
     expect(created.pending_webhooks).toBe(0);
@@ -126,8 +127,7 @@ describe('endpoints made with the SDK', () => {
   it('`*` delivers every type; a disabled endpoint gets nothing until enabled again', async () => {
     const { local, stripe, receiver } = await setUp();
     const endpoint = await stripe.webhookEndpoints.create({ url: receiver.url, enabled_events: ['*'] });
-    const customer = customerObject();
-    local.store.events.append({ type: 'customer.created', object: customer });
+    const { customer } = await createCustomer({ stripe, local });
     await waitFor('the first delivery', () => receiver.received.length === 1);
 
     await stripe.webhookEndpoints.update(endpoint.id, { disabled: true });
@@ -146,7 +146,7 @@ describe('endpoints made with the SDK', () => {
     const a = await stripe.webhookEndpoints.create({ url: receiver.url, enabled_events: ['*'] });
     const b = await stripe.webhookEndpoints.create({ url: other.url, enabled_events: ['customer.created'] });
     const forwardSecret = local.forwardWebhooks({ url: other.url });
-    const event = local.store.events.append({ type: 'customer.created', object: customerObject() });
+    const { event } = await createCustomer({ stripe, local });
     expect(event.pending_webhooks).toBe(3);
     await waitFor('three deliveries', () => local.webhooks.attempts.filter((x) => x.delivered).length === 3);
     expect(new Set(local.webhooks.attempts.map((x) => x.destination))).toEqual(new Set([a.id, b.id, 'forward']));
@@ -164,7 +164,7 @@ describe('retries', () => {
     const { local, stripe, receiver } = await setUp({ webhooks: { retrySchedule: [1000, 1000] } });
     receiver.respond((_, index) => (index < 2 ? 500 : 200));
     const secret = local.forwardWebhooks({ url: receiver.url });
-    const event = local.store.events.append({ type: 'customer.created', object: customerObject() });
+    const { event } = await createCustomer({ stripe, local });
 
     await waitFor('three attempts', () => receiver.received.length === 3);
     for (const delivery of receiver.received) expect(verify(stripe, delivery, secret).id).toBe(event.id);
@@ -186,7 +186,7 @@ describe('retries', () => {
     const { local, stripe, receiver } = await setUp({ webhooks: { retrySchedule: [200], timeoutMs: 300 } });
     receiver.respond((_, index) => (index === 0 ? 'hang' : 204));
     const secret = local.forwardWebhooks({ url: receiver.url });
-    const event = local.store.events.append({ type: 'customer.created', object: customerObject() });
+    const { event } = await createCustomer({ stripe, local });
     await waitFor('the retry delivered', () => local.webhooks.attempts.length === 2 && local.webhooks.attempts);
     expect(local.webhooks.attempts.map((a) => [a.status, a.error, a.delivered])).toEqual([
       [null, 'timeout after 300 ms', false],
@@ -197,10 +197,10 @@ describe('retries', () => {
   });
 
   it('gives up after the last retry; the event stays pending', async () => {
-    const { local, receiver } = await setUp({ webhooks: { retrySchedule: [50, 50] } });
+    const { local, stripe, receiver } = await setUp({ webhooks: { retrySchedule: [50, 50] } });
     await receiver.close(); // nothing listens there any more: connection refused
     local.forwardWebhooks({ url: receiver.url });
-    const event = local.store.events.append({ type: 'customer.created', object: customerObject() });
+    const { event } = await createCustomer({ stripe, local });
     await waitFor('three failed attempts', () => local.webhooks.attempts.length === 3 && local.webhooks.attempts);
     expect(local.webhooks.attempts.map((a) => [a.attempt, a.status, a.error, a.delivered])).toEqual([
       [1, null, 'ECONNREFUSED', false],
@@ -215,7 +215,7 @@ describe('retries', () => {
     const { local, stripe, receiver } = await setUp({ webhooks: { retrySchedule: [300, 300] } });
     receiver.respond(() => 500);
     const endpoint = await stripe.webhookEndpoints.create({ url: receiver.url, enabled_events: ['*'] });
-    local.store.events.append({ type: 'customer.created', object: customerObject() });
+    await createCustomer({ stripe, local });
     const [first] = await waitFor('the first attempt', () => local.webhooks.attempts.length === 1 && local.webhooks.attempts);
     await stripe.webhookEndpoints.del(endpoint.id);
     // The retry was due at nextAttemptAt; a full second past it, nothing more has been sent.

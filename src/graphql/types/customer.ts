@@ -124,7 +124,7 @@ const isNotFound = (error: unknown) => error instanceof GraphQLError && error.ex
  * fields or names nothing else; when it asks only for invoice lists, those lists (already started) are the proof:
  * Stripe answers a list for a customer it does not know with "No such customer" (`customerByIdCalls`).
  */
-async function customerById(ctx: Context, id: string, info: GraphQLResolveInfo, path: readonly string[] = []): Promise<CustomerModel> {
+export async function customerById(ctx: Context, id: string, info: GraphQLResolveInfo, path: readonly string[] = []): Promise<CustomerModel> {
   const lists = prefetchInvoices(ctx, id, info, path);
   prefetchForCustomer(ctx, id, info, path);
   if (lists.length === 0 || needsMoreThanId(info, path, WITHOUT_DATA)) return { id, data: await fetchCustomer(ctx, id, info, path) };

@@ -60,7 +60,7 @@ function checkInvoiceId(id: string): string {
  * One invoice, with its customer expanded in the same call when the query needs it; owner checked. A customer gets
  * one answer for another customer's invoice and for none at all (the Stripe layer words a missing one the same).
  */
-async function fetchInvoice(ctx: Context, id: string, info: GraphQLResolveInfo): Promise<Stripe.Invoice> {
+export async function fetchInvoice(ctx: Context, id: string, info: GraphQLResolveInfo): Promise<Stripe.Invoice> {
   const invoice = await ctx.loaders.invoice.load({ id, expandCustomer: needsMoreThanId(info, ['customer']) });
   // The owner is known only once Stripe answered: check it before anything of the invoice is returned.
   if (!canAccessCustomer(ctx.viewer, idOf(invoice.customer))) throw notYoursById('invoice');
