@@ -8,6 +8,10 @@
  * renewals (a `subscription_cycle` invoice per period), invoice finalization an hour after creation, payment attempts
  * and the retries of the dunning schedule (`dunning`, default retries 3, 5 and 7 days apart, then `canceled`),
  * scheduled cancellations and the expiry of `incomplete` subscriptions. Objects created afterwards carry the new time.
+ *
+ * Webhooks: events are delivered, signed, to the endpoints made with `/v1/webhook_endpoints` and, with
+ * `forwardWebhooks` (or `local.forwardWebhooks(…)` later), every event to one URL like `stripe listen --forward-to`;
+ * `webhooks` sets retries, timeout and faults, `local.webhooks` shows every attempt (`events/deliveries.ts`).
  */
 import type { AddressInfo } from 'node:net';
 import { IdGenerator } from './ids.js';

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import Stripe from 'stripe';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEMO } from '../../src/local-stripe/index.js';
+import { startWebhookReceiver, waitFor } from '../support/webhook-receiver.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const children: ChildProcessWithoutNullStreams[] = [];
@@ -68,5 +69,53 @@ describe('npm run local-stripe', () => {
     const badFault = run(['--port', '0', '--fault', 'meteor']);
     expect(await badFault.exited).toBe(1);
     expect(badFault.output()).toContain("unknown fault kind 'meteor'");
+  });
+
+  it('--forward-to forwards every event, signed with the secret it prints', async () => {
+    const receiver = await startWebhookReceiver();
+    try {
+      const process = run(['--port', '0', '--seed', 'empty', '--forward-to', receiver.url]);
+      const url = new URL(await process.ready);
+      const secret = await waitFor('the printed secret', () => /Your webhook signing secret is (whsec_\S+)/.exec(process.output())?.[1]);
+      const stripe = new Stripe('sk_test_cli', { host: url.hostname, port: Number(url.port), protocol: 'http', maxNetworkRetries: 0 });
+      const customer = await stripe.customers.create({ name: 'Forwarded' });
+      const [delivery] = await waitFor('the forwarded event', () => receiver.received.length >= 1 && receiver.received);
+      const event = stripe.webhooks.constructEvent(delivery?.body ?? '', delivery?.signature ?? '', secret);
+      expect(event.type).toBe('customer.created');
+      expect((event.data.object as Stripe.Customer).id).toBe(customer.id);
+      process.child.kill('SIGTERM');
+      expect(await process.exited).toBe(0);
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it('LOCAL_STRIPE_WEBHOOK_URL / _SECRET forward with the given secret, which is never printed', async () => {
+    const receiver = await startWebhookReceiver(() => 500); // a retry stays pending: SIGTERM must still end it at once
+    const secret = 'whsec_cliGivenSecret0000000000000000';
+    try {
+      const process = run(['--port', '0', '--seed', 'empty'], { LOCAL_STRIPE_WEBHOOK_URL: receiver.url, LOCAL_STRIPE_WEBHOOK_SECRET: secret });
+      const url = new URL(await process.ready);
+      const stripe = new Stripe('sk_test_cli', { host: url.hostname, port: Number(url.port), protocol: 'http', maxNetworkRetries: 0 });
+      await stripe.customers.create();
+      const [delivery] = await waitFor('the forwarded event', () => receiver.received.length >= 1 && receiver.received);
+      expect(stripe.webhooks.constructEvent(delivery?.body ?? '', delivery?.signature ?? '', secret).type).toBe('customer.created');
+      expect(process.output()).toContain(`forwarding every event to ${receiver.url}`);
+      expect(process.output()).not.toContain(secret);
+      process.child.kill('SIGTERM');
+      expect(await process.exited).toBe(0);
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it('refuses a bad forwarding URL or secret, without echoing the secret', async () => {
+    const badUrl = run(['--port', '0', '--forward-to', 'localhost:4000']);
+    expect(await badUrl.exited).toBe(1);
+    expect(badUrl.output()).toContain("--forward-to must be an http or https URL, got 'localhost:4000'");
+    const badSecret = run(['--port', '0'], { LOCAL_STRIPE_WEBHOOK_URL: 'http://127.0.0.1:1/hook', LOCAL_STRIPE_WEBHOOK_SECRET: 'sk_test_oops' });
+    expect(await badSecret.exited).toBe(1);
+    expect(badSecret.output()).toContain('LOCAL_STRIPE_WEBHOOK_SECRET must be a webhook signing secret starting with whsec_');
+    expect(badSecret.output()).not.toContain('sk_test_oops');
   });
 });

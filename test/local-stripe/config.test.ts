@@ -38,4 +38,20 @@ describe('loadLocalStripeConfig', () => {
     loadLocalStripeConfig({});
     expect(process.env).toEqual(before);
   });
+
+  it('reads LOCAL_STRIPE_WEBHOOK_URL and LOCAL_STRIPE_WEBHOOK_SECRET, refusing bad ones without quoting the secret', () => {
+    expect(loadLocalStripeConfig({ LOCAL_STRIPE_WEBHOOK_URL: 'http://127.0.0.1:4000/webhooks/stripe' }).forwardWebhooks).toEqual({
+      url: 'http://127.0.0.1:4000/webhooks/stripe',
+    });
+    expect(
+      loadLocalStripeConfig({ LOCAL_STRIPE_WEBHOOK_URL: 'https://example.com/hook', LOCAL_STRIPE_WEBHOOK_SECRET: 'whsec_abc' }).forwardWebhooks,
+    ).toEqual({ url: 'https://example.com/hook', secret: 'whsec_abc' });
+    expect(problems({ LOCAL_STRIPE_WEBHOOK_URL: 'example.com', LOCAL_STRIPE_WEBHOOK_SECRET: 'secret123' })).toEqual([
+      "LOCAL_STRIPE_WEBHOOK_URL must be an http or https URL, got 'example.com'",
+      'LOCAL_STRIPE_WEBHOOK_SECRET must be a webhook signing secret starting with whsec_',
+    ]);
+    expect(problems({ LOCAL_STRIPE_WEBHOOK_SECRET: 'whsec_abc' })).toEqual([
+      'LOCAL_STRIPE_WEBHOOK_SECRET is set but LOCAL_STRIPE_WEBHOOK_URL is not: set the URL to forward events to',
+    ]);
+  });
 });

@@ -225,3 +225,31 @@ describe('retries', () => {
     expect(local.webhooks.attempts).toHaveLength(1);
   });
 });
+
+describe('events the API causes', () => {
+  it('a change made through the SDK is delivered after its response; a connected account’s only to connect endpoints', async () => {
+    const account = 'acct_1ConnectedTest00';
+    const { local, stripe, receiver, client } = await setUp({ connectedAccounts: [account] });
+    const own = await stripe.webhookEndpoints.create({ url: receiver.url, enabled_events: ['customer.created'] });
+    const connect = await stripe.webhookEndpoints.create({ url: receiver.url, enabled_events: ['customer.created'], connect: true });
+
+    const platformCustomer = await stripe.customers.create({ name: 'Platform' });
+    const connectedCustomer = await client({ stripeAccount: account }).customers.create({ name: 'Connected' });
+    await waitFor('two deliveries', () => local.webhooks.attempts.filter((a) => a.delivered).length === 2);
+
+    const byEndpoint = new Map(local.webhooks.attempts.map((a) => [a.destination, a]));
+    expect(byEndpoint.get(own.id)).toMatchObject({ account: local.store.accountId, type: 'customer.created' });
+    expect(byEndpoint.get(connect.id)).toMatchObject({ account, type: 'customer.created' });
+    const events = receiver.received.map((d) => {
+      for (const secret of [own.secret ?? '', connect.secret ?? '']) if (verifies(stripe, d, secret)) return { event: verify(stripe, d, secret), secret };
+      throw new Error('a delivery no endpoint secret verifies');
+    });
+    const platformEvent = events.find((e) => e.secret === own.secret)?.event;
+    const connectedEvent = events.find((e) => e.secret === connect.secret)?.event;
+    expect((platformEvent?.data.object as Stripe.Customer).id).toBe(platformCustomer.id);
+    expect(platformEvent?.account).toBeUndefined();
+    expect((connectedEvent?.data.object as Stripe.Customer).id).toBe(connectedCustomer.id);
+    expect(connectedEvent?.account).toBe(account);
+    expect(platformEvent?.request?.id).toMatch(/^req_/);
+  });
+});

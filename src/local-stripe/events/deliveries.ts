@@ -18,7 +18,7 @@
  * - Each attempt looks its destination up again: a deleted or disabled endpoint gets no further attempts, an updated
  *   URL gets the next one.
  * - Order is not guaranteed (attempts run concurrently), and `faults` reorder or duplicate on purpose
- *   (`delivery-faults.ts`).
+ *   (`delivery-faults.ts`; a reordered batch is sent one after the other, so that the receiver sees the new order).
  *
  * Every attempt is recorded (`attempts`, served at `GET /_local/webhooks/deliveries`): event id and type, account,
  * destination (`we_…` or `forward`), attempt number, status or error, when, how long — never the payload, the
@@ -220,12 +220,16 @@ export class WebhookDeliveries {
     }
   }
 
+  /** Sends a held batch shuffled, one first attempt after the other, so that the receiver sees that order. */
   private release(key: string): void {
     const held = this.held.get(key);
     if (held === undefined) return;
     this.held.delete(key);
     clearTimeout(held.timer);
-    for (const delivery of this.faults.shuffle(held.deliveries)) void this.attempt(delivery);
+    const send = async (deliveries: Delivery[]): Promise<void> => {
+      for (const delivery of deliveries) await this.attempt(delivery);
+    };
+    void send(this.faults.shuffle(held.deliveries));
   }
 
   /** The destination's URL and secret now, or undefined when it is gone or disabled. */

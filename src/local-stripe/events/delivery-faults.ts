@@ -4,8 +4,8 @@
  * event more than once; here both happen on demand:
  *
  * - `reorder: { batch, maxWaitMs }` holds new deliveries (per destination) until `batch` of them are waiting, or
- *   `maxWaitMs` (default 1,000) has passed since the first, then sends them shuffled — never in the order the events
- *   were made when two or more are held. Retries are not held.
+ *   `maxWaitMs` (default 1,000) has passed since the first, then sends them shuffled, one after the other — never in
+ *   the order the events were made when two or more are held. Retries are not held.
  * - `duplicate: { probability, count }` delivers an event twice to a destination: a second, independent delivery of
  *   the same event (same id, freshly signed) right after the first — with `probability` (default 1), for the first
  *   `count` events (default: no limit).
