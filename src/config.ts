@@ -1,5 +1,6 @@
 import type { CustomerAction } from './auth/actions.js';
 import { count, customerActions, flag, list, origins, port, productionProblems, stripeIdOf, url, overHttp, webhookSecrets, type Env } from './config-values.js';
+import { replicaSettings, type ReplicaSettings } from './config-replicas.js';
 import type { LogLevel } from './observability/log.js';
 
 /**
@@ -198,6 +199,12 @@ export interface GatewayConfig {
   live: LiveSettings;
   /** `STRIPE_WEBHOOK_SECRET`, `STRIPE_WEBHOOK_TOLERANCE_SECONDS`: verification of `POST /webhooks/stripe`. */
   webhooks: WebhookConfig;
+  /**
+   * What replicas share (`src/config-replicas.ts`): `REDIS_URL`, the cache (`CACHE`, `CACHE_TTL_SECONDS`,
+   * `CACHE_MAX_ENTRIES`), the Stripe budget (`STRIPE_READS_PER_SECOND`, `STRIPE_WRITES_PER_SECOND`,
+   * `STRIPE_SEARCHES_PER_SECOND`), `CALLER_STRIPE_CALLS_PER_MINUTE` and `TRUST_PROXY`.
+   */
+  replicas: ReplicaSettings;
 }
 
 export interface StripeConfig {
@@ -315,6 +322,7 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     secrets: webhookSecrets(env, 'STRIPE_WEBHOOK_SECRET', problems),
     toleranceSeconds: count(env, 'STRIPE_WEBHOOK_TOLERANCE_SECONDS', DEFAULT_WEBHOOK_TOLERANCE_SECONDS, problems),
   };
+  const replicas = replicaSettings(env, problems, { secretKey, demo, webhooksVerified: webhooks.secrets.length > 0 });
   const logLevelRaw = env['LOG_LEVEL'] || 'info';
   if (logLevelRaw !== 'info' && logLevelRaw !== 'error' && logLevelRaw !== 'silent') {
     problems.push(`LOG_LEVEL must be info, error or silent, got '${logLevelRaw}'`);
@@ -364,6 +372,7 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     requestTimeoutMs,
     live,
     webhooks,
+    replicas,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
