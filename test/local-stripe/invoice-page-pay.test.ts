@@ -5,6 +5,7 @@
  */
 import type Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { payForm } from '../support/invoice-page.js';
 import { startHarness, type Harness } from '../support/local-stripe.js';
 
 let h: Harness;
@@ -29,17 +30,6 @@ async function openInvoiceFor(magic: string | undefined): Promise<Stripe.Invoice
 function pageUrl(invoice: Stripe.Invoice): string {
   if (!invoice.hosted_invoice_url) throw new Error(`invoice ${invoice.id} has no hosted page`);
   return invoice.hosted_invoice_url;
-}
-
-/** The Pay form's action and fields, read from the page as a browser would. */
-function payForm(body: string): { action: string; fields: Record<string, string> } {
-  const form = /<form method="post" action="([^"]+)">([\s\S]*?)<\/form>/.exec(body);
-  if (form === null) throw new Error(`no Pay form on the page:\n${body}`);
-  const fields: Record<string, string> = {};
-  for (const input of (form[2] as string).matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) {
-    fields[input[1] as string] = input[2] as string;
-  }
-  return { action: form[1] as string, fields };
 }
 
 async function submit(action: string, fields: Record<string, string>, headers: Record<string, string> = {}): Promise<Response> {
