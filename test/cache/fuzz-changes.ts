@@ -25,7 +25,7 @@ export type ChangeName =
   | 'api.invoice.uncollectible'
   | 'api.invoice.pay_uncollectible';
 
-/** Invoices per customer at most: every one of them fits in the first page the reads ask for (100). */
+/** Invoices per customer drawn at most (`everyChannel` may add one): all fit in the first page the reads ask for (100). */
 const MAX_INVOICES = 24;
 
 interface OwnInvoice {
@@ -50,6 +50,13 @@ export class CustomerChanges {
     private readonly portalConfiguration: string,
     private readonly random: RandomSource,
   ) {}
+
+  /** Renames the customer through the API; returns the name's new counter. */
+  async rename(): Promise<number> {
+    const n = ++this.counter;
+    await this.stripe.customers.update(this.customerId, { name: nameFor(this.label, n) });
+    return n;
+  }
 
   /** A customer for the run, with a card that pays (so that every Pay succeeds). */
   static async create(stripe: Stripe, label: string): Promise<string> {
@@ -98,6 +105,25 @@ export class CustomerChanges {
     return name;
   }
 
+  /**
+   * One change through each channel the random draws may have missed: an invoice finalized through the API and
+   * paid on its hosted page, and the billing details changed on the portal page.
+   */
+  async everyChannel(): Promise<ChangeName[]> {
+    const made: ChangeName[] = [];
+    const make = async (name: ChangeName) => {
+      await this.make(name);
+      made.push(name);
+    };
+    if (this.with('open').length === 0) {
+      if (!this.with('draft').some((d) => d.total > 0)) await make('api.invoice.create');
+      await make('api.invoice.finalize');
+    }
+    await make('page.invoice.pay');
+    await make('portal.customer.update');
+    return made;
+  }
+
   private keep(invoice: Stripe.Invoice): void {
     const own = this.invoices.find((i) => i.id === invoice.id);
     const state = { id: invoice.id, status: invoice.status as Stripe.Invoice.Status, total: invoice.total, hostedUrl: invoice.hosted_invoice_url ?? null };
@@ -109,7 +135,7 @@ export class CustomerChanges {
     const stripe = this.stripe;
     switch (name) {
       case 'api.customer.rename':
-        await stripe.customers.update(this.customerId, { name: nameFor(this.label, ++this.counter) });
+        await this.rename();
         return;
       case 'api.customer.email':
         await stripe.customers.update(this.customerId, { email: emailFor(this.label, ++this.counter) });

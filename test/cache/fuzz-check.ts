@@ -11,7 +11,7 @@
  *   unless the caller named it itself.
  */
 import type { Store } from '../../src/local-stripe/index.js';
-import { counterOf, invoiceVersion, ownerOf, truthOf, type Snapshot } from './fuzz-oracle.js';
+import { counterOf, describeVersion, invoiceVersion, ownerOf, truthOf, type Snapshot } from './fuzz-oracle.js';
 
 export type FindingKind = 'stale' | 'invented' | 'missing' | 'misplaced' | 'foreign' | 'error';
 
@@ -43,10 +43,12 @@ export function checkRead(read: CheckedRead, before: Snapshot, store: Store, opt
     const key = `${id}.${name}`;
     const truth = truthOf(store, key);
     const floor = options.exact ? truth : before.floors.get(key);
+    const shown = (v: number) => describeVersion(key, v);
     if (truth === undefined) findings.push({ kind: 'invented', detail: `${where}: ${key} is not in the local Stripe` });
-    else if (value > truth) findings.push({ kind: 'invented', detail: `${where}: ${key} = ${value}, newer than the local Stripe's ${truth}` });
+    else if (value > truth) findings.push({ kind: 'invented', detail: `${where}: ${key} = ${shown(value)}, newer than the local Stripe's ${shown(truth)}` });
     if (floor !== undefined && value < floor) {
-      findings.push({ kind: 'stale', detail: `${where}: ${key} = ${value}, but ${floor} was acknowledged before the read started` });
+      const since = options.exact ? 'the local Stripe has' : 'was acknowledged before the read started';
+      findings.push({ kind: 'stale', detail: `${where}: ${key} = ${shown(value)}, but ${shown(floor)} ${since}` });
     }
   };
 

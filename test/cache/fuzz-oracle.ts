@@ -28,6 +28,14 @@ export function invoiceVersion(status: string | null | undefined, total: number)
   return rank * 1e12 + total;
 }
 
+/** A version as people read it: a counter, or an invoice's `open/850` (status and total). */
+export function describeVersion(key: string, version: number): string {
+  if (!key.endsWith('.state')) return `v${version}`;
+  const rank = Math.floor(version / 1e12);
+  const names = Object.entries(RANK).filter(([, r]) => r === rank).map(([name]) => name).join('|');
+  return `${names}/${version % 1e12}`;
+}
+
 /** The versioned fields of one Stripe object (customer: name, email; invoice: state), by `${id}.${field}`. */
 export function versionsOf(object: { id?: unknown; object?: unknown; [key: string]: unknown }): Array<[string, number]> {
   if (typeof object.id !== 'string') return [];
@@ -143,6 +151,11 @@ export class Oracle {
         set.add(object.id as string);
       }
     }
+  }
+
+  /** The floor of one field now (-1: nothing acknowledged about it yet). */
+  floor(key: string): number {
+    return this.floors.get(key) ?? -1;
   }
 
   /** The floors now (copied: later acknowledgements do not change it). */

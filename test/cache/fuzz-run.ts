@@ -16,11 +16,12 @@ import { loadGatewayConfig } from '../../src/config.js';
 import { seededRandom, type RandomSource } from '../../src/local-stripe/ids.js';
 import { startLocalStripe, type LocalStripe } from '../../src/local-stripe/index.js';
 import { ADMIN_KEY, JWT_SECRET } from '../support/gateway.js';
-import { startLateDeliveries, type LateDeliveries } from '../support/late-webhooks.js';
+import { startSlowHop, type SlowHop } from '../support/slow-hop.js';
 import { startRedis, type TestRedis } from '../support/redis.js';
 import { CustomerChanges, type ChangeName } from './fuzz-changes.js';
 import { checkRead, unexpectedErrors, type Finding } from './fuzz-check.js';
 import { Oracle, ownerOf } from './fuzz-oracle.js';
+import { raceProbe } from './fuzz-race.js';
 import { read, Tokens, type ReadName } from './fuzz-reads.js';
 
 export type FuzzConfiguration = 'memory' | 'redis';
@@ -43,6 +44,8 @@ export interface FuzzReport {
   readsChecked: number;
   readsByCaller: { customer: number; admin: number };
   changes: number;
+  /** Race probes run (`fuzz-race.ts`), and how many were armed (a Stripe answer held across an acknowledged change). */
+  raceProbes: { run: number; armed: number };
   changesByName: Partial<Record<ChangeName, number>>;
   events: number;
   deliveryAttempts: number;
@@ -50,6 +53,10 @@ export interface FuzzReport {
   duplicateAnswers: number;
   outOfOrderAcks: number;
   late: { held: number; refused: number };
+  /** GET requests that reached the local Stripe (the run's own SDK reads included): fewer with a warm cache. */
+  stripeGets: number;
+  /** Stripe's answers held on their way to the gateways. */
+  stripeAnswersHeld: number;
   findings: Finding[];
   gatewayErrorLines: string[];
 }
@@ -58,12 +65,12 @@ export const WEBHOOK_SECRET = 'whsec_fuzzFuzzFuzzFuzzFuzzFuzzFuzzFuzz00';
 /** Errors a customer's read of another customer's object may answer with (and nothing of that object). */
 const REFUSALS = ['FORBIDDEN', 'NOT_FOUND'];
 
-function gatewayEnv(local: LocalStripe, redisUrl: string | undefined): Record<string, string> {
+function gatewayEnv(local: LocalStripe, stripeBase: string, redisUrl: string | undefined): Record<string, string> {
   return {
     PORT: '0',
     HOST: '127.0.0.1',
     STRIPE_SECRET_KEY: local.secretKey,
-    STRIPE_API_BASE: local.url,
+    STRIPE_API_BASE: stripeBase,
     GATEWAY_API_KEYS: ADMIN_KEY,
     AUTH_JWT_SECRET: JWT_SECRET,
     STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
@@ -100,7 +107,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
       webhooks: {
         retrySchedule: [150, 300, 600, 1000, 2000],
         timeoutMs: 10_000,
-        faults: { reorder: { batch: 3, maxWaitMs: 150 }, duplicate: { probability: 0.3 }, seed },
+        faults: { reorder: { batch: 3, maxWaitMs: 60 }, duplicate: { probability: 0.3 }, seed },
       },
     });
     stops.unshift(() => local.stop());
@@ -110,15 +117,19 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
       redis = await startRedis();
       stops.unshift(() => redis!.stop());
     }
+    // Stripe's answers reach the gateways a while after Stripe read its state, as over a real network.
+    const network = await startSlowHop({ target: local.url, seed: seed + 1, holdAnswers: true, holdProbability: 0.3, maxHoldMs: 250 });
+    stops.unshift(() => network.stop());
     const apps: App[] = [];
     for (let i = 0; i < (configuration === 'redis' ? 2 : 1); i++) {
-      const app = await startApp(loadGatewayConfig(gatewayEnv(local, redis?.url)), { logSink: oracle.sink });
+      const app = await startApp(loadGatewayConfig(gatewayEnv(local, network.url, redis?.url)), { logSink: oracle.sink });
       stops.unshift(() => app.stop());
       apps.push(app);
     }
-    const late: LateDeliveries = await startLateDeliveries({ target: apps[0]!.webhooks.url, seed });
+    // Deliveries go to the first gateway only, some late, some refused once (and retried by the local Stripe).
+    const late: SlowHop = await startSlowHop({ target: apps[0]!.url, seed, holdProbability: 0.3, maxHoldMs: 400, refuseFirstProbability: 0.15 });
     stops.unshift(() => late.stop());
-    local.forwardWebhooks({ url: late.url, secret: WEBHOOK_SECRET });
+    local.forwardWebhooks({ url: `${late.url}${new URL(apps[0]!.webhooks.url).pathname}`, secret: WEBHOOK_SECRET });
 
     const stripe = new Stripe(local.secretKey, { ...local.stripeConfig, maxNetworkRetries: 0, telemetry: false });
     const portal = await stripe.billingPortal.configurations.create({
@@ -136,6 +147,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
       readsChecked: 0,
       readsByCaller: { customer: 0, admin: 0 },
       changes: 0,
+      raceProbes: { run: 0, armed: 0 },
       changesByName: {},
       events: 0,
       deliveryAttempts: 0,
@@ -143,6 +155,8 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
       duplicateAnswers: 0,
       outOfOrderAcks: 0,
       late: late.counts,
+      stripeAnswersHeld: 0,
+      stripeGets: 0,
       findings: [],
       gatewayErrorLines: oracle.errorLines,
     };
@@ -181,16 +195,32 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
       return judge(app, caller, 'node', { id: pick([...customers, ...invoices]) });
     };
 
+    const count = (name: ChangeName) => {
+      report.changes++;
+      report.changesByName[name] = (report.changesByName[name] ?? 0) + 1;
+    };
     const worker = async (k: number) => {
       const random = seededRandom(seed * 1000 + k);
       const changes = new CustomerChanges(stripe, customers[k]!, `C${k}`, portal.id, seededRandom(seed * 1000 + 500 + k));
       for (let step = 0; step < steps && Date.now() < budgetEnd; step++) {
-        if (random() < 0.35) {
-          const name = await changes.next();
-          report.changes++;
-          report.changesByName[name] = (report.changesByName[name] ?? 0) + 1;
+        const draw = random();
+        if (draw < 0.05) {
+          report.raceProbes.run++;
+          const armed = await raceProbe({
+            changes,
+            network,
+            oracle,
+            judge: (app, caller, name, variables) => judge(apps[app]!, caller, name, variables),
+            apps: apps.length,
+            random,
+          });
+          if (armed) report.raceProbes.armed++;
+          report.changes += armed ? 2 : 1;
+        } else if (draw < 0.38) {
+          count(await changes.next());
         } else await randomRead(random);
       }
+      for (const name of await changes.everyChannel()) count(name);
     };
     await Promise.all(customers.map((_, k) => worker(k)));
 
@@ -216,6 +246,8 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
     report.duplicateDeliveries = local.webhooks.attempts.filter((a) => a.duplicate).length;
     report.duplicateAnswers = oracle.duplicateAnswers;
     report.outOfOrderAcks = oracle.outOfOrder;
+    report.stripeAnswersHeld = network.counts.held;
+    report.stripeGets = local.requests.filter((r) => r.method === 'GET').length;
     report.durationMs = Date.now() - started;
     return report;
   } finally {
@@ -223,13 +255,20 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
   }
 }
 
+function kindsOf(findings: readonly Finding[]): string {
+  const counts = new Map<string, number>();
+  for (const finding of findings) counts.set(finding.kind, (counts.get(finding.kind) ?? 0) + 1);
+  return counts.size === 0 ? '' : ` (${[...counts].map(([kind, n]) => `${n} ${kind}`).join(', ')})`;
+}
+
 /** The report in a few lines, for the test's output. */
 export function summary(report: FuzzReport): string {
   const kinds = Object.entries(report.changesByName).map(([name, n]) => `${name} ${n}`).join(', ');
   return [
     `cache fuzz [${report.configuration}] seed ${report.seed}: ${report.readsChecked} reads checked (${report.readsByCaller.customer} by customers, ${report.readsByCaller.admin} by the admin) in ${(report.durationMs / 1000).toFixed(1)} s`,
-    `  ${report.changes} changes: ${kinds}`,
+    `  ${report.changes} changes: ${kinds}; ${report.raceProbes.run} race probes (${report.raceProbes.armed} armed)`,
     `  ${report.events} events, ${report.deliveryAttempts} delivery attempts, ${report.duplicateDeliveries} duplicated (${report.duplicateAnswers} answered as duplicates), ${report.outOfOrderAcks} acknowledged out of order, ${report.late.held} held and ${report.late.refused} refused on the way (retried late)`,
-    `  findings: ${report.findings.length}${report.findings.length > 0 ? `\n    ${report.findings.slice(0, 20).map((f) => `${f.kind}: ${f.detail}`).join('\n    ')}` : ''}`,
+    `  ${report.stripeGets} GETs reached the local Stripe; ${report.stripeAnswersHeld} Stripe answers held on their way to the gateway${report.configuration === 'redis' ? 's' : ''}`,
+    `  findings: ${report.findings.length}${kindsOf(report.findings)}${report.findings.length > 0 ? `\n    ${report.findings.slice(0, 20).map((f) => `${f.kind}: ${f.detail}`).join('\n    ')}` : ''}`,
   ].join('\n');
 }
