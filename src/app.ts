@@ -15,6 +15,7 @@ import type { AddressInfo } from 'node:net';
 import { SignJWT } from 'jose';
 import type Stripe from 'stripe';
 import { createAuthenticator } from './auth/authenticate.js';
+import { createSharedCache, type SharedCache } from './cache/index.js';
 import type { GatewayConfig, HttpServerLimits, JwtConfig } from './config.js';
 import type { GatewayDeps, PortalSettings } from './graphql/context.js';
 import { CursorCodec } from './graphql/connections.js';
@@ -85,6 +86,8 @@ export interface App {
   events: EventHub;
   /** `POST /webhooks/stripe`: where Stripe delivers, and what became of the deliveries so far. */
   webhooks: AppWebhooks;
+  /** The shared cache of Stripe reads (`src/cache/`); undefined when it is off (`config.replicas.cache.mode`). */
+  cache: SharedCache | undefined;
   /** The one link to Redis every shared part uses (`REDIS_URL`); undefined without it (everything in memory). */
   redis: RedisLink | undefined;
   /**
@@ -322,11 +325,26 @@ export async function startApp(config: GatewayConfig, options: StartOptions = {}
       resources.push(() => redis.close());
       await redis.ready(REDIS_START_WAIT_MS);
     }
+    // The shared cache of Stripe reads, below the per-request loaders: kept fresh by the webhook's events (its hook
+    // runs before the delivery is answered) and by the gateway's own writes; off without a webhook secret unless
+    // CACHE_TTL_SECONDS opts in; in Redis with REDIS_URL, else in memory.
+    const cache = createSharedCache({
+      settings: config.replicas.cache,
+      link: redis,
+      secretKey: upstream.secretKey,
+      requestTimeoutMs: config.requestTimeoutMs,
+      logger,
+    });
+    if (cache !== undefined) {
+      deps.stripe = deps.stripe.withCache(cache);
+      resources.push(async () => cache.close());
+    }
     const webhooks = createWebhookRoute({
       verifier:
         webhookSecrets.length > 0 ? createWebhookVerifier({ secrets: webhookSecrets, toleranceSeconds: config.webhooks.toleranceSeconds }) : undefined,
       dedup: new MemoryEventDedup(),
-      hooks: options.changedHooks ?? [],
+      // The cache's invalidation first: once the delivery is answered, no read may return what the event replaced.
+      hooks: [...(cache !== undefined && config.replicas.cache.mode === 'events' ? [cache.changedHook] : []), ...(options.changedHooks ?? [])],
       events,
       logger,
     });
@@ -397,6 +415,7 @@ export async function startApp(config: GatewayConfig, options: StartOptions = {}
         stats: webhooks.stats,
       },
       redis,
+      cache,
       stop,
     };
   } catch (error) {
