@@ -26,6 +26,7 @@ import { EventHub } from './events/hub.js';
 import { loadExampleOperations } from './http/examples.js';
 import { DEMO, startLocalStripe, type LocalStripe } from './local-stripe/index.js';
 import { createLogger, type LogSink } from './observability/log.js';
+import { createRedisLink, type RedisLink } from './redis/connection.js';
 import { REQUEST_ID_HEADER, requestIdFor } from './http/request-log.js';
 import type { GraphiQLDefaults } from './http/graphiql.js';
 import { GRAPHQL_PATH, WEBHOOK_PATH } from './http/paths.js';
@@ -38,6 +39,8 @@ import { StripeGateway } from './stripe/gateway.js';
 import { Limiter } from './stripe/limiter.js';
 import { createWebhookVerifier } from './stripe/webhooks.js';
 
+/** How long start-up waits for Redis before it goes on without it (the link keeps trying). */
+const REDIS_START_WAIT_MS = 2_000;
 /** How long a stop waits for requests in flight before it closes their connections. */
 const DRAIN_MS = 5_000;
 /** The printed demo token's lifetime: a day, or less when `AUTH_MAX_TOKEN_LIFETIME_SECONDS` allows less. */
@@ -83,9 +86,11 @@ export interface App {
   events: EventHub;
   /** `POST /webhooks/stripe`: where Stripe delivers, and what became of the deliveries so far. */
   webhooks: AppWebhooks;
+  /** The one link to Redis every shared part uses (`REDIS_URL`); undefined without it (everything in memory). */
+  redis: RedisLink | undefined;
   /**
    * Ends every subscription stream, stops accepting, lets requests in flight finish (up to 5 s), closes every
-   * connection, stops the local Stripe.
+   * connection, closes the Redis link, stops the local Stripe.
    */
   stop(): Promise<void>;
 }
@@ -124,6 +129,17 @@ export function serverOptions(limits: HttpServerLimits): ServerOptions {
     keepAliveTimeout: limits.keepAliveTimeoutMs,
     connectionsCheckingInterval: Math.max(100, Math.floor(Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs) / 5)),
   };
+}
+
+/** The password (and user name) in `REDIS_URL`, redacted from every log line like any other secret. */
+function redisPasswords(url: string | undefined): string[] {
+  if (url === undefined) return [];
+  try {
+    const { username, password } = new URL(url);
+    return [password, username].filter((part) => part.length >= 4).map(decodeURIComponent);
+  } catch {
+    return [];
+  }
 }
 
 const randomSecret = (bytes: number) => randomBytes(bytes).toString('base64url');
@@ -219,6 +235,11 @@ export async function startApp(config: GatewayConfig, options: StartOptions = {}
     else response.writeHead(503, { 'retry-after': '1' }).end();
   });
   server.maxConnections = config.http.maxConnections;
+  // What the stop (or a failed start) closes after the server, last opened first.
+  const resources: Array<() => Promise<void>> = [];
+  const closeResources = async () => {
+    for (const close of resources.splice(0).reverse()) await close().catch(() => undefined);
+  };
   try {
     const port = await listen(server, config.port, config.host);
     const url = originFor(config.host, port);
@@ -299,8 +320,17 @@ export async function startApp(config: GatewayConfig, options: StartOptions = {}
         ...(jwt.secret !== undefined ? [jwt.secret] : []),
         ...(config.stripe !== undefined ? [config.stripe.secretKey] : []),
         ...webhookSecrets,
+        ...redisPasswords(config.replicas.redisUrl),
       ],
     });
+    // One link to Redis for every part that shares state with the other replicas (REDIS_URL). Start-up waits a
+    // moment for it, so that the first requests already share; a Redis that is down does not stop the start: the
+    // link reconnects by itself, and every part falls back while it is down.
+    const redis = config.replicas.redisUrl !== undefined ? createRedisLink({ url: config.replicas.redisUrl, logger }) : undefined;
+    if (redis !== undefined) {
+      resources.push(() => redis.close());
+      await redis.ready(REDIS_START_WAIT_MS);
+    }
     const webhooks = createWebhookRoute({
       verifier:
         webhookSecrets.length > 0 ? createWebhookVerifier({ secrets: webhookSecrets, toleranceSeconds: config.webhooks.toleranceSeconds }) : undefined,
@@ -355,6 +385,7 @@ export async function startApp(config: GatewayConfig, options: StartOptions = {}
         // Keep-alive sockets would otherwise hold the process open.
         server.closeAllConnections();
         await closed;
+        await closeResources();
         budget?.close();
         await upstream.local?.stop();
       })());
@@ -375,10 +406,12 @@ export async function startApp(config: GatewayConfig, options: StartOptions = {}
         secrets: config.webhooks.secrets.length > 0 ? 'configured' : webhookSecrets.length > 0 ? 'demo' : 'none',
         stats: webhooks.stats,
       },
+      redis,
       stop,
     };
   } catch (error) {
     server.close();
+    await closeResources();
     await upstream.local?.stop();
     throw error;
   }
