@@ -35,6 +35,7 @@ import { createGateway } from './http/server.js';
 import type { WebhookCounts } from './http/webhook-stats.js';
 import { createWebhookRoute } from './http/webhooks.js';
 import { createStripeClient } from './stripe/client.js';
+import { budgetAccount, StripeBudget } from './stripe/budget.js';
 import { StripeGateway } from './stripe/gateway.js';
 import { Limiter } from './stripe/limiter.js';
 import { createWebhookVerifier } from './stripe/webhooks.js';
@@ -194,11 +195,15 @@ interface Upstream {
   local: LocalStripe | undefined;
 }
 
-async function connectStripe(config: GatewayConfig): Promise<Upstream> {
+/**
+ * The Stripe client, behind the account's budget (`STRIPE_*_PER_SECOND`; in memory, or in Redis shared by every
+ * replica), named by a hash of the key it uses.
+ */
+async function connectStripe(config: GatewayConfig, budgetFor: (secretKey: string) => StripeBudget): Promise<Upstream> {
   if (config.stripe !== undefined) {
     const base = config.stripe.apiBase;
     return {
-      client: createStripeClient({ secretKey: config.stripe.secretKey, apiBase: base }),
+      client: createStripeClient({ secretKey: config.stripe.secretKey, apiBase: base, budget: budgetFor(config.stripe.secretKey) }),
       secretKey: config.stripe.secretKey,
       base: base !== undefined ? base.origin : 'https://api.stripe.com',
       local: undefined,
@@ -206,7 +211,7 @@ async function connectStripe(config: GatewayConfig): Promise<Upstream> {
   }
   const local = await startLocalStripe({ port: 0, seed: 'demo' });
   return {
-    client: createStripeClient({ secretKey: local.secretKey, apiBase: new URL(local.url) }),
+    client: createStripeClient({ secretKey: local.secretKey, apiBase: new URL(local.url), budget: budgetFor(local.secretKey) }),
     secretKey: local.secretKey,
     base: local.url,
     local,
@@ -217,7 +222,11 @@ export { banner } from './banner.js';
 
 export async function startApp(config: GatewayConfig, options: StartOptions = {}): Promise<App> {
   const operations = await loadExampleOperations();
-  const upstream = await connectStripe(config);
+  let budget: StripeBudget | undefined;
+  const upstream = await connectStripe(config, (secretKey) => {
+    budget = new StripeBudget(config.replicas.stripeBudget, budgetAccount(secretKey));
+    return budget;
+  });
   // Requests are counted (a stop waits for them) and handed to the gateway once it is built; it needs the bound
   // port (the demo return URL), so the socket is open a moment before: anything that early gets a 503.
   let gateway: RequestListener | undefined;
@@ -395,6 +404,7 @@ export async function startApp(config: GatewayConfig, options: StartOptions = {}
         server.closeAllConnections();
         await closed;
         await closeResources();
+        budget?.close();
         await upstream.local?.stop();
       })());
 

@@ -11,6 +11,8 @@ import type { CacheRead, SharedCache } from '../cache/read-through.js';
 import { DEFAULT_STRIPE_MAX_IN_FLIGHT } from '../config.js';
 import type { ObjectChange } from '../events/changes.js';
 import { appError } from '../errors.js';
+import { budgetRefusalOf, withBudgetWait } from './budget-http.js';
+import type { BudgetRefusal } from './budget.js';
 import { toAppError } from './errors.js';
 import { Limiter, type LimiterTicket } from './limiter.js';
 import { AbortableWaits, RequestStop } from './request-stop.js';
@@ -135,6 +137,19 @@ export function overBudget(count: StripeCallCount): GraphQLError {
   });
 }
 
+/**
+ * The coded answer to a call the account's Stripe budget could not fit before the request's deadline: the gateway
+ * did not send it (so Stripe never answered 429), and says when the budget will have room.
+ */
+export function budgetSpent(refusal: BudgetRefusal): GraphQLError {
+  const retryAfterSeconds = Math.max(1, Math.ceil(refusal.retryAfterMs / 1000));
+  return appError(
+    'RATE_LIMITED',
+    `The Stripe account's budget of ${refusal.kind}s is spent until after this request's deadline; try again in ${retryAfterSeconds} s.`,
+    { limit: 'stripeBudget', kind: refusal.kind, retryAfterSeconds },
+  );
+}
+
 export class StripeCaller {
   private readonly ticket: LimiterTicket;
   private readonly waits: AbortableWaits;
@@ -227,11 +242,27 @@ export class StripeCaller {
         count.calls++;
         if (attempt > 0) count.retries++;
       }
+      // What the call's HTTP requests may wait for a budget token (`./budget-http.ts`), and its refusal if any.
+      let budget: ReturnType<typeof withBudgetWait<T>>['scope'] | undefined;
       try {
-        const result = await this.waits.wait(this.limiter.run(() => task(this.options()), this.ticket));
+        const run = () => {
+          const started = withBudgetWait({ deadline: this.deadline, signal: this.signal }, () => task(this.options()));
+          budget = started.scope;
+          return started.result;
+        };
+        const result = await this.waits.wait(this.limiter.run(run, this.ticket));
         this.scope.observer?.({ requestId: requestIdOf(result), ok: true });
         return result;
       } catch (error) {
+        const refusal = budget !== undefined ? budgetRefusalOf(budget) : undefined;
+        if (refusal !== undefined && !this.signal?.aborted) {
+          // Not sent, so not a call Stripe counted.
+          if (count !== undefined) {
+            count.calls--;
+            if (attempt > 0) count.retries--;
+          }
+          throw budgetSpent(refusal);
+        }
         if (this.scope.observer !== undefined && error instanceof Stripe.errors.StripeError) {
           this.scope.observer({ requestId: error.requestId, ok: false });
         }
