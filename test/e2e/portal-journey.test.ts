@@ -330,6 +330,15 @@ describe('the plan, card and next invoice in other cases', () => {
     const local = journey.app.localStripe!;
     await onBillingPage();
     await page.click('#sign-out');
+    // The page just showed this customer's next invoice, and the shared cache holds it until Stripe reports a change
+    // of the customer's objects: make one, and wait for its event to be accepted, so that the preview is asked again.
+    const accepted = journey.app.webhooks.stats().accepted;
+    await journey.stripe.customers.update(DEMO.customer, { metadata: { preview_outage: String(Date.now()) } });
+    const deadline = Date.now() + 10_000;
+    while (journey.app.webhooks.stats().accepted <= accepted) {
+      if (Date.now() > deadline) throw new Error('the customer.updated event was not accepted by the gateway within 10 s');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
     try {
       local.setFaults({ rules: [{ kind: 'server_error', status: 503, path: '/v1/invoices/create_preview' }] });
       await page.waitForSelector(`#sign-in [data-customer-id="${DEMO.customer}"]:not([disabled])`);
