@@ -34,7 +34,11 @@ export class Tokens {
 
 export interface ReadAnswer {
   status: number;
-  body: { data?: unknown; errors?: Array<{ message: string; extensions?: { code?: string } }> };
+  body: {
+    data?: unknown;
+    errors?: Array<{ message: string; extensions?: { code?: string } }>;
+    extensions?: { stripe?: { calls?: number; cacheHits?: number } };
+  };
 }
 
 /** POSTs one read to a gateway's `/graphql` over HTTP, as a web app or a server would. */

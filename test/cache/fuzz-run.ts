@@ -53,6 +53,9 @@ export interface FuzzReport {
   duplicateAnswers: number;
   outOfOrderAcks: number;
   late: { held: number; refused: number };
+  /** Over every checked read: Stripe calls made and cache hits, as each answer's `extensions.stripe` reports them. */
+  stripeCalls: number;
+  cacheHits: number;
   /** GET requests that reached the local Stripe (the run's own SDK reads included): fewer with a warm cache. */
   stripeGets: number;
   /** Stripe's answers held on their way to the gateways. */
@@ -157,6 +160,8 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
       late: late.counts,
       stripeAnswersHeld: 0,
       stripeGets: 0,
+      stripeCalls: 0,
+      cacheHits: 0,
       findings: [],
       gatewayErrorLines: oracle.errorLines,
     };
@@ -173,6 +178,8 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
       report.findings.push(...checkRead(checked, before, local.store, { exact }), ...unexpectedErrors(checked, foreignTarget ? REFUSALS : []));
       if (answer.status !== 200 && !foreignTarget) report.findings.push({ kind: 'error', detail: `${what} as ${caller}: HTTP ${answer.status}` });
       report.readsChecked++;
+      report.stripeCalls += answer.body.extensions?.stripe?.calls ?? 0;
+      report.cacheHits += answer.body.extensions?.stripe?.cacheHits ?? 0;
       report.readsByCaller[caller === 'admin' ? 'admin' : 'customer']++;
     };
 
@@ -268,7 +275,7 @@ export function summary(report: FuzzReport): string {
     `cache fuzz [${report.configuration}] seed ${report.seed}: ${report.readsChecked} reads checked (${report.readsByCaller.customer} by customers, ${report.readsByCaller.admin} by the admin) in ${(report.durationMs / 1000).toFixed(1)} s`,
     `  ${report.changes} changes: ${kinds}; ${report.raceProbes.run} race probes (${report.raceProbes.armed} armed)`,
     `  ${report.events} events, ${report.deliveryAttempts} delivery attempts, ${report.duplicateDeliveries} duplicated (${report.duplicateAnswers} answered as duplicates), ${report.outOfOrderAcks} acknowledged out of order, ${report.late.held} held and ${report.late.refused} refused on the way (retried late)`,
-    `  ${report.stripeGets} GETs reached the local Stripe; ${report.stripeAnswersHeld} Stripe answers held on their way to the gateway${report.configuration === 'redis' ? 's' : ''}`,
+    `  the reads made ${report.stripeCalls} Stripe calls and had ${report.cacheHits} cache hits; ${report.stripeGets} GETs reached the local Stripe; ${report.stripeAnswersHeld} Stripe answers held on their way to the gateway${report.configuration === 'redis' ? 's' : ''}`,
     `  findings: ${report.findings.length}${kindsOf(report.findings)}${report.findings.length > 0 ? `\n    ${report.findings.slice(0, 20).map((f) => `${f.kind}: ${f.detail}`).join('\n    ')}` : ''}`,
   ].join('\n');
 }

@@ -24,6 +24,8 @@ describe(`the cache under a randomized run (seed ${seed}; rerun with FUZZ_SEED=$
       expect(report.findings, summary(report)).toEqual([]);
       expect(report.gatewayErrorLines).toEqual([]);
       // The run was what it claims: many reads of both kinds of caller, changes of every channel, every fault.
+      expect(report.cacheHits, 'the cache answered none of the reads').toBeGreaterThan(0);
+      expect(report.raceProbes.armed).toBeGreaterThan(0);
       expect(report.readsByCaller.customer).toBeGreaterThan(50);
       expect(report.readsByCaller.admin).toBeGreaterThan(20);
       expect(report.changes).toBeGreaterThan(30);
