@@ -10,7 +10,7 @@
 import type Stripe from 'stripe';
 import type { RandomSource } from '../../src/local-stripe/ids.js';
 import { payOnHostedPage } from '../support/invoice-page.js';
-import { PortalVisit } from '../support/portal-page.js';
+import { visitPortal } from '../support/portal-page.js';
 
 export type ChangeName =
   | 'api.customer.rename'
@@ -141,13 +141,7 @@ export class CustomerChanges {
         await stripe.customers.update(this.customerId, { email: emailFor(this.label, ++this.counter) });
         return;
       case 'portal.customer.update': {
-        const session = await stripe.billingPortal.sessions.create({
-          customer: this.customerId,
-          configuration: this.portalConfiguration,
-          return_url: 'https://app.example.com/billing',
-        });
-        const portal = new PortalVisit(session.url);
-        await portal.open();
+        const portal = await visitPortal(stripe, this.customerId, this.portalConfiguration);
         await portal.open('/customer');
         const n = ++this.counter;
         await portal.act('/customer', { name: nameFor(this.label, n), email: emailFor(this.label, n) }, 'customer_updated');

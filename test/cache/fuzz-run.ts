@@ -33,7 +33,7 @@ export interface FuzzOptions {
   customers?: number;
   /** Steps (a change or a read) per worker. Default 80. */
   stepsPerWorker?: number;
-  /** The run stops drawing new steps after this long. Default 25 s. */
+  /** The run stops drawing new steps after this long (a loaded machine ends early, with fewer reads). Default 20 s. */
   timeBudgetMs?: number;
 }
 
@@ -101,7 +101,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
   const { seed, configuration } = options;
   const customerCount = options.customers ?? 4;
   const steps = options.stepsPerWorker ?? 80;
-  const budgetEnd = started + (options.timeBudgetMs ?? 25_000);
+  const budgetEnd = started + (options.timeBudgetMs ?? 20_000);
   const stops: Array<() => Promise<void>> = [];
   try {
     const local = await startLocalStripe({

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderObject } from '../../src/local-stripe/expand.js';
 import type { Store } from '../../src/local-stripe/index.js';
 import { startHarness, stripeError, type Harness } from '../support/local-stripe.js';
-import { PortalVisit } from '../support/portal-page.js';
+import { visitPortal } from '../support/portal-page.js';
 
 type Json = Record<string, unknown>;
 
@@ -372,13 +372,7 @@ describe('hosted pages and the clock make their events too', () => {
       collection_method: 'send_invoice',
       days_until_due: 30,
     });
-    const session = await stripe.billingPortal.sessions.create({
-      customer: subscriber.id,
-      configuration: configuration.id,
-      return_url: 'https://app.example.com/account',
-    });
-    const portal = new PortalVisit(session.url);
-    await portal.open();
+    const portal = await visitPortal(stripe, subscriber.id, configuration.id);
     await portal.open(`/subscriptions/${subscription.id}/cancel`);
     const events = await covered(() => portal.act(`/subscriptions/${subscription.id}/cancel`, {}, 'cancels_at_period_end'), {
       request: pageRequest,

@@ -3,6 +3,7 @@
  * token, and post its forms (with the local Stripe's own `Origin`, as a browser on the page sends it), never
  * following redirects, so that tests see each 303 and where it points.
  */
+import type Stripe from 'stripe';
 import { expect } from 'vitest';
 
 export interface PageAnswer {
@@ -81,6 +82,19 @@ export class PortalVisit {
     expect(sent.location).toBe(`${this.url}?notice=${notice}`);
     return this.open(`?notice=${notice}`);
   }
+}
+
+/** A portal session for `customer` made through the SDK, and the customer's browser on its home screen. */
+export async function visitPortal(
+  stripe: Stripe,
+  customer: string,
+  configuration: string,
+  returnUrl = 'https://app.example.com/account',
+): Promise<PortalVisit> {
+  const session = await stripe.billingPortal.sessions.create({ customer, configuration, return_url: returnUrl });
+  const portal = new PortalVisit(session.url);
+  await portal.open();
+  return portal;
 }
 
 /** The text content of the element with `id` (tags stripped), or undefined when the page has none. */
