@@ -9,7 +9,8 @@ const mark = (met: boolean) => (met ? '' : ' ✗');
 const shown = (value: unknown) => (value === undefined ? '–' : String(value));
 
 export function printCache(cache: CacheBench, connections: number): void {
-  console.log('\nShared cache: Stripe calls per billing page view (counted at the local Stripe; target warm: 0)');
+  const where = cache.store === 'redis' ? 'in Redis' : 'in memory';
+  console.log(`\nShared cache ${where}: Stripe calls per billing page view (counted at the local Stripe; target warm: 0)`);
   printTable(
     cache.pageViews.map((p) => ({
       page: p.page,
@@ -21,7 +22,7 @@ export function printCache(cache: CacheBench, connections: number): void {
     })),
   );
 
-  console.log(`\nWarm billing page views against the bare-SDK baseline (${connections} connections, alternating, median of 3)`);
+  console.log(`\nWarm billing page views (cache ${where}) against the bare-SDK baseline (${connections} connections, alternating, median of 3)`);
   printTable(
     cache.warmThroughput.map((w) => ({
       latency: `${w.latencyMs} ms`,
@@ -38,7 +39,7 @@ export function printCache(cache: CacheBench, connections: number): void {
   const o = cache.overBudget;
   const v = o.verdicts;
   console.log(
-    `\nOffered 10× the Stripe budget: budget ${o.budgetPerSecond} requests/s (gateway and local Stripe's limiter), ` +
+    `\nOffered 10× the Stripe budget (cache and budget ${where}): budget ${o.budgetPerSecond} requests/s (gateway and local Stripe's limiter), ` +
       `${o.customers} customers' billing pages, ${o.offeredViewsPerSecond} views/s × ${o.coldCallsPerView} cold calls ` +
       `= ${o.offeredTimesBudget}× the budget, ${o.seconds} s, ${o.connections} connections`,
   );

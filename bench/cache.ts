@@ -20,8 +20,9 @@ import { documentIds } from '../load/workload.js';
 import { BILLING_PAGE } from './scenario-billing-page.js';
 import {
   BENCH_JWT_SECRET, body, clearLog, control, endpoint, HEADERS, LATENCY_MS, loadRun, logged, median, normalise, post, round,
-  sameAnswer, setLatency, settle, start, STRIPE_KEY, type Servers, type Target,
+  sameAnswer, setLatency, settle, start, STRIPE_KEY, type Servers, type StartOptions, type Target,
 } from './servers.js';
+import { startRedis } from '../test/support/redis.js';
 import { load, type LoadResult } from './support.js';
 import { maxInWindow, verdict, type Verdict } from './verdicts.js';
 
@@ -30,6 +31,8 @@ export interface CacheBenchOptions {
   connections: number;
   /** The account's Stripe budget in the over-budget run, requests per second (reads, writes and searches alike). */
   budgetPerSecond: number;
+  /** Cache and budget in a real `redis-server` (`REDIS_URL`, one empty Redis per phase) instead of in memory. */
+  redis: boolean;
 }
 
 export interface PageViewCalls {
@@ -80,12 +83,34 @@ export interface OverBudgetRun {
 }
 
 export interface CacheBench {
+  store: 'memory' | 'redis';
   pageViews: PageViewCalls[];
   warmThroughput: WarmThroughput[];
   overBudget: OverBudgetRun;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The servers with webhooks forwarded (the cache on), on an empty Redis of their own when `options.redis`. */
+async function withServers<T>(options: CacheBenchOptions, extra: StartOptions, work: (servers: Servers) => Promise<T>): Promise<T> {
+  const redis = options.redis ? await startRedis() : undefined;
+  try {
+    const servers = await start({
+      ...extra,
+      webhooks: true,
+      fixture: false,
+      gatewayEnv: { ...extra.gatewayEnv, ...(redis !== undefined ? { REDIS_URL: redis.url } : {}) },
+    });
+    try {
+      return await work(servers);
+    } finally {
+      await Promise.all([servers.gateway.stop(), servers.baseline.stop()]);
+      await servers.stripe.stop();
+    }
+  } finally {
+    await redis?.stop();
+  }
+}
 
 /** One way of viewing a billing page: where it is sent, as whom, and the customer it shows. */
 interface PageView {
@@ -186,8 +211,7 @@ async function warmThroughput(servers: Servers, latencyMs: number, callsPerView:
 }
 
 async function pageViewsAndThroughput(options: CacheBenchOptions, progress: (line: string) => void) {
-  const servers = await start({ webhooks: true, fixture: false });
-  try {
+  return withServers(options, {}, async (servers) => {
     // The bench's billing page shows Acme (a business on invoices); the demo page, signed in, Ada (the demo's own).
     servers.ids = { ...servers.ids, subscriber: DEMO.businessCustomer };
     const jwt = { customerClaim: 'stripe_customer_id', issuer: undefined, audience: undefined };
@@ -219,10 +243,7 @@ async function pageViewsAndThroughput(options: CacheBenchOptions, progress: (lin
     await sameAnswer(servers, BILLING_PAGE);
     progress('warm throughput: done');
     return { pageViews, warm };
-  } finally {
-    await Promise.all([servers.gateway.stop(), servers.baseline.stop()]);
-    await servers.stripe.stop();
-  }
+  });
 }
 
 /**
@@ -244,17 +265,15 @@ async function references(servers: Servers, customers: string[], perSecond: numb
 
 async function overBudget(options: CacheBenchOptions, progress: (line: string) => void): Promise<OverBudgetRun> {
   const budget = options.budgetPerSecond;
-  const servers = await start({
-    webhooks: true,
-    fixture: false,
+  const limits: StartOptions = {
     stripeArgs: ['--rate-limit', String(budget)],
     gatewayEnv: {
       STRIPE_READS_PER_SECOND: String(budget),
       STRIPE_WRITES_PER_SECOND: String(budget),
       STRIPE_SEARCHES_PER_SECOND: String(budget),
     },
-  });
-  try {
+  };
+  return withServers(options, limits, async (servers) => {
     const listed = (await fetch(`${servers.stripe.url}/v1/customers?limit=8`, { headers: { authorization: `Bearer ${STRIPE_KEY}` } }).then((r) =>
       r.json(),
     )) as { data: Array<{ id: string }> };
@@ -311,15 +330,12 @@ async function overBudget(options: CacheBenchOptions, progress: (line: string) =
       ),
       firstBad,
     };
-  } finally {
-    await Promise.all([servers.gateway.stop(), servers.baseline.stop()]);
-    await servers.stripe.stop();
-  }
+  });
 }
 
 export async function benchCache(options: CacheBenchOptions, progress: (line: string) => void): Promise<CacheBench> {
   const { pageViews, warm } = await pageViewsAndThroughput(options, progress);
   const run = await overBudget(options, progress);
   progress('over budget: done');
-  return { pageViews, warmThroughput: warm, overBudget: run };
+  return { store: options.redis ? 'redis' : 'memory', pageViews, warmThroughput: warm, overBudget: run };
 }

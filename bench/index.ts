@@ -2,13 +2,14 @@
  * `npm run bench`: benchmarks, run by hand, never part of `npm test`. Prints tables for people and, as its last
  * line, one JSON object with every figure (`{ "scenarios": [ … ] }`), so runs can be compared.
  *
- *   npm run bench [-- --duration SECONDS] [--connections N] [--samples N] [--budget PER_SECOND]
+ *   npm run bench [-- --duration SECONDS] [--connections N] [--samples N] [--budget PER_SECOND] [--redis]
  *                    [--only gateway|cache|local-stripe]
  *
  * The gateway part (`bench/gateway-vs-baseline.ts`) measures Stripe calls, waves, overhead against a hand-written
  * baseline, growth and memory, with the shared cache off; the cache part (`bench/cache.ts`) measures billing page
  * views with the cache on (cold, warm, after a change), warm throughput against the baseline, and a run offered 10×
- * the account's Stripe budget (`--budget`, default 10 requests a second); the local-Stripe part
+ * the account's Stripe budget (`--budget`, default 10 requests a second) — in memory, and with `--redis` once more
+ * on a real `redis-server`; the local-Stripe part
  * (`bench/local-stripe.ts`) checks that the local Stripe is never the bottleneck.
  */
 import { parseArgs } from 'node:util';
@@ -24,6 +25,7 @@ const { values } = parseArgs({
     connections: { type: 'string', default: '10' },
     samples: { type: 'string', default: '7' },
     budget: { type: 'string', default: '10' },
+    redis: { type: 'boolean', default: false },
     only: { type: 'string' },
   },
 });
@@ -112,10 +114,12 @@ if (runs('gateway')) {
   );
 }
 
-let cache: CacheBench | undefined;
+const cache: CacheBench[] = [];
 if (runs('cache')) {
-  cache = await benchCache({ durationSeconds, connections, budgetPerSecond: Number(values.budget) }, progress);
-  printCache(cache, connections);
+  for (const redis of values.redis ? [false, true] : [false]) {
+    cache.push(await benchCache({ durationSeconds, connections, budgetPerSecond: Number(values.budget), redis }, progress));
+  }
+  for (const figures of cache) printCache(figures, connections);
 }
 
 let localStripe: LocalStripeScenario[] = [];
@@ -133,7 +137,7 @@ console.log(
   JSON.stringify({
     scenarios: [...(gateway?.scenarios ?? []), ...localStripe],
     ...(gateway !== undefined ? { growth: gateway.growth, memory: gateway.memory, stripeMaxInFlight: gateway.stripeMaxInFlight, latencyMs: gateway.latencyMs } : {}),
-    ...(cache !== undefined ? { cache } : {}),
+    ...(cache.length > 0 ? { cache } : {}),
     durationSeconds,
     connections,
     samples,
