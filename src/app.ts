@@ -15,6 +15,7 @@ import type { AddressInfo } from 'node:net';
 import { SignJWT } from 'jose';
 import type Stripe from 'stripe';
 import { createAuthenticator } from './auth/authenticate.js';
+import { createSharedCache, type SharedCache } from './cache/index.js';
 import type { GatewayConfig, HttpServerLimits, JwtConfig } from './config.js';
 import type { GatewayDeps, PortalSettings } from './graphql/context.js';
 import { CursorCodec } from './graphql/connections.js';
@@ -26,6 +27,7 @@ import { EventHub } from './events/hub.js';
 import { loadExampleOperations } from './http/examples.js';
 import { DEMO, startLocalStripe, type LocalStripe } from './local-stripe/index.js';
 import { createLogger, type LogSink } from './observability/log.js';
+import { createRedisLink, type RedisLink } from './redis/connection.js';
 import { REQUEST_ID_HEADER, requestIdFor } from './http/request-log.js';
 import type { GraphiQLDefaults } from './http/graphiql.js';
 import { GRAPHQL_PATH, WEBHOOK_PATH } from './http/paths.js';
@@ -33,10 +35,13 @@ import { createGateway } from './http/server.js';
 import type { WebhookCounts } from './http/webhook-stats.js';
 import { createWebhookRoute } from './http/webhooks.js';
 import { createStripeClient } from './stripe/client.js';
+import { budgetAccount, StripeBudget } from './stripe/budget.js';
 import { StripeGateway } from './stripe/gateway.js';
 import { Limiter } from './stripe/limiter.js';
 import { createWebhookVerifier } from './stripe/webhooks.js';
 
+/** How long start-up waits for Redis before it goes on without it (the link keeps trying). */
+const REDIS_START_WAIT_MS = 2_000;
 /** How long a stop waits for requests in flight before it closes their connections. */
 const DRAIN_MS = 5_000;
 /** The printed demo token's lifetime: a day, or less when `AUTH_MAX_TOKEN_LIFETIME_SECONDS` allows less. */
@@ -82,9 +87,13 @@ export interface App {
   events: EventHub;
   /** `POST /webhooks/stripe`: where Stripe delivers, and what became of the deliveries so far. */
   webhooks: AppWebhooks;
+  /** The shared cache of Stripe reads (`src/cache/`); undefined when it is off (`config.replicas.cache.mode`). */
+  cache: SharedCache | undefined;
+  /** The one link to Redis every shared part uses (`REDIS_URL`); undefined without it (everything in memory). */
+  redis: RedisLink | undefined;
   /**
    * Ends every subscription stream, stops accepting, lets requests in flight finish (up to 5 s), closes every
-   * connection, stops the local Stripe.
+   * connection, closes the Redis link, stops the local Stripe.
    */
   stop(): Promise<void>;
 }
@@ -123,6 +132,17 @@ export function serverOptions(limits: HttpServerLimits): ServerOptions {
     keepAliveTimeout: limits.keepAliveTimeoutMs,
     connectionsCheckingInterval: Math.max(100, Math.floor(Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs) / 5)),
   };
+}
+
+/** The password (and user name) in `REDIS_URL`, redacted from every log line like any other secret. */
+function redisPasswords(url: string | undefined): string[] {
+  if (url === undefined) return [];
+  try {
+    const { username, password } = new URL(url);
+    return [password, username].filter((part) => part.length >= 4).map(decodeURIComponent);
+  } catch {
+    return [];
+  }
 }
 
 const randomSecret = (bytes: number) => randomBytes(bytes).toString('base64url');
@@ -175,11 +195,15 @@ interface Upstream {
   local: LocalStripe | undefined;
 }
 
-async function connectStripe(config: GatewayConfig): Promise<Upstream> {
+/**
+ * The Stripe client, behind the account's budget (`STRIPE_*_PER_SECOND`; in memory, or in Redis shared by every
+ * replica), named by a hash of the key it uses.
+ */
+async function connectStripe(config: GatewayConfig, budgetFor: (secretKey: string) => StripeBudget): Promise<Upstream> {
   if (config.stripe !== undefined) {
     const base = config.stripe.apiBase;
     return {
-      client: createStripeClient({ secretKey: config.stripe.secretKey, apiBase: base }),
+      client: createStripeClient({ secretKey: config.stripe.secretKey, apiBase: base, budget: budgetFor(config.stripe.secretKey) }),
       secretKey: config.stripe.secretKey,
       base: base !== undefined ? base.origin : 'https://api.stripe.com',
       local: undefined,
@@ -187,7 +211,7 @@ async function connectStripe(config: GatewayConfig): Promise<Upstream> {
   }
   const local = await startLocalStripe({ port: 0, seed: 'demo' });
   return {
-    client: createStripeClient({ secretKey: local.secretKey, apiBase: new URL(local.url) }),
+    client: createStripeClient({ secretKey: local.secretKey, apiBase: new URL(local.url), budget: budgetFor(local.secretKey) }),
     secretKey: local.secretKey,
     base: local.url,
     local,
@@ -198,7 +222,11 @@ export { banner } from './banner.js';
 
 export async function startApp(config: GatewayConfig, options: StartOptions = {}): Promise<App> {
   const operations = await loadExampleOperations();
-  const upstream = await connectStripe(config);
+  let budget: StripeBudget | undefined;
+  const upstream = await connectStripe(config, (secretKey) => {
+    budget = new StripeBudget(config.replicas.stripeBudget, budgetAccount(secretKey));
+    return budget;
+  });
   // Requests are counted (a stop waits for them) and handed to the gateway once it is built; it needs the bound
   // port (the demo return URL), so the socket is open a moment before: anything that early gets a 503.
   let gateway: RequestListener | undefined;
@@ -210,6 +238,11 @@ export async function startApp(config: GatewayConfig, options: StartOptions = {}
     else response.writeHead(503, { 'retry-after': '1' }).end();
   });
   server.maxConnections = config.http.maxConnections;
+  // What the stop (or a failed start) closes after the server, last opened first.
+  const resources: Array<() => Promise<void>> = [];
+  const closeResources = async () => {
+    for (const close of resources.splice(0).reverse()) await close().catch(() => undefined);
+  };
   try {
     const port = await listen(server, config.port, config.host);
     const url = originFor(config.host, port);
@@ -290,13 +323,37 @@ export async function startApp(config: GatewayConfig, options: StartOptions = {}
         ...(jwt.secret !== undefined ? [jwt.secret] : []),
         ...(config.stripe !== undefined ? [config.stripe.secretKey] : []),
         ...webhookSecrets,
+        ...redisPasswords(config.replicas.redisUrl),
       ],
     });
+    // One link to Redis for every part that shares state with the other replicas (REDIS_URL). Start-up waits a
+    // moment for it, so that the first requests already share; a Redis that is down does not stop the start: the
+    // link reconnects by itself, and every part falls back while it is down.
+    const redis = config.replicas.redisUrl !== undefined ? createRedisLink({ url: config.replicas.redisUrl, logger }) : undefined;
+    if (redis !== undefined) {
+      resources.push(() => redis.close());
+      await redis.ready(REDIS_START_WAIT_MS);
+    }
+    // The shared cache of Stripe reads, below the per-request loaders: kept fresh by the webhook's events (its hook
+    // runs before the delivery is answered) and by the gateway's own writes; off without a webhook secret unless
+    // CACHE_TTL_SECONDS opts in; in Redis with REDIS_URL, else in memory.
+    const cache = createSharedCache({
+      settings: config.replicas.cache,
+      link: redis,
+      secretKey: upstream.secretKey,
+      requestTimeoutMs: config.requestTimeoutMs,
+      logger,
+    });
+    if (cache !== undefined) {
+      deps.stripe = deps.stripe.withCache(cache);
+      resources.push(async () => cache.close());
+    }
     const webhooks = createWebhookRoute({
       verifier:
         webhookSecrets.length > 0 ? createWebhookVerifier({ secrets: webhookSecrets, toleranceSeconds: config.webhooks.toleranceSeconds }) : undefined,
       dedup: new MemoryEventDedup(),
-      hooks: options.changedHooks ?? [],
+      // The cache's invalidation first: once the delivery is answered, no read may return what the event replaced.
+      hooks: [...(cache !== undefined && config.replicas.cache.mode === 'events' ? [cache.changedHook] : []), ...(options.changedHooks ?? [])],
       events,
       logger,
     });
@@ -346,6 +403,8 @@ export async function startApp(config: GatewayConfig, options: StartOptions = {}
         // Keep-alive sockets would otherwise hold the process open.
         server.closeAllConnections();
         await closed;
+        await closeResources();
+        budget?.close();
         await upstream.local?.stop();
       })());
 
@@ -365,10 +424,13 @@ export async function startApp(config: GatewayConfig, options: StartOptions = {}
         secrets: config.webhooks.secrets.length > 0 ? 'configured' : webhookSecrets.length > 0 ? 'demo' : 'none',
         stats: webhooks.stats,
       },
+      redis,
+      cache,
       stop,
     };
   } catch (error) {
     server.close();
+    await closeResources();
     await upstream.local?.stop();
     throw error;
   }
