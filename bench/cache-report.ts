@@ -2,11 +2,13 @@
  * The cache part's tables (`bench/cache.ts`), for people; the figures themselves go into the bench's JSON line.
  * A figure off its target is marked ✗.
  */
-import type { CacheBench } from './cache.js';
+import type { ByKind, CacheBench } from './cache.js';
 import { printTable } from './support.js';
 
 const mark = (met: boolean) => (met ? '' : ' ✗');
 const shown = (value: unknown) => (value === undefined ? '–' : String(value));
+/** Reads / writes (searches only when there were any). */
+const kinds = (n: ByKind, unit = '') => `${n.read}${unit} / ${n.write}${unit}${n.search > 0 ? ` / ${n.search}${unit} searches` : ''}`;
 
 export function printCache(cache: CacheBench, connections: number): void {
   const where = cache.store === 'redis' ? 'in Redis' : 'in memory';
@@ -39,21 +41,22 @@ export function printCache(cache: CacheBench, connections: number): void {
   const o = cache.overBudget;
   const v = o.verdicts;
   console.log(
-    `\nOffered 10× the Stripe budget (cache and budget ${where}): budget ${o.budgetPerSecond} requests/s (gateway and local Stripe's limiter), ` +
-      `${o.customers} customers' billing pages, ${o.offeredViewsPerSecond} views/s × ${o.coldCallsPerView} cold calls ` +
-      `= ${o.offeredTimesBudget}× the budget, ${o.seconds} s, ${o.connections} connections`,
+    `\nOffered 10× the Stripe budget (cache and budget ${where}): ${o.budgetPerSecond} reads, writes and searches a second ` +
+      `(the gateway's budget and the local Stripe's limiter); ${o.customers} customers' billing pages, ` +
+      `${o.offeredViewsPerSecond} views/s × ${kinds(o.coldCallsPerView)} cold reads / writes = ${kinds(o.offeredTimesBudget, '×')} ` +
+      `the budget; ${o.seconds} s, ${o.connections} connections`,
   );
   printTable([
     {
       answered: `${o.answered} (${o.answeredPerSecond}/s)`,
       correct: v.correct,
       wrong: v.wrong + mark(v.wrong === 0),
-      'RATE_LIMITED (Stripe)': v.rateLimitedByStripe + mark(v.rateLimitedByStripe === 0),
+      'RATE_LIMITED (Stripe, budget)': v.rateLimitedByStripe + mark(v.rateLimitedByStripe === 0),
       'RATE_LIMITED (caller)': v.rateLimitedByCaller,
       'other errors': v.error + o.noAnswer + mark(v.error + o.noAnswer === 0),
-      'Stripe requests': o.stripeRequests,
+      'Stripe reads / writes': kinds(o.stripeRequests),
       'Stripe 429s': o.stripe429s + mark(o.stripe429s === 0),
-      'most in 1 s': o.maxStripeRequestsInASecond,
+      'most in 1 s (reads / writes)': kinds(o.maxStripeRequestsInASecond),
     },
   ]);
   if (o.firstBad !== undefined) console.log(`first answer that was not correct: ${o.firstBad}`);

@@ -20,8 +20,9 @@ import { documentIds } from '../load/workload.js';
 import { BILLING_PAGE } from './scenario-billing-page.js';
 import {
   BENCH_JWT_SECRET, body, clearLog, control, endpoint, HEADERS, LATENCY_MS, loadRun, logged, median, normalise, post, round,
-  sameAnswer, setLatency, settle, start, STRIPE_KEY, type Servers, type StartOptions, type Target,
+  sameAnswer, setLatency, settle, start, STRIPE_KEY, type LoggedCall, type Servers, type StartOptions, type Target,
 } from './servers.js';
+import { budgetKind, type BudgetKind } from '../src/stripe/budget.js';
 import { startRedis } from '../test/support/redis.js';
 import { load, type LoadResult } from './support.js';
 import { maxInWindow, verdict, type Verdict } from './verdicts.js';
@@ -62,11 +63,15 @@ export interface WarmThroughput {
 export interface OverBudgetRun {
   budgetPerSecond: number;
   customers: number;
-  /** Stripe calls of one view of each customer with nothing cached (the baseline's, the same calls). */
-  coldCallsPerView: number;
+  /**
+   * Stripe calls of one view with nothing cached (the baseline's: the same calls), on average over the customers, by
+   * the budget's kinds (reads: GET; writes: POST, which the invoice preview is; searches).
+   */
+  coldCallsPerView: ByKind;
+  /** Enough that the kind a view uses most is offered 10× its budget. */
   offeredViewsPerSecond: number;
-  /** Offered views a second × cold calls per view ÷ budget. */
-  offeredTimesBudget: number;
+  /** Offered views a second × cold calls per view ÷ budget, by kind. */
+  offeredTimesBudget: ByKind;
   seconds: number;
   connections: number;
   answered: number;
@@ -74,10 +79,10 @@ export interface OverBudgetRun {
   verdicts: Record<Verdict, number>;
   /** autocannon's socket errors and timeouts. */
   noAnswer: number;
-  stripeRequests: number;
+  stripeRequests: ByKind;
   stripe429s: number;
-  /** The most requests the local Stripe saw in any one second. */
-  maxStripeRequestsInASecond: number;
+  /** The most requests of each kind the local Stripe saw in any one second. */
+  maxStripeRequestsInASecond: ByKind;
   /** The first wrong or failed answer, cut short, when there is one. */
   firstBad: string | undefined;
 }
@@ -90,6 +95,12 @@ export interface CacheBench {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export type ByKind = Record<BudgetKind, number>;
+const KINDS: readonly BudgetKind[] = ['read', 'write', 'search'];
+const byKind = (value: (kind: BudgetKind) => number): ByKind =>
+  Object.fromEntries(KINDS.map((kind) => [kind, value(kind)])) as ByKind;
+const ofKind = (log: readonly LoggedCall[], kind: BudgetKind) => log.filter((call) => budgetKind(call.method, call.path) === kind);
 
 /** The servers with webhooks forwarded (the cache on), on an empty Redis of their own when `options.redis`. */
 async function withServers<T>(options: CacheBenchOptions, extra: StartOptions, work: (servers: Servers) => Promise<T>): Promise<T> {
@@ -250,15 +261,15 @@ async function pageViewsAndThroughput(options: CacheBenchOptions, progress: (lin
  * The reference answers, from the baseline (Stripe every time), paced so as to stay well within the local Stripe's
  * limiter; and the calls each view cost.
  */
-async function references(servers: Servers, customers: string[], perSecond: number): Promise<Array<{ expected: string; calls: number }>> {
-  const out: Array<{ expected: string; calls: number }> = [];
+async function references(servers: Servers, customers: string[], perSecond: number): Promise<Array<{ expected: string; calls: LoggedCall[] }>> {
+  const out: Array<{ expected: string; calls: LoggedCall[] }> = [];
   for (const id of customers) {
     await clearLog(servers);
     const answer = await post(endpoint(servers, 'baseline'), body(BILLING_PAGE, servers.ids, { id }));
     if (answer.status !== 200) throw new Error(`baseline reference for ${id}: ${answer.status} ${answer.text.slice(0, 300)}`);
-    const calls = (await logged(servers)).length;
+    const calls = await logged(servers);
     out.push({ expected: JSON.stringify(normalise(answer.text)), calls });
-    await sleep(((calls * 2) / perSecond) * 1000);
+    await sleep(((calls.length * 2) / perSecond) * 1000);
   }
   return out;
 }
@@ -266,11 +277,13 @@ async function references(servers: Servers, customers: string[], perSecond: numb
 async function overBudget(options: CacheBenchOptions, progress: (line: string) => void): Promise<OverBudgetRun> {
   const budget = options.budgetPerSecond;
   const limits: StartOptions = {
-    stripeArgs: ['--rate-limit', String(budget)],
+    stripeArgs: ['--read-limit', String(budget), '--write-limit', String(budget), '--search-limit', String(budget)],
     gatewayEnv: {
       STRIPE_READS_PER_SECOND: String(budget),
       STRIPE_WRITES_PER_SECOND: String(budget),
       STRIPE_SEARCHES_PER_SECOND: String(budget),
+      // The in-flight cap as it follows from the budget (STRIPE_MAX_IN_FLIGHT unset), not the bench's fixed one.
+      STRIPE_MAX_IN_FLIGHT: '',
     },
   };
   return withServers(options, limits, async (servers) => {
@@ -280,11 +293,13 @@ async function overBudget(options: CacheBenchOptions, progress: (line: string) =
     const customers = listed.data.map((c) => c.id);
     await sleep(1000);
     const refs = await references(servers, customers, budget);
-    const coldCallsPerView = round(refs.reduce((sum, r) => sum + r.calls, 0) / refs.length, 2);
-    const offeredViewsPerSecond = Math.ceil((10 * budget) / coldCallsPerView);
+    const coldCallsPerView = byKind((kind) => round(refs.reduce((sum, r) => sum + ofKind(r.calls, kind).length, 0) / refs.length, 2));
+    const offeredViewsPerSecond = Math.ceil((10 * budget) / Math.max(...Object.values(coldCallsPerView)));
     const seconds = Math.max(6, options.durationSeconds * 6);
     const verdicts: Record<Verdict, number> = { correct: 0, wrong: 0, rateLimitedByStripe: 0, rateLimitedByCaller: 0, error: 0 };
     let firstBad: string | undefined;
+    const payloads = customers.map((id) => body(BILLING_PAGE, servers.ids, { id }));
+    let next = 0;
     // The limiter's bucket full again, and its log empty: everything it records from now on is the run's.
     await sleep(1500);
     await clearLog(servers);
@@ -296,16 +311,25 @@ async function overBudget(options: CacheBenchOptions, progress: (line: string) =
       connections: options.connections,
       overallRate: offeredViewsPerSecond,
       duration: seconds,
-      requests: customers.map((id, i) => ({
-        method: 'POST' as const,
-        headers: HEADERS,
-        body: body(BILLING_PAGE, servers.ids, { id }),
-        onResponse: (status: number, text: string) => {
-          const v = verdict(status, text, refs[i]!.expected, normalise);
-          verdicts[v]++;
-          if (v !== 'correct') firstBad ??= `${id}: ${status} ${text.slice(0, 300)}`;
+      // Customers in turn across all connections (not each connection from the first customer, in lockstep): views
+      // of many customers' pages, as their own visits would be.
+      requests: [
+        {
+          method: 'POST' as const,
+          headers: HEADERS,
+          setupRequest: (request, context) => {
+            const turn = next++ % customers.length;
+            (context as { turn?: number }).turn = turn;
+            return { ...request, body: payloads[turn]! };
+          },
+          onResponse: (status, text, context) => {
+            const turn = (context as { turn?: number }).turn ?? 0;
+            const v = verdict(status, text, refs[turn]!.expected, normalise);
+            verdicts[v]++;
+            if (v !== 'correct') firstBad ??= `${customers[turn]}: ${status} ${text.slice(0, 300)}`;
+          },
         },
-      })),
+      ],
     });
     await sleep(500);
     const log = await logged(servers);
@@ -315,18 +339,20 @@ async function overBudget(options: CacheBenchOptions, progress: (line: string) =
       customers: customers.length,
       coldCallsPerView,
       offeredViewsPerSecond,
-      offeredTimesBudget: round((offeredViewsPerSecond * coldCallsPerView) / budget, 1),
+      offeredTimesBudget: byKind((kind) => round((offeredViewsPerSecond * coldCallsPerView[kind]) / budget, 1)),
       seconds,
       connections: options.connections,
       answered,
       answeredPerSecond: round(answered / seconds, 1),
       verdicts,
       noAnswer: result.errors,
-      stripeRequests: log.length,
+      stripeRequests: byKind((kind) => ofKind(log, kind).length),
       stripe429s: log.filter((entry) => entry.status === 429).length,
-      maxStripeRequestsInASecond: maxInWindow(
-        log.map((entry) => entry.at),
-        1000,
+      maxStripeRequestsInASecond: byKind((kind) =>
+        maxInWindow(
+          ofKind(log, kind).map((call) => call.at),
+          1000,
+        ),
       ),
       firstBad,
     };
