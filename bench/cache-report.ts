@@ -11,8 +11,9 @@ const shown = (value: unknown) => (value === undefined ? '–' : String(value));
 const kinds = (n: ByKind, unit = '') => `${n.read}${unit} / ${n.write}${unit}${n.search > 0 ? ` / ${n.search}${unit} searches` : ''}`;
 
 export function printCache(cache: CacheBench, connections: number): void {
-  const where = cache.store === 'redis' ? 'in Redis' : 'in memory';
-  console.log(`\nShared cache ${where}: Stripe calls per billing page view (counted at the local Stripe; target warm: 0)`);
+  // With REDIS_URL, whatever the gateway keeps in Redis (the cache; the budget once it is shared there) is there.
+  const where = cache.store === 'redis' ? 'with REDIS_URL' : 'in memory';
+  console.log(`\nShared cache (${where}): Stripe calls per billing page view (counted at the local Stripe; target warm: 0)`);
   printTable(
     cache.pageViews.map((p) => ({
       page: p.page,
@@ -41,7 +42,7 @@ export function printCache(cache: CacheBench, connections: number): void {
   const o = cache.overBudget;
   const v = o.verdicts;
   console.log(
-    `\nOffered 10× the Stripe budget (cache and budget ${where}): ${o.budgetPerSecond} reads, writes and searches a second ` +
+    `\nOffered 10× the Stripe budget (${where}): ${o.budgetPerSecond} reads, writes and searches a second ` +
       `(the gateway's budget and the local Stripe's limiter); ${o.customers} customers' billing pages, ` +
       `${o.offeredViewsPerSecond} views/s × ${kinds(o.coldCallsPerView)} cold reads / writes = ${kinds(o.offeredTimesBudget, '×')} ` +
       `the budget; ${o.seconds} s, ${o.connections} connections`,

@@ -13,17 +13,18 @@
  *
  * The gateway runs with webhooks verified (events forwarded by the local Stripe), so its cache is on in events mode.
  */
-import { DEMO } from '../src/local-stripe/seed.js';
 import { signDemoCustomerToken } from '../src/app.js';
+import { DEMO } from '../src/local-stripe/seed.js';
+import { budgetKind, type BudgetKind } from '../src/stripe/budget.js';
 import { createStripeClient } from '../src/stripe/client.js';
 import { documentIds } from '../load/workload.js';
+import { startRedis } from '../test/support/redis.js';
+import { side, type Side } from './gateway-vs-baseline.js';
 import { BILLING_PAGE } from './scenario-billing-page.js';
 import {
-  BENCH_JWT_SECRET, body, clearLog, control, endpoint, HEADERS, LATENCY_MS, loadRun, logged, median, normalise, post, round,
+  BENCH_JWT_SECRET, body, clearLog, control, endpoint, HEADERS, LATENCY_MS, loadRun, logged, normalise, post, round,
   sameAnswer, setLatency, settle, start, STRIPE_KEY, type LoggedCall, type Servers, type StartOptions, type Target,
 } from './servers.js';
-import { budgetKind, type BudgetKind } from '../src/stripe/budget.js';
-import { startRedis } from '../test/support/redis.js';
 import { load, type LoadResult } from './support.js';
 import { maxInWindow, verdict, type Verdict } from './verdicts.js';
 
@@ -51,8 +52,8 @@ export interface PageViewCalls {
 
 export interface WarmThroughput {
   latencyMs: number;
-  gateway: { requestsPerSecond: number; p50Ms: number; p99Ms: number };
-  baseline: { requestsPerSecond: number; p50Ms: number; p99Ms: number };
+  gateway: Side;
+  baseline: Side;
   ratio: number;
   /** Stripe requests during the gateway's measured runs (all three). */
   gatewayStripeCalls: number;
@@ -187,12 +188,6 @@ async function pageViewCalls(servers: Servers, page: PageView): Promise<PageView
     changeShown: after.text.includes(JSON.stringify(name)),
   };
 }
-
-const side = (results: LoadResult[]) => ({
-  requestsPerSecond: median(results.map((r) => r.requestsPerSecond)),
-  p50Ms: median(results.map((r) => r.p50Ms)),
-  p99Ms: median(results.map((r) => r.p99Ms)),
-});
 
 /** Warm views of the bench's billing page, gateway and baseline alternating (median of 3), after a warm-up of both. */
 async function warmThroughput(servers: Servers, latencyMs: number, callsPerView: number, options: CacheBenchOptions): Promise<WarmThroughput> {
