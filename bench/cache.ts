@@ -44,6 +44,8 @@ export interface PageViewCalls {
   cold: number;
   warm: number;
   afterChange: number;
+  /** The requests the view after the change made. */
+  afterChangeRequests: string[];
   /** What the answers themselves report (`extensions.stripe.calls`, and `cacheHits` when the gateway reports it). */
   reported: { cold: unknown; warm: unknown; afterChange: unknown; warmHits: unknown };
   /** Whether the view after the change showed it. */
@@ -148,13 +150,13 @@ async function acknowledged(servers: Servers, eventId: string): Promise<void> {
 }
 
 /** A view, answered without errors, and the Stripe requests it made (counted after the local Stripe went quiet). */
-async function view(servers: Servers, page: PageView): Promise<{ calls: number; text: string }> {
+async function view(servers: Servers, page: PageView): Promise<{ calls: LoggedCall[]; text: string }> {
   await settle(servers);
   const answer = await post(page.url, page.payload, page.headers);
   if (answer.status !== 200 || (JSON.parse(answer.text) as { errors?: unknown }).errors !== undefined) {
     throw new Error(`${page.page}: ${answer.status} ${answer.text.slice(0, 400)}`);
   }
-  return { calls: (await logged(servers)).length, text: answer.text };
+  return { calls: await logged(servers), text: answer.text };
 }
 
 /** Cold, warm, then renamed through Stripe's API (the event acknowledged) and viewed again. */
@@ -176,9 +178,10 @@ async function pageViewCalls(servers: Servers, page: PageView): Promise<PageView
   return {
     page: page.page,
     customer: page.customer,
-    cold: cold.calls,
-    warm: warm.calls,
-    afterChange: after.calls,
+    cold: cold.calls.length,
+    warm: warm.calls.length,
+    afterChange: after.calls.length,
+    afterChangeRequests: after.calls.map((call) => `${call.method} ${call.path}`),
     reported: {
       cold: stripeReport(cold.text).calls,
       warm: stripeReport(warm.text).calls,
