@@ -87,6 +87,11 @@ export class SharedCache {
     });
   }
 
+  /** Drops every entry (every replica's, in Redis). */
+  flush(): Promise<void> {
+    return this.store.flush();
+  }
+
   close(): void {
     this.store.close();
   }
