@@ -25,8 +25,6 @@ export class MemoryCacheStore implements CacheStore {
   /** tag → the sequence number and time of its last invalidation. */
   private readonly invalidated = new Map<string, { seq: number; at: number }>();
   private seq = 0;
-  /** The sequence at the last flush: reads that began before it are not stored. */
-  private flushedAt = 0;
   private readonly now: () => number;
 
   constructor(private readonly options: MemoryStoreOptions) {
@@ -52,7 +50,6 @@ export class MemoryCacheStore implements CacheStore {
 
   set(key: string, value: string, tags: readonly string[], since: Since, ttlMs: number): Promise<boolean> {
     const from = Number(since);
-    if (from < this.flushedAt) return Promise.resolve(false);
     if (tags.some((tag) => (this.invalidated.get(tag)?.seq ?? 0) > from)) return Promise.resolve(false);
     this.remove(key);
     this.entries.set(key, { value, tags, expiresAt: this.now() + ttlMs });
@@ -75,14 +72,6 @@ export class MemoryCacheStore implements CacheStore {
       for (const key of this.byTag.get(tag) ?? []) this.remove(key);
     }
     this.forget(at);
-    return Promise.resolve();
-  }
-
-  flush(): Promise<void> {
-    this.entries.clear();
-    this.byTag.clear();
-    // A read in flight across the flush must not be stored either: as if every tag were invalidated now.
-    this.flushedAt = ++this.seq;
     return Promise.resolve();
   }
 

@@ -87,11 +87,6 @@ export class SharedCache {
     });
   }
 
-  /** Drops every entry (every replica's, in Redis). */
-  flush(): Promise<void> {
-    return this.store.flush();
-  }
-
   close(): void {
     this.store.close();
   }

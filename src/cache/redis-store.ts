@@ -145,12 +145,6 @@ export class RedisCacheStore implements CacheStore {
     await this.link.client.eval(INVALIDATE, 0, this.base, String(this.options.retentionMs), ...tags);
   }
 
-  async flush(): Promise<void> {
-    if (!this.link.up) throw new Error('the shared cache cannot be flushed: Redis is unreachable');
-    this.newGeneration();
-    await this.starting;
-  }
-
   close(): void {
     this.unsubscribe();
   }

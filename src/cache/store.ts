@@ -25,8 +25,6 @@ export interface CacheStore {
   set(key: string, value: string, tags: readonly string[], since: Since, ttlMs: number): Promise<boolean>;
   /** Drops every entry carrying one of `tags`; rejects when it could not (the caller must not pretend it did). */
   invalidate(tags: readonly string[]): Promise<void>;
-  /** Drops every entry (Redis: a new generation, for every replica). */
-  flush(): Promise<void>;
   /** Stops listening to what it listens to (Redis's state). */
   close(): void;
 }
