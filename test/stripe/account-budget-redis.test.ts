@@ -7,10 +7,10 @@
  */
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApp, type App } from '../../src/app.js';
-import { loadGatewayConfig } from '../../src/config.js';
+import type { App } from '../../src/app.js';
 import { DEMO, startLocalStripe, type LocalStripe } from '../../src/local-stripe/index.js';
-import { ADMIN_KEY, JWT_SECRET } from '../support/gateway.js';
+import { startProductionApp } from '../support/app.js';
+import { ADMIN_KEY } from '../support/gateway.js';
 import { startRedis, type TestRedis } from '../support/redis.js';
 
 const RATES = { readsPerSecond: 10, writesPerSecond: 10, searchesPerSecond: 5 };
@@ -21,15 +21,8 @@ let stripe: LocalStripe;
 const apps: App[] = [];
 
 async function startGateway(env: Record<string, string>): Promise<App> {
-  const app = await startApp(
-    loadGatewayConfig({
-      PORT: '0',
-      HOST: '127.0.0.1',
-      STRIPE_SECRET_KEY: stripe.secretKey,
-      STRIPE_API_BASE: stripe.url,
-      GATEWAY_API_KEYS: ADMIN_KEY,
-      AUTH_JWT_SECRET: JWT_SECRET,
-      LOG_LEVEL: 'silent',
+  const { app } = await startProductionApp(
+    {
       RATE_LIMIT_PER_MINUTE: '0',
       CALLER_STRIPE_CALLS_PER_MINUTE: '0',
       REQUEST_TIMEOUT_MS: '30000',
@@ -38,7 +31,9 @@ async function startGateway(env: Record<string, string>): Promise<App> {
       STRIPE_WRITES_PER_SECOND: String(RATES.writesPerSecond),
       STRIPE_SEARCHES_PER_SECOND: String(RATES.searchesPerSecond),
       ...env,
-    }),
+    },
+    {},
+    stripe,
   );
   apps.push(app);
   return app;
