@@ -27,6 +27,7 @@ import { EventHub } from './events/hub.js';
 import { loadExampleOperations } from './http/examples.js';
 import { DEMO, startLocalStripe, type LocalStripe } from './local-stripe/index.js';
 import { createLogger, type LogSink } from './observability/log.js';
+import { trustedProxies } from './config-replicas.js';
 import { createRedisLink, type RedisLink } from './redis/connection.js';
 import { REQUEST_ID_HEADER, requestIdFor } from './http/request-log.js';
 import type { GraphiQLDefaults } from './http/graphiql.js';
@@ -36,6 +37,7 @@ import type { WebhookCounts } from './http/webhook-stats.js';
 import { createWebhookRoute } from './http/webhooks.js';
 import { createStripeClient } from './stripe/client.js';
 import { budgetAccount, StripeBudget } from './stripe/budget.js';
+import { RedisBudgetStore } from './stripe/budget-redis.js';
 import { StripeGateway } from './stripe/gateway.js';
 import { Limiter } from './stripe/limiter.js';
 import { createWebhookVerifier } from './stripe/webhooks.js';
@@ -332,6 +334,9 @@ export async function startApp(config: GatewayConfig, options: StartOptions = {}
     const redis = config.replicas.redisUrl !== undefined ? createRedisLink({ url: config.replicas.redisUrl, logger }) : undefined;
     if (redis !== undefined) {
       resources.push(() => redis.close());
+      // The Stripe budget, shared by every replica from now on (closed before the link).
+      budget?.useStore(new RedisBudgetStore(redis));
+      resources.push(async () => budget?.close());
       await redis.ready(REDIS_START_WAIT_MS);
     }
     // The shared cache of Stripe reads, below the per-request loaders: kept fresh by the webhook's events (its hook
@@ -367,6 +372,9 @@ export async function startApp(config: GatewayConfig, options: StartOptions = {}
         limits: config.limits,
         hideSuggestions: config.production,
         rateLimitPerMinute: config.rateLimitPerMinute,
+        callerStripeCallsPerMinute: config.replicas.callerStripeCallsPerMinute,
+        redis,
+        trustedProxies: config.replicas.trustProxy.length > 0 ? trustedProxies(config.replicas.trustProxy) : undefined,
         logger,
         heartbeatMs: config.live.heartbeatMs,
       },
