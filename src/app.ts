@@ -22,13 +22,15 @@ import { createDemoRoutes, DEMO_PATH, type DemoRoutes } from './demo/routes.js';
 import { demoTabs, placeholderTabs } from './demo/graphiql-tabs.js';
 import type { ChangedHook } from './events/changes.js';
 import { MemoryEventDedup } from './events/dedup.js';
+import { RedisChangeFanout } from './events/redis-fanout.js';
 import { EventHub } from './events/hub.js';
 import { loadExampleOperations } from './http/examples.js';
 import { DEMO, startLocalStripe, type LocalStripe } from './local-stripe/index.js';
 import { createLogger, type LogSink } from './observability/log.js';
-import { createRedisLink, type RedisLink } from './redis/connection.js';
+import { createRedisLink, redisSecrets, type RedisLink } from './redis/connection.js';
 import { REQUEST_ID_HEADER, requestIdFor } from './http/request-log.js';
 import type { GraphiQLDefaults } from './http/graphiql.js';
+import { createHealthRoutes } from './http/health.js';
 import { GRAPHQL_PATH, WEBHOOK_PATH } from './http/paths.js';
 import { createGateway } from './http/server.js';
 import type { WebhookCounts } from './http/webhook-stats.js';
@@ -128,17 +130,6 @@ export function serverOptions(limits: HttpServerLimits): ServerOptions {
     keepAliveTimeout: limits.keepAliveTimeoutMs,
     connectionsCheckingInterval: Math.max(100, Math.floor(Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs) / 5)),
   };
-}
-
-/** The password (and user name) in `REDIS_URL`, redacted from every log line like any other secret. */
-function redisPasswords(url: string | undefined): string[] {
-  if (url === undefined) return [];
-  try {
-    const { username, password } = new URL(url);
-    return [password, username].filter((part) => part.length >= 4).map(decodeURIComponent);
-  } catch {
-    return [];
-  }
 }
 
 const randomSecret = (bytes: number) => randomBytes(bytes).toString('base64url');
@@ -311,7 +302,7 @@ export async function startApp(config: GatewayConfig, options: StartOptions = {}
         ...(jwt.secret !== undefined ? [jwt.secret] : []),
         ...(config.stripe !== undefined ? [config.stripe.secretKey] : []),
         ...webhookSecrets,
-        ...redisPasswords(config.replicas.redisUrl),
+        ...redisSecrets(config.replicas.redisUrl),
       ],
     });
     // One link to Redis for every part that shares state with the other replicas (REDIS_URL). Start-up waits a
@@ -322,14 +313,23 @@ export async function startApp(config: GatewayConfig, options: StartOptions = {}
       resources.push(() => redis.close());
       await redis.ready(REDIS_START_WAIT_MS);
     }
+    // With Redis, an accepted change is handed to every replica through a stream that each one reads into its hub.
+    const fanout = redis !== undefined ? new RedisChangeFanout({ link: redis, logger }) : undefined;
+    if (fanout !== undefined) {
+      fanout.start((change) => events.publish(change));
+      resources.push(() => fanout.stop());
+    }
     const webhooks = createWebhookRoute({
       verifier:
         webhookSecrets.length > 0 ? createWebhookVerifier({ secrets: webhookSecrets, toleranceSeconds: config.webhooks.toleranceSeconds }) : undefined,
       dedup: new MemoryEventDedup(),
+      fanout,
       hooks: options.changedHooks ?? [],
       events,
       logger,
     });
+    let draining = false;
+    const health = createHealthRoutes({ redisUp: redis !== undefined ? () => redis.up : undefined, draining: () => draining });
     const yoga = createGateway(
       {
         graphiql: config.graphiql,
@@ -351,6 +351,7 @@ export async function startApp(config: GatewayConfig, options: StartOptions = {}
       const path = (request.url ?? '/').split('?', 1)[0] ?? '/';
       // Webhooks before Yoga: verification needs the raw bytes, exactly as Stripe signed them.
       if (path === WEBHOOK_PATH) void webhooks.handle(request, response);
+      else if (health.handles(path)) health.handle(request, response);
       else if (pages !== undefined && pages.handles(path)) {
         // Every response carries a request id, the demo pages' too.
         response.setHeader(REQUEST_ID_HEADER, requestIdFor(request.headers[REQUEST_ID_HEADER]));
@@ -365,6 +366,8 @@ export async function startApp(config: GatewayConfig, options: StartOptions = {}
     let stopping: Promise<void> | undefined;
     const stop = (): Promise<void> =>
       (stopping ??= (async () => {
+        // Not ready from now on: a load balancer stops sending callers here.
+        draining = true;
         // Deliveries first: none may arrive at a server that is draining.
         upstream.local?.webhooks.stopForwarding();
         // Then subscription streams: each ends with a "stopping" payload, so that none holds the drain below.
