@@ -91,8 +91,9 @@ const readiness = async (replica: Replica) => {
 };
 
 describe('replicas on one Redis', () => {
-  it('are ready, and report Redis on /health', async () => {
+  it('are ready, and report Redis on /health and in the banner', async () => {
     for (const replica of replicas) {
+      expect(replica.output()).toContain(`Redis:          ${redis.url}  (connected; shared by every replica)`);
       expect(await readiness(replica)).toMatchObject({ status: 200, body: { ready: true, redis: 'up' } });
       const health = await fetch(`${replica.url}/health`);
       expect(health.status).toBe(200);
