@@ -82,7 +82,7 @@ async function gql(replica: Replica, query: string, variables: Record<string, un
     headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN_KEY}` },
     body: JSON.stringify({ query, variables }),
   });
-  return { status: response.status, body: (await response.json()) as { data?: any; errors?: unknown[] } };
+  return { status: response.status, body: (await response.json()) as { data?: any; errors?: unknown[]; extensions?: any } };
 }
 
 const readiness = async (replica: Replica) => {
@@ -164,6 +164,11 @@ describe('replicas on one Redis', () => {
 
   it('Redis killed and restarted: queries answered throughout, not ready meanwhile, deliveries retried, none lost', async () => {
     const [on2, on3] = await Promise.all([customerStream(r2()), customerStream(r3())]);
+    // An object cached before the outage and changed during it: never served stale afterwards.
+    const cached = await stripe.customers.create({ name: 'Cached Through The Outage' });
+    const byId = 'query ($id: ID!) { customer(id: $id) { id name } }';
+    await gql(r2(), byId, { id: cached.id });
+    await eventually(() => heard(on2, cached.id).length > 0, 'the cached customer’s creation heard');
     try {
       await redis.kill();
       for (const replica of replicas) {
@@ -175,6 +180,7 @@ describe('replicas on one Redis', () => {
       }
 
       // Changes while Redis is down: their deliveries to replica 1 are answered 503, and retried.
+      await stripe.customers.update(cached.id, { name: 'Changed During The Outage' });
       const made: Stripe.Customer[] = [];
       for (const n of [1, 2, 3]) made.push(await stripe.customers.create({ name: `Outage Customer ${n}` }));
       const outageEvents = made.map((customer) => eventAbout('customer.created', customer.id).id);
@@ -202,6 +208,11 @@ describe('replicas on one Redis', () => {
       await redis.restart();
       for (const replica of replicas) {
         await eventually(async () => (await readiness(replica)).status === 200, `replica ${replica.index} ready again without a restart`);
+      }
+
+      for (const replica of replicas) {
+        const answer = await gql(replica, byId, { id: cached.id });
+        expect(answer.body.data.customer.name, `replica ${replica.index} after the outage`).toBe('Changed During The Outage');
       }
 
       // Every event of the outage reaches both other replicas' subscribers, through Stripe's retries.
