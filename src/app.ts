@@ -15,6 +15,7 @@ import type { AddressInfo } from 'node:net';
 import { SignJWT } from 'jose';
 import type Stripe from 'stripe';
 import { createAuthenticator } from './auth/authenticate.js';
+import { createSharedCache, type SharedCache } from './cache/index.js';
 import type { GatewayConfig, HttpServerLimits, JwtConfig } from './config.js';
 import type { GatewayDeps, PortalSettings } from './graphql/context.js';
 import { CursorCodec } from './graphql/connections.js';
@@ -36,6 +37,7 @@ import { createGateway } from './http/server.js';
 import type { WebhookCounts } from './http/webhook-stats.js';
 import { createWebhookRoute } from './http/webhooks.js';
 import { createStripeClient } from './stripe/client.js';
+import { budgetAccount, StripeBudget } from './stripe/budget.js';
 import { StripeGateway } from './stripe/gateway.js';
 import { Limiter } from './stripe/limiter.js';
 import { createWebhookVerifier } from './stripe/webhooks.js';
@@ -87,6 +89,8 @@ export interface App {
   events: EventHub;
   /** `POST /webhooks/stripe`: where Stripe delivers, and what became of the deliveries so far. */
   webhooks: AppWebhooks;
+  /** The shared cache of Stripe reads (`src/cache/`); undefined when it is off (`config.replicas.cache.mode`). */
+  cache: SharedCache | undefined;
   /** The one link to Redis every shared part uses (`REDIS_URL`); undefined without it (everything in memory). */
   redis: RedisLink | undefined;
   /**
@@ -182,11 +186,15 @@ interface Upstream {
   local: LocalStripe | undefined;
 }
 
-async function connectStripe(config: GatewayConfig): Promise<Upstream> {
+/**
+ * The Stripe client, behind the account's budget (`STRIPE_*_PER_SECOND`; in memory, or in Redis shared by every
+ * replica), named by a hash of the key it uses.
+ */
+async function connectStripe(config: GatewayConfig, budgetFor: (secretKey: string) => StripeBudget): Promise<Upstream> {
   if (config.stripe !== undefined) {
     const base = config.stripe.apiBase;
     return {
-      client: createStripeClient({ secretKey: config.stripe.secretKey, apiBase: base }),
+      client: createStripeClient({ secretKey: config.stripe.secretKey, apiBase: base, budget: budgetFor(config.stripe.secretKey) }),
       secretKey: config.stripe.secretKey,
       base: base !== undefined ? base.origin : 'https://api.stripe.com',
       local: undefined,
@@ -194,7 +202,7 @@ async function connectStripe(config: GatewayConfig): Promise<Upstream> {
   }
   const local = await startLocalStripe({ port: 0, seed: 'demo' });
   return {
-    client: createStripeClient({ secretKey: local.secretKey, apiBase: new URL(local.url) }),
+    client: createStripeClient({ secretKey: local.secretKey, apiBase: new URL(local.url), budget: budgetFor(local.secretKey) }),
     secretKey: local.secretKey,
     base: local.url,
     local,
@@ -205,7 +213,11 @@ export { banner } from './banner.js';
 
 export async function startApp(config: GatewayConfig, options: StartOptions = {}): Promise<App> {
   const operations = await loadExampleOperations();
-  const upstream = await connectStripe(config);
+  let budget: StripeBudget | undefined;
+  const upstream = await connectStripe(config, (secretKey) => {
+    budget = new StripeBudget(config.replicas.stripeBudget, budgetAccount(secretKey));
+    return budget;
+  });
   // Requests are counted (a stop waits for them) and handed to the gateway once it is built; it needs the bound
   // port (the demo return URL), so the socket is open a moment before: anything that early gets a 503.
   let gateway: RequestListener | undefined;
@@ -313,6 +325,20 @@ export async function startApp(config: GatewayConfig, options: StartOptions = {}
       resources.push(() => redis.close());
       await redis.ready(REDIS_START_WAIT_MS);
     }
+    // The shared cache of Stripe reads, below the per-request loaders: kept fresh by the webhook's events (its hook
+    // runs before the delivery is answered) and by the gateway's own writes; off without a webhook secret unless
+    // CACHE_TTL_SECONDS opts in; in Redis with REDIS_URL, else in memory.
+    const cache = createSharedCache({
+      settings: config.replicas.cache,
+      link: redis,
+      secretKey: upstream.secretKey,
+      requestTimeoutMs: config.requestTimeoutMs,
+      logger,
+    });
+    if (cache !== undefined) {
+      deps.stripe = deps.stripe.withCache(cache);
+      resources.push(async () => cache.close());
+    }
     // With Redis, an accepted change is handed to every replica through a stream that each one reads into its hub.
     const fanout = redis !== undefined ? new RedisChangeFanout({ link: redis, logger }) : undefined;
     if (fanout !== undefined) {
@@ -324,7 +350,8 @@ export async function startApp(config: GatewayConfig, options: StartOptions = {}
         webhookSecrets.length > 0 ? createWebhookVerifier({ secrets: webhookSecrets, toleranceSeconds: config.webhooks.toleranceSeconds }) : undefined,
       dedup: new MemoryEventDedup(),
       fanout,
-      hooks: options.changedHooks ?? [],
+      // The cache's invalidation first: once the delivery is answered, no read may return what the event replaced.
+      hooks: [...(cache !== undefined && config.replicas.cache.mode === 'events' ? [cache.changedHook] : []), ...(options.changedHooks ?? [])],
       events,
       logger,
     });
@@ -380,6 +407,7 @@ export async function startApp(config: GatewayConfig, options: StartOptions = {}
         server.closeAllConnections();
         await closed;
         await closeResources();
+        budget?.close();
         await upstream.local?.stop();
       })());
 
@@ -400,6 +428,7 @@ export async function startApp(config: GatewayConfig, options: StartOptions = {}
         stats: webhooks.stats,
       },
       redis,
+      cache,
       stop,
     };
   } catch (error) {

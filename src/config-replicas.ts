@@ -124,3 +124,13 @@ export function replicaSettings(
     trustProxy,
   };
 }
+
+/**
+ * `STRIPE_MAX_IN_FLIGHT` when unset: enough Stripe calls in flight to spend the whole budget at about half a second
+ * per call, reads and writes together (test mode 25, live mode 100); past that, calls would only wait for tokens.
+ */
+export const IN_FLIGHT_SECONDS_PER_CALL = 0.5;
+
+export function inFlightForBudget(rates: StripeBudgetSettings): number {
+  return Math.max(1, Math.ceil((rates.readsPerSecond + rates.writesPerSecond) * IN_FLIGHT_SECONDS_PER_CALL));
+}

@@ -1,6 +1,6 @@
 import type { CustomerAction } from './auth/actions.js';
 import { count, customerActions, flag, list, origins, port, productionProblems, stripeIdOf, url, overHttp, webhookSecrets, type Env } from './config-values.js';
-import { replicaSettings, type ReplicaSettings } from './config-replicas.js';
+import { inFlightForBudget, replicaSettings, type ReplicaSettings } from './config-replicas.js';
 import type { LogLevel } from './observability/log.js';
 
 /**
@@ -86,9 +86,9 @@ export const DEFAULT_REQUEST_TIMEOUT_MS = 15_000;
 export const DEFAULT_RATE_LIMIT_PER_MINUTE = 600;
 
 /**
- * Stripe calls in flight at once, process-wide. Stripe allows an account about 100 requests/s live and 25 in test
- * mode, and has a concurrency limiter besides: 16 keeps a busy gateway inside both while letting a query's
- * independent calls go out together.
+ * Stripe calls in flight at once, process-wide, for a `StripeGateway` built without a cap of its own (tests, tools).
+ * The gateway's configured default (`STRIPE_MAX_IN_FLIGHT` unset) follows from the Stripe budget instead:
+ * `inFlightForBudget` in `./config-replicas.ts`, enough for the budget at about half a second per call.
  */
 export const DEFAULT_STRIPE_MAX_IN_FLIGHT = 16;
 
@@ -188,7 +188,10 @@ export interface GatewayConfig {
   rateLimitPerMinute: number;
   /** `LOG_LEVEL`: `info` (a line per request, and errors), `error` (errors only) or `silent`. Default `info`. */
   logLevel: LogLevel;
-  /** `STRIPE_MAX_IN_FLIGHT`: Stripe calls in flight at once, process-wide, shared fairly between callers. Default 16. */
+  /**
+   * `STRIPE_MAX_IN_FLIGHT`: Stripe calls in flight at once, process-wide, shared fairly between callers. Default: from
+   * the Stripe budget, (reads + writes per second) × 0.5 s — 25 in test mode, 100 live (`inFlightForBudget`).
+   */
   stripeMaxInFlight: number;
   /** `REQUEST_TIMEOUT_MS`: each request's deadline for its Stripe calls, retries included. Default 15000. */
   requestTimeoutMs: number;
@@ -306,7 +309,6 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
   };
   const http = httpServerLimits(env, problems);
   const rateLimitPerMinute = count(env, 'RATE_LIMIT_PER_MINUTE', DEFAULT_RATE_LIMIT_PER_MINUTE, problems, 0);
-  const stripeMaxInFlight = count(env, 'STRIPE_MAX_IN_FLIGHT', DEFAULT_STRIPE_MAX_IN_FLIGHT, problems);
   const requestTimeoutMs = count(env, 'REQUEST_TIMEOUT_MS', DEFAULT_REQUEST_TIMEOUT_MS, problems, 100);
   const d = DEFAULT_LIVE_SETTINGS;
   const live: LiveSettings = {
@@ -323,6 +325,7 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     toleranceSeconds: count(env, 'STRIPE_WEBHOOK_TOLERANCE_SECONDS', DEFAULT_WEBHOOK_TOLERANCE_SECONDS, problems),
   };
   const replicas = replicaSettings(env, problems, { secretKey, demo, webhooksVerified: webhooks.secrets.length > 0 });
+  const stripeMaxInFlight = count(env, 'STRIPE_MAX_IN_FLIGHT', inFlightForBudget(replicas.stripeBudget), problems);
   const logLevelRaw = env['LOG_LEVEL'] || 'info';
   if (logLevelRaw !== 'info' && logLevelRaw !== 'error' && logLevelRaw !== 'silent') {
     problems.push(`LOG_LEVEL must be info, error or silent, got '${logLevelRaw}'`);

@@ -13,6 +13,7 @@
  * `forwardWebhooks` (or `local.forwardWebhooks(…)` later), every event to one URL like `stripe listen --forward-to`;
  * `webhooks` sets retries, timeout and faults, `local.webhooks` shows every attempt (`events/deliveries.ts`).
  */
+import type { RateLimitRefusals } from './rate-limits.js';
 import type { AddressInfo } from 'node:net';
 import { IdGenerator } from './ids.js';
 import type { FaultOptions } from './faults.js';
@@ -49,8 +50,13 @@ export interface LocalStripeOptions {
   apiKeys?: readonly string[];
   /** Connected accounts that `Stripe-Account` may name; each has its own, empty state. */
   connectedAccounts?: readonly string[];
-  /** Per-account requests per second before 429 (Stripe's test mode allows 25). Default: unlimited. */
+  /** Per-account requests per second before 429, every kind together. Default: unlimited. */
   rateLimitPerSecond?: number;
+  /**
+   * Stripe's separate per-account limits, requests per second: reads (GET), writes (POST, DELETE), searches (which
+   * count as reads too); Stripe's test mode allows 25, 25 and 20. Default: unlimited.
+   */
+  rateLimit?: { readsPerSecond?: number; writesPerSecond?: number; searchesPerSecond?: number };
   /** Requests kept in the log. Default 10,000. */
   requestLogLimit?: number;
   clock?: Clock;
@@ -96,6 +102,8 @@ export interface LocalStripe {
   /** Every request that reached `/v1`, oldest first (method, path, params, expand, headers, status). */
   readonly requests: readonly LoggedRequest[];
   clearRequests(): void;
+  /** Requests refused by the rate limits (`rateLimit`, `rateLimitPerSecond`) with 429, by kind. */
+  readonly rateLimitRefusals: RateLimitRefusals;
   /** Replaces the fault injection settings; `undefined` turns faults off. */
   setFaults(faults: FaultOptions | undefined): void;
   /** The platform account's state, for tests that arrange data directly. */
@@ -175,6 +183,7 @@ export async function startLocalStripe(options: LocalStripeOptions = {}): Promis
     ...(options.apiKeys !== undefined ? { apiKeys: options.apiKeys } : {}),
     ...(options.faults !== undefined ? { faults: options.faults } : {}),
     ...(options.rateLimitPerSecond !== undefined ? { rateLimitPerSecond: options.rateLimitPerSecond } : {}),
+    ...(options.rateLimit !== undefined ? { rateLimit: options.rateLimit } : {}),
     ...(options.requestLogLimit !== undefined ? { requestLogLimit: options.requestLogLimit } : {}),
     control: {
       reset: () => reset(),
@@ -192,6 +201,7 @@ export async function startLocalStripe(options: LocalStripeOptions = {}): Promis
     deliveries.attach(accounts.platform, accounts.all());
     server.clearRequests();
     server.clearIdempotency();
+    server.rateLimits.reset();
   };
 
   await new Promise<void>((resolve, reject) => {
@@ -214,6 +224,9 @@ export async function startLocalStripe(options: LocalStripeOptions = {}): Promis
       return server.requests;
     },
     clearRequests: () => server.clearRequests(),
+    get rateLimitRefusals() {
+      return server.rateLimits.refusals;
+    },
     setFaults: (faults) => server.faults.set(faults),
     get store() {
       return state.platform;

@@ -2,7 +2,8 @@
  * `npm run local-stripe`: the local Stripe on its own, seeded with the demo data, for any Stripe SDK.
  *
  *   npm run local-stripe -- [--port N] [--seed demo|empty] [--latency MS] [--jitter MS]
- *                           [--fault KIND[:PROBABILITY][:PATH]]… [--rate-limit N] [--session-ttl SECONDS]
+ *                           [--fault KIND[:PROBABILITY][:PATH]]… [--rate-limit N] [--read-limit N]
+ *                           [--write-limit N] [--search-limit N] [--session-ttl SECONDS]
  *                           [--forward-to URL [--forward-secret whsec_…]]
  *
  * Port and host come from `LOCAL_STRIPE_PORT` / `LOCAL_STRIPE_HOST` (default 127.0.0.1:12111); `--port` wins.
@@ -25,7 +26,8 @@ import { parseFaultRule, type FaultOptions } from './faults.js';
 import { startLocalStripe } from './index.js';
 
 const USAGE = `usage: npm run local-stripe -- [--port N] [--seed demo|empty] [--latency MS] [--jitter MS]
-                            [--fault KIND[:PROBABILITY][:PATH]]... [--rate-limit PER_SECOND] [--session-ttl SECONDS]
+                            [--fault KIND[:PROBABILITY][:PATH]]... [--rate-limit PER_SECOND] [--read-limit PER_SECOND]
+                            [--write-limit PER_SECOND] [--search-limit PER_SECOND] [--session-ttl SECONDS]
                             [--forward-to URL [--forward-secret whsec_...]]
   fault kinds: rate_limit, rate_limit_retry, server_error (500), 502, 503, 504, reset, hang`;
 
@@ -66,6 +68,9 @@ async function main(): Promise<void> {
       jitter: { type: 'string' },
       fault: { type: 'string', multiple: true },
       'rate-limit': { type: 'string' },
+      'read-limit': { type: 'string' },
+      'write-limit': { type: 'string' },
+      'search-limit': { type: 'string' },
       'session-ttl': { type: 'string' },
       'forward-to': { type: 'string' },
       'forward-secret': { type: 'string' },
@@ -84,6 +89,13 @@ async function main(): Promise<void> {
     rules: (values.fault ?? []).map(parseFaultRule),
   };
   const rateLimit = number('rate-limit', values['rate-limit']);
+  // Stripe's separate limits (test mode: 25 reads, 25 writes, 20 searches a second); --rate-limit is all together.
+  const separate = {
+    readsPerSecond: number('read-limit', values['read-limit']),
+    writesPerSecond: number('write-limit', values['write-limit']),
+    searchesPerSecond: number('search-limit', values['search-limit']),
+  };
+  const limits = Object.fromEntries(Object.entries(separate).filter(([, value]) => value !== undefined));
   const sessionTtl = number('session-ttl', values['session-ttl']);
   const forward = forwarding(config, values['forward-to'], values['forward-secret']);
   const local = await startLocalStripe({
@@ -92,6 +104,7 @@ async function main(): Promise<void> {
     seed: values.seed,
     faults,
     ...(rateLimit !== undefined ? { rateLimitPerSecond: rateLimit } : {}),
+    ...(Object.keys(limits).length > 0 ? { rateLimit: limits } : {}),
     ...(sessionTtl !== undefined ? { sessionTtlMs: sessionTtl * 1000 } : {}),
     ...(forward !== undefined ? { forwardWebhooks: forward } : {}),
   });

@@ -11,6 +11,7 @@ import type { Socket } from 'node:net';
 import type { Method, Route } from './api.js';
 import { handleControl, type ClockControl } from './control.js';
 import type { WebhookDeliveries } from './events/deliveries.js';
+import { RateLimits, type RateLimitOptions } from './rate-limits.js';
 import { invalidParam, permissionDenied, rateLimited, serverError, StripeApiError, unrecognizedUrl } from './errors.js';
 import { decodeForm, type FormObject } from './form.js';
 import { Faults, type FaultOptions, type FaultRule } from './faults.js';
@@ -87,8 +88,10 @@ export interface ServerOptions {
   /** Accept only these keys; default: any well-formed `sk_test_…` / `rk_test_…` key. */
   apiKeys?: readonly string[];
   faults?: FaultOptions;
-  /** Requests per second per account before 429 `rate_limit` (Stripe: 25 in test mode). Default: unlimited. */
+  /** Requests per second per account before 429 `rate_limit`, all kinds together. Default: unlimited. */
   rateLimitPerSecond?: number;
+  /** Stripe's separate read, write and search limits per account (`./rate-limits.ts`). Default: unlimited. */
+  rateLimit?: Omit<RateLimitOptions, 'perSecond'>;
   /** How many requests the log keeps (oldest dropped first). */
   requestLogLimit?: number;
   /** The control API under `/_local/` (request log, faults, reset). */
@@ -119,11 +122,13 @@ export class LocalStripeServer {
   private readonly idempotency: IdempotencyStore;
   private readonly ids = new IdGenerator();
   private readonly sockets = new Set<Socket>();
-  private readonly buckets = new Map<string, { tokens: number; at: number }>();
+  /** Stripe's rate limits, and what they refused. */
+  readonly rateLimits: RateLimits;
 
   constructor(private readonly options: ServerOptions) {
     this.router = new Router(options.routes);
     this.faults = new Faults(options.faults);
+    this.rateLimits = new RateLimits({ ...options.rateLimit, perSecond: options.rateLimitPerSecond });
     this.idempotency = new IdempotencyStore(() => options.accounts.platform.clock.now());
     this.server = createServer((req, res) => {
       this.handle(req, res).catch((error: unknown) => {
@@ -267,7 +272,7 @@ export class LocalStripeServer {
       if (version !== undefined && !API_VERSION_PATTERN.test(version)) {
         throw invalidParam('Stripe-Version', `Invalid Stripe API version: ${version}`);
       }
-      this.rateLimit(store.accountId);
+      this.rateLimits.take(store.accountId, method, url.pathname);
       const match = this.router.match(method, url.pathname);
       if (match === undefined) throw unrecognizedUrl(method, url.pathname);
 
@@ -346,18 +351,6 @@ export class LocalStripeServer {
         this.finish(entry, res, serverError(rule.status ?? 500, rule.shouldRetry));
         return;
     }
-  }
-
-  private rateLimit(account: string): void {
-    const perSecond = this.options.rateLimitPerSecond;
-    if (perSecond === undefined) return;
-    const now = Date.now();
-    const bucket = this.buckets.get(account) ?? { tokens: perSecond, at: now };
-    bucket.tokens = Math.min(perSecond, bucket.tokens + ((now - bucket.at) / 1000) * perSecond);
-    bucket.at = now;
-    this.buckets.set(account, bucket);
-    if (bucket.tokens < 1) throw rateLimited();
-    bucket.tokens -= 1;
   }
 
   private jsonHeaders(requestId: string, version: string | undefined): Record<string, string> {

@@ -1,8 +1,11 @@
 /**
  * The one `new Stripe(…)`: built at start-up from configuration, never at import time. Pinned API version,
- * explicit retries and timeout, app info, and the host override for the local Stripe (or stripe-mock).
+ * explicit retries and timeout, app info, and the host override for the local Stripe (or stripe-mock); with a
+ * `budget`, every HTTP request it sends first takes a token of the account's Stripe budget (`./budget-http.ts`).
  */
 import Stripe from 'stripe';
+import { BudgetedHttpClient } from './budget-http.js';
+import type { StripeBudget } from './budget.js';
 
 export interface StripeClientOptions {
   secretKey: string;
@@ -11,6 +14,8 @@ export interface StripeClientOptions {
   /** The SDK's own retries (connection errors, 409, 5xx, `Stripe-Should-Retry: true`). */
   maxNetworkRetries?: number;
   timeoutMs?: number;
+  /** The account's Stripe budget; undefined: requests go out as fast as they are made. */
+  budget?: StripeBudget | undefined;
 }
 
 export const STRIPE_API_VERSION = '2026-10-28.endive';
@@ -23,6 +28,7 @@ export function createStripeClient(options: StripeClientOptions): Stripe {
     timeout: options.timeoutMs ?? 10_000,
     telemetry: false,
     appInfo: { name: 'billing-gateway', version: '0.1.0' },
+    ...(options.budget !== undefined ? { httpClient: new BudgetedHttpClient(options.budget) } : {}),
     ...(base
       ? {
           host: base.hostname.replace(/^\[(.*)\]$/, '$1'),

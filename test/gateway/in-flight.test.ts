@@ -128,8 +128,11 @@ describe('Limiter: fair between callers', () => {
 });
 
 describe('STRIPE_MAX_IN_FLIGHT', () => {
-  it('defaults to 16 and refuses nonsense', () => {
-    expect(loadGatewayConfig({}).stripeMaxInFlight).toBe(16);
+  it('follows from the Stripe budget when unset (half a second per call), and refuses nonsense', () => {
+    // Test mode: 25 reads + 25 writes a second; live: 100 + 100.
+    expect(loadGatewayConfig({}).stripeMaxInFlight).toBe(25);
+    expect(loadGatewayConfig({ STRIPE_SECRET_KEY: 'sk_live_abc', GATEWAY_API_KEYS: 'k'.repeat(32) }).stripeMaxInFlight).toBe(100);
+    expect(loadGatewayConfig({ STRIPE_READS_PER_SECOND: '10', STRIPE_WRITES_PER_SECOND: '4' }).stripeMaxInFlight).toBe(7);
     expect(loadGatewayConfig({ STRIPE_MAX_IN_FLIGHT: '4' }).stripeMaxInFlight).toBe(4);
     expect(() => loadGatewayConfig({ STRIPE_MAX_IN_FLIGHT: '0' })).toThrow(/STRIPE_MAX_IN_FLIGHT must be a whole number of at least 1/);
   });

@@ -162,6 +162,27 @@ describe('replicas on one Redis', () => {
     }
   });
 
+  it('a change delivered to replica 1 drops the cached object on replicas 2 and 3 before Stripe has its 2xx', async () => {
+    const customer = await stripe.customers.create({ name: 'Cached Before' });
+    const query = 'query ($id: ID!) { customer(id: $id) { id name } }';
+    // Warm: each replica's second read comes from the shared cache, with no Stripe call.
+    for (const replica of [r2(), r3()]) {
+      await gql(replica, query, { id: customer.id });
+      const warm = await gql(replica, query, { id: customer.id });
+      expect(warm.body.data.customer.name).toBe('Cached Before');
+      expect(warm.body.extensions?.stripe, `replica ${replica.index} answers from the cache`).toMatchObject({ calls: 0, cacheHits: 1 });
+    }
+    await stripe.customers.update(customer.id, { name: 'Cached After' });
+    const updated = eventAbout('customer.updated', customer.id);
+    // The moment the local Stripe has replica 1's 2xx, the other replicas answer with the new name.
+    await eventually(() => local.webhooks.attempts.some((a) => a.eventId === updated.id && a.delivered), 'the delivery acknowledged');
+    for (const replica of [r2(), r3()]) {
+      const after = await gql(replica, query, { id: customer.id });
+      expect(after.body.data.customer.name, `replica ${replica.index} after the acknowledgement`).toBe('Cached After');
+    }
+    expect(outcomes(updated.id)).toEqual(['1:accepted']);
+  });
+
   it('Redis killed and restarted: queries answered throughout, not ready meanwhile, deliveries retried, none lost', async () => {
     const [on2, on3] = await Promise.all([customerStream(r2()), customerStream(r3())]);
     // An object cached before the outage and changed during it: never served stale afterwards.

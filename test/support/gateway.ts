@@ -10,6 +10,7 @@ import { CursorCodec, type CursorScope } from '../../src/graphql/connections.js'
 import type { GatewayDeps, PortalSettings } from '../../src/graphql/context.js';
 import { startLocalStripe, type LocalStripe, type LocalStripeOptions, type LoggedRequest } from '../../src/local-stripe/index.js';
 import { createGateway, type Gateway, type GatewayOptions } from '../../src/http/server.js';
+import type { StripeBudget } from '../../src/stripe/budget.js';
 import { createStripeClient } from '../../src/stripe/client.js';
 import { StripeGateway, type RateLimitRetry } from '../../src/stripe/gateway.js';
 import { Limiter } from '../../src/stripe/limiter.js';
@@ -78,6 +79,8 @@ export interface GatewayClientOptions {
   rateLimitRetry?: RateLimitRetry;
   /** The SDK's own retries (connection errors, 409, 5xx); off by default here (production: 2). */
   stripeMaxNetworkRetries?: number;
+  /** The account's Stripe budget in front of every HTTP request (default none: as fast as the test asks). */
+  stripeBudget?: StripeBudget;
   /** `STRIPE_MAX_IN_FLIGHT` (default 16). */
   stripeMaxInFlight?: number;
   /** `REQUEST_TIMEOUT_MS`: each request's deadline for its Stripe calls; none by default here. */
@@ -101,6 +104,7 @@ export async function startGateway(options: LocalStripeOptions = {}, clientOptio
     apiBase: new URL(local.url),
     maxNetworkRetries: clientOptions.stripeMaxNetworkRetries ?? 0,
     timeoutMs: clientOptions.stripeTimeoutMs ?? 5_000,
+    budget: clientOptions.stripeBudget,
   });
   const deps: GatewayDeps = {
     stripe: new StripeGateway(
