@@ -10,13 +10,12 @@
  * secret is ever printed or written into a page.
  */
 import { randomBytes } from 'node:crypto';
-import { createServer, type RequestListener, type Server, type ServerOptions } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, type RequestListener } from 'node:http';
 import { SignJWT } from 'jose';
 import type Stripe from 'stripe';
 import { createAuthenticator } from './auth/authenticate.js';
 import { createSharedCache, type SharedCache } from './cache/index.js';
-import type { GatewayConfig, HttpServerLimits, JwtConfig } from './config.js';
+import type { GatewayConfig, JwtConfig } from './config.js';
 import type { GatewayDeps, PortalSettings } from './graphql/context.js';
 import { CursorCodec } from './graphql/connections.js';
 import { createDemoRoutes, DEMO_PATH, type DemoRoutes } from './demo/routes.js';
@@ -32,6 +31,7 @@ import { createRedisLink, redisSecrets, type RedisLink } from './redis/connectio
 import { REQUEST_ID_HEADER, requestIdFor } from './http/request-log.js';
 import type { GraphiQLDefaults } from './http/graphiql.js';
 import { createHealthRoutes } from './http/health.js';
+import { listen, originFor, serverOptions } from './http/listen.js';
 import { GRAPHQL_PATH, WEBHOOK_PATH } from './http/paths.js';
 import { createGateway } from './http/server.js';
 import type { WebhookCounts } from './http/webhook-stats.js';
@@ -120,48 +120,7 @@ export interface StartOptions {
   changedHooks?: readonly ChangedHook[];
 }
 
-/**
- * The server's defences against slow and numerous clients. Node closes a request whose headers (`headersTimeout`)
- * or whole body (`requestTimeout`) have not arrived in time with a 408, but only looks every
- * `connectionsCheckingInterval` (30 s by default, so a 10 s timeout would be up to 40 s): a fifth of the shorter
- * timeout keeps the overshoot within 20 %. `maxConnections` closes connections past the cap as they arrive, so that
- * file descriptors and memory stay bounded whoever connects.
- */
-export function serverOptions(limits: HttpServerLimits): ServerOptions {
-  return {
-    headersTimeout: limits.headersTimeoutMs,
-    requestTimeout: limits.requestTimeoutMs,
-    keepAliveTimeout: limits.keepAliveTimeoutMs,
-    connectionsCheckingInterval: Math.max(100, Math.floor(Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs) / 5)),
-  };
-}
-
 const randomSecret = (bytes: number) => randomBytes(bytes).toString('base64url');
-
-/** A browser-usable origin for the interface the server listens on (a wildcard becomes loopback). */
-function originFor(host: string, port: number): string {
-  const shown = host === '0.0.0.0' || host === '' ? '127.0.0.1' : host === '::' ? '::1' : host;
-  return `http://${shown.includes(':') ? `[${shown}]` : shown}:${port}`;
-}
-
-function listen(server: Server, port: number, host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const onError = (error: NodeJS.ErrnoException) => {
-      reject(
-        new Error(
-          error.code === 'EADDRINUSE'
-            ? `cannot listen on ${host}:${port}: the port is in use (set PORT to another port, or PORT=0 for any free one)`
-            : `cannot listen on ${host}:${port}: ${error.message}`,
-        ),
-      );
-    };
-    server.once('error', onError);
-    server.listen(port, host, () => {
-      server.off('error', onError);
-      resolve((server.address() as AddressInfo).port);
-    });
-  });
-}
 
 export function signDemoCustomerToken(
   jwt: Pick<JwtConfig, 'customerClaim' | 'issuer' | 'audience'>,
@@ -210,6 +169,7 @@ async function connectStripe(config: GatewayConfig, budgetFor: (secretKey: strin
 }
 
 export { banner } from './banner.js';
+export { serverOptions } from './http/listen.js';
 
 export async function startApp(config: GatewayConfig, options: StartOptions = {}): Promise<App> {
   const operations = await loadExampleOperations();
