@@ -79,6 +79,7 @@ export class RedisCacheStore implements CacheStore {
   private usable = false;
   /** The generation being set (tests wait for it). */
   private starting: Promise<void> = Promise.resolve();
+  private generating = false;
   private readonly unsubscribe: () => void;
 
   constructor(
@@ -100,6 +101,7 @@ export class RedisCacheStore implements CacheStore {
 
   /** Drops the whole cache (for every replica): entries written before may be stale. */
   private newGeneration(): void {
+    this.generating = true;
     this.starting = this.link.client
       .set(`${this.base}gen`, randomUUID())
       .then(() => {
@@ -107,13 +109,27 @@ export class RedisCacheStore implements CacheStore {
       })
       .catch((error: unknown) => {
         this.options.logger?.error('shared cache: could not start a new generation in Redis; reads go to Stripe', { error });
+      })
+      .finally(() => {
+        this.generating = false;
       });
   }
 
   async lookup(key: string): Promise<Lookup | undefined> {
-    if (!this.usable || !this.link.up) return undefined;
+    if (!this.usable || !this.link.up) {
+      // Up, but its generation failed to start (a timeout): try again, the read meanwhile a miss.
+      if (this.link.up && !this.generating) this.newGeneration();
+      return undefined;
+    }
     const found = (await this.link.client.eval(LOOKUP, 0, this.base, key)) as [number, string] | null;
-    if (found === null) return undefined;
+    if (found === null) {
+      // No generation: a Redis that lost it (evicted, restarted before this link noticed) holds no trusted entry.
+      if (this.usable) {
+        this.usable = false;
+        this.newGeneration();
+      }
+      return undefined;
+    }
     return found[0] === 1 ? { hit: found[1] } : { since: found[1] };
   }
 

@@ -147,3 +147,27 @@ describe('the shared cache on Redis, through an outage', () => {
     expect(await p.stripeCalls(() => p.billingPage(DEMO.newCustomer)), 'warm again').toEqual([]);
   });
 });
+
+describe('cache hits and the Stripe budget', () => {
+  let p: CachedApp;
+  beforeAll(async () => {
+    // 5 reads a second: one cold view (5 reads) fits; twenty views from Stripe (100 reads) would not within 3 s each.
+    p = await startCachedApp({ STRIPE_READS_PER_SECOND: '5', REQUEST_TIMEOUT_MS: '3000' });
+  });
+  afterAll(async () => {
+    await p?.stop();
+  });
+
+  it('a hit takes no token of the account budget: warm views go on long after the budget is spent', async () => {
+    const cold = await p.billingPage(DEMO.customer);
+    expect(cold.errors).toBeUndefined();
+    const made = await p.stripeCalls(async () => {
+      for (let view = 0; view < 20; view++) {
+        const warm = await p.billingPage(DEMO.customer);
+        expect(warm.errors, `view ${view + 2}`).toBeUndefined();
+        expect(warm.extensions?.stripe).toMatchObject({ calls: 0 });
+      }
+    });
+    expect(made).toEqual([]);
+  });
+});

@@ -72,6 +72,15 @@ describe('Redis store', () => {
     expect(await store.set('other', 'fresh', ['obj:y'], sinceOf(await store.lookup('other')), 60_000)).toBe(true);
   });
 
+  it('a Redis that lost the generation key is a miss, then a new generation', async () => {
+    const { link, store } = await open('acct_lost');
+    expect(await store.set('g', 'v', ['obj:g'], sinceOf(await store.lookup('g')), 60_000)).toBe(true);
+    await link.client.del(`${store.base}gen`);
+    expect(await store.lookup('g')).toBeUndefined();
+    expect(await store.ready()).toBe(true);
+    sinceOf(await store.lookup('g'));
+  });
+
   it('a reconnection drops the whole cache even when Redis kept it', async () => {
     const { link, store } = await open();
     expect(await store.set('kept', 'v', ['obj:k'], sinceOf(await store.lookup('kept')), 60_000)).toBe(true);

@@ -31,20 +31,25 @@ export interface CachedApp extends ProductionApp {
   stripeCalls(fn: () => Promise<unknown>): Promise<LoggedRequest[]>;
 }
 
-export async function startCachedApp(env: Record<string, string> = {}, options: StartOptions = {}): Promise<CachedApp> {
-  const p = await startProductionApp({ STRIPE_WEBHOOK_SECRET: SECRET_A, TRUSTED_DOCUMENTS: 'false', ...env }, options);
-  if (env['STRIPE_WEBHOOK_SECRET'] !== '') p.stripe.forwardWebhooks({ url: p.app.webhooks.url, secret: SECRET_A });
-  const billing = (await loadExampleOperations()).find((operation) => operation.name === 'BillingPage');
-  if (billing === undefined) throw new Error('schema/operations/ has no BillingPage');
-  const gql = async (query: string, variables: Record<string, unknown> = {}, as: As = 'admin'): Promise<Answer> => {
+/** GraphQL over HTTP at `url`, as an admin (the support's key) or a customer (a token signed for it). */
+export function graphqlAt(url: string): CachedApp['gql'] {
+  return async (query, variables = {}, as = 'admin') => {
     const authorization = as === 'admin' ? `Bearer ${ADMIN_KEY}` : `Bearer ${await signCustomerToken(as.customer)}`;
-    const response = await fetch(p.app.graphqlUrl, {
+    const response = await fetch(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', authorization },
       body: JSON.stringify({ query, variables }),
     });
     return { status: response.status, ...((await response.json()) as Omit<Answer, 'status'>) };
   };
+}
+
+export async function startCachedApp(env: Record<string, string> = {}, options: StartOptions = {}): Promise<CachedApp> {
+  const p = await startProductionApp({ STRIPE_WEBHOOK_SECRET: SECRET_A, TRUSTED_DOCUMENTS: 'false', ...env }, options);
+  if (env['STRIPE_WEBHOOK_SECRET'] !== '') p.stripe.forwardWebhooks({ url: p.app.webhooks.url, secret: SECRET_A });
+  const billing = (await loadExampleOperations()).find((operation) => operation.name === 'BillingPage');
+  if (billing === undefined) throw new Error('schema/operations/ has no BillingPage');
+  const gql = graphqlAt(p.app.graphqlUrl);
   return {
     ...p,
     sdk: new Stripe(p.stripe.secretKey, { ...p.stripe.stripeConfig, maxNetworkRetries: 0, telemetry: false }),
