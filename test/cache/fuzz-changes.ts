@@ -5,7 +5,7 @@
  * customer and its invoices, one change at a time, so that a seed replays the same changes in the same order per
  * customer, whatever the interleaving with the others. Every value it writes moves forward (`fuzz-oracle.ts`):
  * names and emails carry an increasing `v<counter>`, invoice items are positive, invoices only go
- * draft → open → uncollectible → paid | void.
+ * draft → open → uncollectible → paid | void, and a draft may be deleted.
  */
 import type Stripe from 'stripe';
 import type { RandomSource } from '../../src/local-stripe/ids.js';
@@ -23,7 +23,8 @@ export type ChangeName =
   | 'page.invoice.pay'
   | 'api.invoice.void'
   | 'api.invoice.uncollectible'
-  | 'api.invoice.pay_uncollectible';
+  | 'api.invoice.pay_uncollectible'
+  | 'api.invoice.delete';
 
 /** Invoices per customer drawn at most (`everyChannel` may add one): all fit in the first page the reads ask for (100). */
 const MAX_INVOICES = 24;
@@ -93,6 +94,7 @@ export class CustomerChanges {
       ['api.invoice.void', open.length > 0 ? 1 : 0],
       ['api.invoice.uncollectible', open.length > 0 ? 1 : 0],
       ['api.invoice.pay_uncollectible', this.with('uncollectible').length > 0 ? 1 : 0],
+      ['api.invoice.delete', drafts.length > 0 ? 2 : 0],
     ];
   }
 
@@ -179,6 +181,12 @@ export class CustomerChanges {
       case 'api.invoice.uncollectible':
         this.keep(await stripe.invoices.markUncollectible(this.pick(this.with('open')).id));
         return;
+      case 'api.invoice.delete': {
+        const draft = this.pick(this.with('draft'));
+        await stripe.invoices.del(draft.id);
+        this.invoices.splice(this.invoices.indexOf(draft), 1);
+        return;
+      }
       case 'api.invoice.pay_uncollectible':
         this.keep(await stripe.invoices.pay(this.pick(this.with('uncollectible')).id));
         return;

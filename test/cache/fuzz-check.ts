@@ -5,6 +5,7 @@
  * - `stale`: a customer's name or email, or an invoice's state, older than an acknowledged event said it was (with
  *   `exact`, after every event is acknowledged: anything but the local Stripe's state);
  * - `invented`: a value newer than the local Stripe has, or one it never had;
+ * - a deleted object (a draft invoice) served after its deletion was acknowledged is `stale` too;
  * - `missing`: an invoice whose creation was acknowledged absent from its customer's list; `misplaced`: a list
  *   holding an invoice of another customer;
  * - `foreign`: for a customer, any id in the answer (data, errors, extensions) of an object another customer owns,
@@ -35,17 +36,27 @@ const STRIPE_ID = /\b(?:cus|in|il|ii|sub|si|pm|pi|ch)_[A-Za-z0-9]+/g;
 type Json = Record<string, unknown>;
 const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
 
-export function checkRead(read: CheckedRead, before: Snapshot, store: Store, options: { exact?: boolean } = {}): Finding[] {
+export function checkRead(read: CheckedRead, before: Snapshot, store: Store, options: { exact?: boolean; everDeleted?: ReadonlySet<string> } = {}): Finding[] {
   const findings: Finding[] = [];
   const where = `${read.what} as ${read.caller}`;
+  /**
+   * An object gone from the local Stripe: deleted during the read (fine), deleted and acknowledged before it (stale),
+   * or never there (invented). Returns whether it is gone.
+   */
+  const gone = (id: string): boolean => {
+    if (store.customers.get(id) !== undefined || store.invoices.get(id) !== undefined) return false;
+    if (!(options.everDeleted?.has(id) ?? false)) findings.push({ kind: 'invented', detail: `${where}: ${id} is not in the local Stripe` });
+    else if (options.exact || before.deleted.has(id)) findings.push({ kind: 'stale', detail: `${where}: ${id} was served after its deletion was acknowledged` });
+    return true;
+  };
 
   const field = (id: string, name: string, value: number) => {
     const key = `${id}.${name}`;
-    const truth = truthOf(store, key);
+    if (gone(id)) return;
+    const truth = truthOf(store, key) as number;
     const floor = options.exact ? truth : before.floors.get(key);
     const shown = (v: number) => describeVersion(key, v);
-    if (truth === undefined) findings.push({ kind: 'invented', detail: `${where}: ${key} is not in the local Stripe` });
-    else if (value > truth) findings.push({ kind: 'invented', detail: `${where}: ${key} = ${shown(value)}, newer than the local Stripe's ${shown(truth)}` });
+    if (value > truth) findings.push({ kind: 'invented', detail: `${where}: ${key} = ${shown(value)}, newer than the local Stripe's ${shown(truth)}` });
     if (floor !== undefined && value < floor) {
       const since = options.exact ? 'the local Stripe has' : 'was acknowledged before the read started';
       findings.push({ kind: 'stale', detail: `${where}: ${key} = ${shown(value)}, but ${shown(floor)} ${since}` });
@@ -59,6 +70,10 @@ export function checkRead(read: CheckedRead, before: Snapshot, store: Store, opt
       const id = (edge['node'] as Json | undefined)?.['id'];
       if (typeof id !== 'string') continue;
       ids.add(id);
+      if ((options.everDeleted?.has(id) ?? false) && store.invoices.get(id) === undefined) {
+        gone(id);
+        continue;
+      }
       const owner = ownerOf(store, id);
       if (owner !== customerId) findings.push({ kind: 'misplaced', detail: `${where}: ${id} (of ${owner}) in ${customerId}'s invoices` });
     }
@@ -66,6 +81,8 @@ export function checkRead(read: CheckedRead, before: Snapshot, store: Store, opt
       ? [...store.invoices.newestFirst()].filter((i) => ownerOf(store, i.id) === customerId).map((i) => i.id)
       : [...(before.listed.get(customerId) ?? [])];
     for (const id of expected) {
+      // Deleted since (its deletion not yet acknowledged): its absence is the newer state.
+      if (store.invoices.get(id) === undefined && (options.everDeleted?.has(id) ?? false)) continue;
       if (!ids.has(id)) findings.push({ kind: 'missing', detail: `${where}: ${id} is not in ${customerId}'s invoices, though its creation was acknowledged` });
     }
   };

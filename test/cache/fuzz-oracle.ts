@@ -89,8 +89,10 @@ export function ownerOf(store: Store, id: string): string | undefined {
 /** The floors at one moment: what any read started from then on must return at least. */
 export interface Snapshot {
   floors: ReadonlyMap<string, number>;
-  /** Per customer: the invoices whose creation was acknowledged. */
+  /** Per customer: the invoices whose creation was acknowledged (and deletion not). */
   listed: ReadonlyMap<string, ReadonlySet<string>>;
+  /** Objects whose deletion was acknowledged. */
+  deleted: ReadonlySet<string>;
   acks: number;
 }
 
@@ -110,11 +112,15 @@ export class Oracle {
   private newestAcked = -1;
   private floors = new Map<string, number>();
   private listed = new Map<string, Set<string>>();
+  private deleted = new Set<string>();
+  /** Objects the local Stripe deleted (their deletion acknowledged or not). */
+  readonly everDeleted = new Set<string>();
 
   constructor(private readonly store: Store) {
     store.events.listen((event) => {
       this.madeIndex.set(event.id, this.made.length);
       this.made.push(event.id);
+      if (event.type.endsWith('.deleted')) this.everDeleted.add((event.data.object as { id: string }).id);
     });
   }
 
@@ -143,12 +149,16 @@ export class Oracle {
     for (const [key, version] of versionsOf(object)) {
       if (version > (this.floors.get(key) ?? -1)) this.floors.set(key, version);
     }
-    if (object.object === 'invoice' && event.type !== 'invoice.deleted') {
+    const id = object.id as string;
+    if (event.type.endsWith('.deleted')) {
+      this.deleted.add(id);
+      for (const set of this.listed.values()) set.delete(id);
+    } else if (object.object === 'invoice' && !this.deleted.has(id)) {
       const customer = idOf(object.customer as string | { id: string } | null);
       if (customer !== undefined) {
         let set = this.listed.get(customer);
         if (set === undefined) this.listed.set(customer, (set = new Set()));
-        set.add(object.id as string);
+        set.add(id);
       }
     }
   }
@@ -163,8 +173,14 @@ export class Oracle {
     return {
       floors: new Map(this.floors),
       listed: new Map([...this.listed].map(([customer, ids]) => [customer, new Set(ids)])),
+      deleted: new Set(this.deleted),
       acks: this.acked.size,
     };
+  }
+
+  /** Whether every event made from `index` on (a place in `made`) has been acknowledged. */
+  acknowledgedFrom(index: number): boolean {
+    return this.made.slice(index).every((id) => this.acked.has(id));
   }
 
   /** Whether every event made so far has been acknowledged. */
@@ -174,6 +190,8 @@ export class Oracle {
 
   /** Keys whose floor differs from the local Stripe's state (none once everything is acknowledged). */
   floorsBehindTruth(): string[] {
-    return [...this.floors].filter(([key, floor]) => truthOf(this.store, key) !== floor).map(([key]) => key);
+    return [...this.floors]
+      .filter(([key, floor]) => !this.deleted.has(key.split('.')[0] as string) && truthOf(this.store, key) !== floor)
+      .map(([key]) => key);
   }
 }
