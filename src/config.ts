@@ -184,7 +184,10 @@ export interface GatewayConfig {
    * `HTTP_KEEP_ALIVE_TIMEOUT_MS` 5000, `MAX_CONNECTIONS` 1000).
    */
   http: HttpServerLimits;
-  /** `RATE_LIMIT_PER_MINUTE`: requests per caller per minute (a token bucket, bursts up to it); 0 turns it off. Default 600. */
+  /**
+   * `RATE_LIMIT_PER_MINUTE`: requests per caller per minute (a window of a minute from the caller's first request,
+   * rate-limiter-flexible; shared through Redis with `REDIS_URL`); 0 turns it off. Default 600.
+   */
   rateLimitPerMinute: number;
   /** `LOG_LEVEL`: `info` (a line per request, and errors), `error` (errors only) or `silent`. Default `info`. */
   logLevel: LogLevel;

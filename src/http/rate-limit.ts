@@ -1,111 +1,53 @@
 /**
- * Per-caller rate limiting: a token bucket per caller (an admin key's id, a customer id, or the client address for
- * anonymous callers), held in memory. A bucket holds up to `perMinute` requests and refills at `perMinute / 60` per
- * second, so a caller may burst to the limit and then sustain it.
- *
- * Memory is bounded: buckets are kept least-recently-used first; a bucket idle long enough to refill completely is
- * the same as no bucket, so those are dropped as they are met, and past `maxBuckets` the least recently used go.
+ * Per-caller rate limiting (`RATE_LIMIT_PER_MINUTE`): every caller — an admin key's id, a customer id, or the client
+ * address for anonymous callers (`./client-address.ts`, `TRUST_PROXY`) — may make `perMinute` requests a minute,
+ * counted on rate-limiter-flexible (`./flexible-limit.ts`): a window of a minute from the caller's first request, in
+ * memory, or in Redis shared by every replica (`REDIS_URL`), with an in-memory stand-in while Redis is down.
+ * A caller may use its whole minute at once; the count starts again when its minute is over. Idle callers' windows
+ * expire with their minute, so memory holds at most the callers of the last minute.
  */
+import type { BlockList } from 'node:net';
 import type { GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { callerId, type Viewer } from '../auth/viewer.js';
 import { appError } from '../errors.js';
+import type { RedisLink } from '../redis/connection.js';
+import { requestAddress } from './client-address.js';
+import { WindowLimit } from './flexible-limit.js';
 
 export interface RateLimitOptions {
   /** Requests per caller per minute; 0 turns limiting off. */
   perMinute: number;
-  /** Most callers tracked at once (default 10,000). */
-  maxBuckets?: number;
-  /** The clock (tests). */
-  now?: () => number;
+  /** Shared by every replica through Redis when given. */
+  link?: RedisLink | undefined;
+  /** The window, in seconds (default 60; tests use a shorter one). */
+  windowSeconds?: number;
 }
 
 export type RateLimitDecision = { allowed: true; remaining: number } | { allowed: false; retryAfterSeconds: number };
 
-interface Bucket {
-  tokens: number;
-  at: number;
-}
-
 export class RateLimiter {
-  private readonly buckets = new Map<string, Bucket>();
-  private readonly capacity: number;
-  /** Tokens per millisecond. */
-  private readonly rate: number;
-  private readonly maxBuckets: number;
-  private readonly now: () => number;
-  private takes = 0;
+  private readonly window: WindowLimit;
 
   constructor(options: RateLimitOptions) {
-    this.capacity = options.perMinute;
-    this.rate = options.perMinute / 60_000;
-    this.maxBuckets = options.maxBuckets ?? 10_000;
-    this.now = options.now ?? Date.now;
+    this.window = new WindowLimit({ name: 'requests', points: options.perMinute, durationSeconds: options.windowSeconds ?? 60, link: options.link });
   }
 
   get enabled(): boolean {
-    return this.capacity > 0;
+    return this.window.enabled;
   }
 
-  /** Callers currently tracked. */
-  get size(): number {
-    return this.buckets.size;
-  }
-
-  /** Takes one request from `caller`'s bucket, or says how long until one is available. */
-  take(caller: string): RateLimitDecision {
+  /** Takes one request from `caller`'s minute, or says how long until its next minute starts. */
+  async take(caller: string): Promise<RateLimitDecision> {
     if (!this.enabled) return { allowed: true, remaining: Number.POSITIVE_INFINITY };
-    const now = this.now();
-    const bucket = this.buckets.get(caller);
-    let tokens = this.capacity;
-    if (bucket !== undefined) {
-      tokens = this.refilled(bucket, now);
-      // Most recently used last.
-      this.buckets.delete(caller);
-    }
-    if ((++this.takes & 1023) === 0) this.sweep(now);
-    if (tokens >= 1) {
-      this.buckets.set(caller, { tokens: tokens - 1, at: now });
-      this.evict();
-      return { allowed: true, remaining: Math.floor(tokens - 1) };
-    }
-    this.buckets.set(caller, { tokens, at: now });
-    this.evict();
-    return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((1 - tokens) / this.rate / 1000)) };
-  }
-
-  private refilled(bucket: Bucket, now: number): number {
-    return Math.min(this.capacity, bucket.tokens + Math.max(0, now - bucket.at) * this.rate);
-  }
-
-  /** Drops full buckets from the least recently used end (idle callers), up to the first that is not full. */
-  private sweep(now: number): void {
-    for (const [caller, bucket] of this.buckets) {
-      if (this.refilled(bucket, now) < this.capacity) break;
-      this.buckets.delete(caller);
-    }
-  }
-
-  private evict(): void {
-    if (this.buckets.size <= this.maxBuckets) return;
-    this.sweep(this.now());
-    for (const caller of this.buckets.keys()) {
-      if (this.buckets.size <= this.maxBuckets) break;
-      this.buckets.delete(caller);
-    }
+    const decision = await this.window.take(caller);
+    return decision.allowed ? { allowed: true, remaining: decision.remaining } : { allowed: false, retryAfterSeconds: decision.retryAfterSeconds };
   }
 }
 
 /** The bucket a request draws from: the admin key's id, the customer, or the client's address when anonymous. */
 export function callerKey(viewer: Viewer, clientAddress: string | undefined): string {
   return callerId(viewer) ?? `ip:${clientAddress ?? 'unknown'}`;
-}
-
-/** The peer address of a request served by `node:http` (Yoga's server context holds the IncomingMessage as `req`). */
-export function clientAddressOf(serverContext: unknown): string | undefined {
-  const req = (serverContext as { req?: { socket?: { remoteAddress?: unknown } } } | undefined)?.req;
-  const address = req?.socket?.remoteAddress;
-  return typeof address === 'string' ? address : undefined;
 }
 
 export function rateLimited(retryAfterSeconds: number): GraphQLError {
@@ -119,12 +61,12 @@ export function rateLimited(retryAfterSeconds: number): GraphQLError {
  * Refuses a request over its caller's rate before anything is parsed or executed: RATE_LIMITED, HTTP 429 with
  * `Retry-After`, and `extensions.retryAfterSeconds`.
  */
-export function useRateLimit(limiter: RateLimiter, viewerOf: (request: Request) => Promise<Viewer>): Plugin {
+export function useRateLimit(limiter: RateLimiter, viewerOf: (request: Request) => Promise<Viewer>, proxies?: BlockList): Plugin {
   return {
     async onParams({ request, context }) {
       if (!limiter.enabled) return;
       const viewer = await viewerOf(request);
-      const decision = limiter.take(callerKey(viewer, clientAddressOf(context)));
+      const decision = await limiter.take(callerKey(viewer, requestAddress(request, context, proxies)));
       if (!decision.allowed) throw rateLimited(decision.retryAfterSeconds);
     },
   };

@@ -3,13 +3,15 @@
  * port; `app.ts` puts it on a socket). Expected errors carry a code; everything else is masked.
  *
  * The edge is one plugin per concern, each in its own file here: abuse limits (`limits.ts` and the files it
- * names), the per-caller rate limit (`rate-limit.ts`), trusted documents (`trusted-documents.ts`), anonymous
+ * names), the per-caller rate limit (`rate-limit.ts`; callers by address behind proxies: `client-address.ts`), the
+ * per-caller Stripe-call budget (`caller-budget.ts`, charged in `stripe-budget.ts`), trusted documents (`trusted-documents.ts`), anonymous
  * callers refused before execution (`authenticate-first.ts`), the request log (`request-log.ts`), security
  * headers (`security-headers.ts`), CORS (`cors.ts`), variables (`variables.ts`), GraphiQL (`graphiql.ts`), and
  * subscriptions (`subscriptions.ts`: the same checks before a stream opens; `sse.ts`: the SSE framing).
  * The caller is authenticated once per request: every hook and the context share the answer through a WeakMap
  * keyed by the Request.
  */
+import type { BlockList } from 'node:net';
 import { useGraphQlJit } from '@envelop/graphql-jit';
 import { NoSchemaIntrospectionCustomRule } from 'graphql';
 import {
@@ -21,6 +23,8 @@ import {
 import type { Viewer } from '../auth/viewer.js';
 import { DEFAULT_LIMITS, DEFAULT_LIVE_SETTINGS, DEFAULT_RATE_LIMIT_PER_MINUTE, type AbuseLimits } from '../config.js';
 import { EventHub } from '../events/hub.js';
+import type { RedisLink } from '../redis/connection.js';
+import { CallerBudget } from './caller-budget.js';
 import { createContext, type Context, type GatewayDeps } from '../graphql/context.js';
 import { schema } from '../graphql/schema.js';
 import { useAuthenticationFirst } from './authenticate-first.js';
@@ -63,8 +67,17 @@ export interface GatewayOptions {
   hideSuggestions?: boolean;
   /** `RATE_LIMIT_PER_MINUTE` per caller; 0 turns it off. Default 600. */
   rateLimitPerMinute?: number;
-  /** The rate limiter itself (tests: a clock of their own); overrides `rateLimitPerMinute`. */
+  /** The rate limiter itself (tests: a window of their own); overrides `rateLimitPerMinute`. */
   rateLimiter?: RateLimiter;
+  /**
+   * `CALLER_STRIPE_CALLS_PER_MINUTE`: Stripe calls one caller may cost a minute (`./caller-budget.ts`); 0 off. Default
+   * here: off (a gateway built by hand, as tests do); `startApp` passes the configured value (default 1500).
+   */
+  callerStripeCallsPerMinute?: number;
+  /** `REDIS_URL`'s link: callers' rate limits and Stripe-call budgets shared by every replica. Default: in memory. */
+  redis?: RedisLink | undefined;
+  /** `TRUST_PROXY`: the proxies whose `X-Forwarded-For` names an anonymous caller (`./client-address.ts`). */
+  trustedProxies?: BlockList | undefined;
   /** Structured logs (`src/observability/log.ts`); default: errors only, to stderr. */
   logger?: Logger;
   /** `SSE_HEARTBEAT_MS`: a comment on every idle subscription stream this often. Default 15000. */
@@ -103,9 +116,15 @@ export function createGateway(options: GatewayOptions, gatewayDeps: GatewayDeps)
   const logger = options.logger ?? errorLogger;
   const states = new RequestStates();
   const errors = new ErrorLog(logger);
-  const limiter = options.rateLimiter ?? new RateLimiter({ perMinute: options.rateLimitPerMinute ?? DEFAULT_RATE_LIMIT_PER_MINUTE });
+  const limiter =
+    options.rateLimiter ?? new RateLimiter({ perMinute: options.rateLimitPerMinute ?? DEFAULT_RATE_LIMIT_PER_MINUTE, link: options.redis });
   const manifest = options.trustedDocumentManifest ?? defaultTrustedDocuments();
-  const budget = stripeBudget({ maxCalls: limits.maxStripeCalls, logger });
+  const budget = stripeBudget({
+    maxCalls: limits.maxStripeCalls,
+    logger,
+    callerBudget: new CallerBudget(options.callerStripeCallsPerMinute ?? 0, options.redis),
+    proxies: options.trustedProxies,
+  });
   const trusted = useTrustedDocuments({
     documents: manifest,
     enforce: options.trustedDocuments ?? false,
@@ -140,7 +159,7 @@ export function createGateway(options: GatewayOptions, gatewayDeps: GatewayDeps)
       useSecurityHeaders(),
       ...(options.corsOrigins.length > 0 ? [varyByOrigin()] : []),
       ...(options.graphiql ? [rootToGraphiQL()] : []),
-      useRateLimit(limiter, viewerOf),
+      useRateLimit(limiter, viewerOf, options.trustedProxies),
       ...trusted,
       ...(options.introspection === false ? [noIntrospection()] : []),
       // The checks below run before execution, and before a subscription's stream opens (`alsoOnSubscribe`).

@@ -6,10 +6,17 @@
  * (`StripeGateway`), and a request that makes more calls than estimated is logged (the estimate has a bug).
  *
  * Every answer reports what its request cost, the way GitHub's API reports `rateLimit { cost }`:
- * `extensions.stripe = { estimatedCalls, calls, retries, budget }`.
+ * `extensions.stripe = { estimatedCalls, calls, retries, budget }`, and, with the per-caller budget on
+ * (`./caller-budget.ts`: the estimate charged to the caller's minute before the request runs, the unused part given
+ * back after), `callerBudget: { perMinute, remaining, resetSeconds }`.
  */
-import type { ExecutionResult } from 'graphql';
+import type { BlockList } from 'node:net';
+import { getOperationAST, type ExecutionResult } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import type { Viewer } from '../auth/viewer.js';
+import type { CallerBudget, CallerBudgetReport, CallerCharge } from './caller-budget.js';
+import { requestAddress } from './client-address.js';
+import { callerKey } from './rate-limit.js';
 import { estimateStripeCalls, stripeCallReport } from '../graphql/stripe-calls.js';
 import type { Logger } from '../observability/log.js';
 import type { StripeCallCount } from '../stripe/gateway.js';
@@ -21,9 +28,21 @@ export interface StripeBudget {
   countOf(request: Request): StripeCallCount;
 }
 
-export function stripeBudget(options: { maxCalls: number; logger: Logger }): StripeBudget {
-  const { maxCalls, logger } = options;
+export interface StripeBudgetOptions {
+  maxCalls: number;
+  logger: Logger;
+  /** `CALLER_STRIPE_CALLS_PER_MINUTE`; undefined or 0: off. */
+  callerBudget?: CallerBudget | undefined;
+  /** `TRUST_PROXY`: who an anonymous caller is. */
+  proxies?: BlockList | undefined;
+}
+
+export function stripeBudget(options: StripeBudgetOptions): StripeBudget {
+  const { maxCalls, logger, proxies } = options;
+  const callers = options.callerBudget?.enabled ? options.callerBudget : undefined;
   const counts = new WeakMap<Request, StripeCallCount>();
+  /** Each request's charge to its caller's budget (settled when it is answered), or what remained when refused. */
+  const charges = new WeakMap<Request, CallerCharge | CallerBudgetReport>();
   const countOf = (request: Request): StripeCallCount => {
     let count = counts.get(request);
     if (count === undefined) {
@@ -33,8 +52,8 @@ export function stripeBudget(options: { maxCalls: number; logger: Logger }): Str
     return count;
   };
   const plugin: Plugin = {
-    onExecute({ args, setResultAndStopExecution }) {
-      const context = args.contextValue as { request?: Request; viewer?: { role: 'ADMIN' | 'CUSTOMER' | 'ANONYMOUS' } } | undefined;
+    async onExecute({ args, setResultAndStopExecution }) {
+      const context = args.contextValue as { request?: Request; viewer?: Viewer } | undefined;
       const estimated = estimateStripeCalls(
         args.schema,
         args.document,
@@ -55,12 +74,28 @@ export function stripeBudget(options: { maxCalls: number; logger: Logger }): Str
             ),
           ],
         });
+        return;
+      }
+      // The caller's own budget: charged the estimate up front (a subscription's events are not charged).
+      const viewer = context?.viewer;
+      if (callers === undefined || request === undefined || viewer === undefined) return;
+      if (getOperationAST(args.document, args.operationName)?.operation === 'subscription') return;
+      const charge = await callers.charge(callerKey(viewer, requestAddress(request, context, proxies)), estimated);
+      if ('caller' in charge) charges.set(request, charge);
+      else {
+        const report = { perMinute: callers.perMinute, remaining: Number(charge.extensions['remaining'] ?? 0), resetSeconds: Number(charge.extensions['retryAfterSeconds']) };
+        charges.set(request, report);
+        setResultAndStopExecution({ errors: [charge] });
       }
     },
-    onResultProcess({ request, result }) {
+    async onResultProcess({ request, result }) {
       if (Array.isArray(result) || Symbol.asyncIterator in result) return;
       const count = counts.get(request);
-      const report = stripeCallReport(count, maxCalls);
+      const charge = charges.get(request);
+      charges.delete(request);
+      const callerBudget =
+        charge === undefined ? undefined : 'caller' in charge ? await callers!.settle(charge, count?.calls ?? 0) : charge;
+      const report = { ...stripeCallReport(count, maxCalls), ...(callerBudget !== undefined ? { callerBudget } : {}) };
       const single = result as ExecutionResult;
       single.extensions = { ...single.extensions, stripe: report };
       if (count?.estimated !== undefined && count.calls - count.retries > count.estimated) {

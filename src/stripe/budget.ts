@@ -23,6 +23,8 @@ export type BudgetKind = 'read' | 'write' | 'search';
 export const BUDGET_BURST_SECONDS = 0.5;
 /** What a call needs left of its deadline, once its token comes, to be worth starting. */
 export const BUDGET_CALL_MARGIN_MS = 100;
+/** A wait that ends this much after its token's moment books again (at most twice). */
+export const BUDGET_OVERSLEPT_MS = 200;
 /** The longest wait for a token when the request has no deadline. */
 export const BUDGET_MAX_WAIT_MS = 30_000;
 
@@ -160,22 +162,37 @@ export class StripeBudget {
   constructor(
     readonly rates: StripeBudgetSettings,
     private readonly account: string,
-    private readonly store: BudgetStore = new MemoryBudgetStore(),
+    private store: BudgetStore = new MemoryBudgetStore(),
   ) {}
 
-  /** Waits for a token of `kind` (undefined), or refuses (a `BudgetRefusal`) when it would come past the deadline. */
+  /** Moves the buckets to `store` (start-up: to Redis once its link exists, before any call is made). */
+  useStore(store: BudgetStore): void {
+    this.store.close?.();
+    this.store = store;
+  }
+
+  /**
+   * Waits for a token of `kind` (undefined), or refuses (a `BudgetRefusal`) when it would come past the deadline. A
+   * token is good for its moment: a wait that overslept it (the process stalled) books again, so that requests held
+   * up together do not reach Stripe together.
+   */
   async acquire(kind: BudgetKind, wait: BudgetWait = {}): Promise<BudgetRefusal | undefined> {
-    const remaining = wait.deadline !== undefined ? wait.deadline - Date.now() - BUDGET_CALL_MARGIN_MS : BUDGET_MAX_WAIT_MS;
-    const reservation = await this.store.reserve(this.account, bucketsFor(kind, this.rates), Math.max(0, remaining));
-    if (!reservation.granted) {
-      this.stats.refused++;
-      return { kind, retryAfterMs: reservation.waitMs };
+    for (let booking = 0; ; booking++) {
+      const remaining = wait.deadline !== undefined ? wait.deadline - Date.now() - BUDGET_CALL_MARGIN_MS : BUDGET_MAX_WAIT_MS;
+      const reservation = await this.store.reserve(this.account, bucketsFor(kind, this.rates), Math.max(0, remaining));
+      if (!reservation.granted) {
+        this.stats.refused++;
+        return { kind, retryAfterMs: reservation.waitMs };
+      }
+      if (reservation.waitMs <= 0) break;
+      const due = Date.now() + reservation.waitMs;
+      await abortableSleep(reservation.waitMs, wait.signal);
+      if (Date.now() - due < BUDGET_OVERSLEPT_MS || booking >= 2) {
+        this.stats.waited++;
+        break;
+      }
     }
     this.stats.granted++;
-    if (reservation.waitMs > 0) {
-      this.stats.waited++;
-      await abortableSleep(reservation.waitMs, wait.signal);
-    }
     return undefined;
   }
 

@@ -20,8 +20,14 @@ export interface ProductionApp {
  * `env` over: production, port 0 on 127.0.0.1, the local Stripe, `ADMIN_KEY`, `JWT_SECRET`, silent logs; `options`
  * as `startApp` takes them.
  */
-export async function startProductionApp(env: Record<string, string> = {}, options: StartOptions = {}): Promise<ProductionApp> {
-  const stripe = await startLocalStripe({ port: 0, seed: 'demo' });
+export async function startProductionApp(
+  env: Record<string, string> = {},
+  options: StartOptions = {},
+  /** A local Stripe several apps share (stopped by its owner, not by `stop`); default: one of the app's own. */
+  shared?: LocalStripe,
+): Promise<ProductionApp> {
+  const stripe = shared ?? (await startLocalStripe({ port: 0, seed: 'demo' }));
+  const stopStripe = () => (shared === undefined ? stripe.stop() : Promise.resolve());
   try {
     const app = await startApp(
       loadGatewayConfig({
@@ -42,11 +48,11 @@ export async function startProductionApp(env: Record<string, string> = {}, optio
       stripe,
       async stop() {
         await app.stop();
-        await stripe.stop();
+        await stopStripe();
       },
     };
   } catch (error) {
-    await stripe.stop();
+    await stopStripe();
     throw error;
   }
 }
