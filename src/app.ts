@@ -10,26 +10,29 @@
  * secret is ever printed or written into a page.
  */
 import { randomBytes } from 'node:crypto';
-import { createServer, type RequestListener, type Server, type ServerOptions } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, type RequestListener } from 'node:http';
 import { SignJWT } from 'jose';
 import type Stripe from 'stripe';
 import { createAuthenticator } from './auth/authenticate.js';
-import type { GatewayConfig, HttpServerLimits, JwtConfig } from './config.js';
+import { createSharedCache, type SharedCache } from './cache/index.js';
+import type { GatewayConfig, JwtConfig } from './config.js';
 import type { GatewayDeps, PortalSettings } from './graphql/context.js';
 import { CursorCodec } from './graphql/connections.js';
 import { createDemoRoutes, DEMO_PATH, type DemoRoutes } from './demo/routes.js';
 import { demoTabs, placeholderTabs } from './demo/graphiql-tabs.js';
 import type { ChangedHook } from './events/changes.js';
 import { MemoryEventDedup } from './events/dedup.js';
+import { RedisChangeFanout } from './events/redis-fanout.js';
 import { EventHub } from './events/hub.js';
 import { loadExampleOperations } from './http/examples.js';
 import { DEMO, startLocalStripe, type LocalStripe } from './local-stripe/index.js';
 import { createLogger, type LogSink } from './observability/log.js';
 import { trustedProxies } from './config-replicas.js';
-import { createRedisLink, type RedisLink } from './redis/connection.js';
+import { createRedisLink, redisSecrets, type RedisLink } from './redis/connection.js';
 import { REQUEST_ID_HEADER, requestIdFor } from './http/request-log.js';
 import type { GraphiQLDefaults } from './http/graphiql.js';
+import { createHealthRoutes } from './http/health.js';
+import { listen, originFor, serverOptions } from './http/listen.js';
 import { GRAPHQL_PATH, WEBHOOK_PATH } from './http/paths.js';
 import { createGateway } from './http/server.js';
 import type { WebhookCounts } from './http/webhook-stats.js';
@@ -88,6 +91,8 @@ export interface App {
   events: EventHub;
   /** `POST /webhooks/stripe`: where Stripe delivers, and what became of the deliveries so far. */
   webhooks: AppWebhooks;
+  /** The shared cache of Stripe reads (`src/cache/`); undefined when it is off (`config.replicas.cache.mode`). */
+  cache: SharedCache | undefined;
   /** The one link to Redis every shared part uses (`REDIS_URL`); undefined without it (everything in memory). */
   redis: RedisLink | undefined;
   /**
@@ -117,59 +122,7 @@ export interface StartOptions {
   changedHooks?: readonly ChangedHook[];
 }
 
-/**
- * The server's defences against slow and numerous clients. Node closes a request whose headers (`headersTimeout`)
- * or whole body (`requestTimeout`) have not arrived in time with a 408, but only looks every
- * `connectionsCheckingInterval` (30 s by default, so a 10 s timeout would be up to 40 s): a fifth of the shorter
- * timeout keeps the overshoot within 20 %. `maxConnections` closes connections past the cap as they arrive, so that
- * file descriptors and memory stay bounded whoever connects.
- */
-export function serverOptions(limits: HttpServerLimits): ServerOptions {
-  return {
-    headersTimeout: limits.headersTimeoutMs,
-    requestTimeout: limits.requestTimeoutMs,
-    keepAliveTimeout: limits.keepAliveTimeoutMs,
-    connectionsCheckingInterval: Math.max(100, Math.floor(Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs) / 5)),
-  };
-}
-
-/** The password (and user name) in `REDIS_URL`, redacted from every log line like any other secret. */
-function redisPasswords(url: string | undefined): string[] {
-  if (url === undefined) return [];
-  try {
-    const { username, password } = new URL(url);
-    return [password, username].filter((part) => part.length >= 4).map(decodeURIComponent);
-  } catch {
-    return [];
-  }
-}
-
 const randomSecret = (bytes: number) => randomBytes(bytes).toString('base64url');
-
-/** A browser-usable origin for the interface the server listens on (a wildcard becomes loopback). */
-function originFor(host: string, port: number): string {
-  const shown = host === '0.0.0.0' || host === '' ? '127.0.0.1' : host === '::' ? '::1' : host;
-  return `http://${shown.includes(':') ? `[${shown}]` : shown}:${port}`;
-}
-
-function listen(server: Server, port: number, host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const onError = (error: NodeJS.ErrnoException) => {
-      reject(
-        new Error(
-          error.code === 'EADDRINUSE'
-            ? `cannot listen on ${host}:${port}: the port is in use (set PORT to another port, or PORT=0 for any free one)`
-            : `cannot listen on ${host}:${port}: ${error.message}`,
-        ),
-      );
-    };
-    server.once('error', onError);
-    server.listen(port, host, () => {
-      server.off('error', onError);
-      resolve((server.address() as AddressInfo).port);
-    });
-  });
-}
 
 export function signDemoCustomerToken(
   jwt: Pick<JwtConfig, 'customerClaim' | 'issuer' | 'audience'>,
@@ -218,6 +171,7 @@ async function connectStripe(config: GatewayConfig, budgetFor: (secretKey: strin
 }
 
 export { banner } from './banner.js';
+export { serverOptions } from './http/listen.js';
 
 export async function startApp(config: GatewayConfig, options: StartOptions = {}): Promise<App> {
   const operations = await loadExampleOperations();
@@ -322,7 +276,7 @@ export async function startApp(config: GatewayConfig, options: StartOptions = {}
         ...(jwt.secret !== undefined ? [jwt.secret] : []),
         ...(config.stripe !== undefined ? [config.stripe.secretKey] : []),
         ...webhookSecrets,
-        ...redisPasswords(config.replicas.redisUrl),
+        ...redisSecrets(config.replicas.redisUrl),
       ],
     });
     // One link to Redis for every part that shares state with the other replicas (REDIS_URL). Start-up waits a
@@ -336,14 +290,38 @@ export async function startApp(config: GatewayConfig, options: StartOptions = {}
       resources.push(async () => budget?.close());
       await redis.ready(REDIS_START_WAIT_MS);
     }
+    // The shared cache of Stripe reads, below the per-request loaders: kept fresh by the webhook's events (its hook
+    // runs before the delivery is answered) and by the gateway's own writes; off without a webhook secret unless
+    // CACHE_TTL_SECONDS opts in; in Redis with REDIS_URL, else in memory.
+    const cache = createSharedCache({
+      settings: config.replicas.cache,
+      link: redis,
+      secretKey: upstream.secretKey,
+      requestTimeoutMs: config.requestTimeoutMs,
+      logger,
+    });
+    if (cache !== undefined) {
+      deps.stripe = deps.stripe.withCache(cache);
+      resources.push(async () => cache.close());
+    }
+    // With Redis, an accepted change is handed to every replica through a stream that each one reads into its hub.
+    const fanout = redis !== undefined ? new RedisChangeFanout({ link: redis, logger }) : undefined;
+    if (fanout !== undefined) {
+      fanout.start((change) => events.publish(change));
+      resources.push(() => fanout.stop());
+    }
     const webhooks = createWebhookRoute({
       verifier:
         webhookSecrets.length > 0 ? createWebhookVerifier({ secrets: webhookSecrets, toleranceSeconds: config.webhooks.toleranceSeconds }) : undefined,
       dedup: new MemoryEventDedup(),
-      hooks: options.changedHooks ?? [],
+      fanout,
+      // The cache's invalidation first: once the delivery is answered, no read may return what the event replaced.
+      hooks: [...(cache !== undefined && config.replicas.cache.mode === 'events' ? [cache.changedHook] : []), ...(options.changedHooks ?? [])],
       events,
       logger,
     });
+    let draining = false;
+    const health = createHealthRoutes({ redisUp: redis !== undefined ? () => redis.up : undefined, draining: () => draining });
     const yoga = createGateway(
       {
         graphiql: config.graphiql,
@@ -368,6 +346,7 @@ export async function startApp(config: GatewayConfig, options: StartOptions = {}
       const path = (request.url ?? '/').split('?', 1)[0] ?? '/';
       // Webhooks before Yoga: verification needs the raw bytes, exactly as Stripe signed them.
       if (path === WEBHOOK_PATH) void webhooks.handle(request, response);
+      else if (health.handles(path)) health.handle(request, response);
       else if (pages !== undefined && pages.handles(path)) {
         // Every response carries a request id, the demo pages' too.
         response.setHeader(REQUEST_ID_HEADER, requestIdFor(request.headers[REQUEST_ID_HEADER]));
@@ -382,6 +361,8 @@ export async function startApp(config: GatewayConfig, options: StartOptions = {}
     let stopping: Promise<void> | undefined;
     const stop = (): Promise<void> =>
       (stopping ??= (async () => {
+        // Not ready from now on: a load balancer stops sending callers here.
+        draining = true;
         // Deliveries first: none may arrive at a server that is draining.
         upstream.local?.webhooks.stopForwarding();
         // Then subscription streams: each ends with a "stopping" payload, so that none holds the drain below.
@@ -415,6 +396,7 @@ export async function startApp(config: GatewayConfig, options: StartOptions = {}
         stats: webhooks.stats,
       },
       redis,
+      cache,
       stop,
     };
   } catch (error) {

@@ -1,9 +1,11 @@
 /**
- * The start-up banner `npm start` prints: where the gateway listens, its health and webhook paths, and in demo mode
+ * The start-up banner `npm start` prints: where the gateway listens, its health, readiness and webhook paths, the
+ * Redis it shares with other replicas (never its password), and in demo mode
  * how to call it (the generated admin key and customer token: secrets are only ever printed in demo mode).
  */
 import type { App, AppWebhooks } from './app.js';
-import { HEALTH_PATH } from './http/paths.js';
+import { HEALTH_PATH, READY_PATH } from './http/paths.js';
+import { redisLocation } from './redis/connection.js';
 
 /** `86400` → `24h`, `5400` → `90m`, `45` → `45s`. */
 const lifetimeText = (seconds: number) =>
@@ -35,7 +37,10 @@ export function banner(app: App): string {
   const lines = [
     `billing-gateway listening on ${app.url}`,
     `  GraphQL:        ${app.graphqlUrl}${config.graphiql ? '  (open it in a browser for GraphiQL)' : ''}`,
-    `  Health:         ${app.url}${HEALTH_PATH}`,
+    `  Health:         ${app.url}${HEALTH_PATH}  (ready: ${app.url}${READY_PATH})`,
+    ...(config.replicas.redisUrl !== undefined
+      ? [`  Redis:          ${redisLocation(config.replicas.redisUrl)}  (${app.redis?.up === true ? 'connected' : 'unreachable for now: retrying'}; shared by every replica)`]
+      : []),
     `  Webhooks:       ${app.webhooks.url}  (${WEBHOOK_SECRETS_NOTE[app.webhooks.secrets]})`,
     ...(app.demoPageUrl !== undefined ? [`  Billing page:   ${app.demoPageUrl}  (demo: sign in as a demo customer)`] : []),
   ];

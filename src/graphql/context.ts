@@ -105,7 +105,7 @@ export async function createContext(
     forEvent() {
       // The request's estimate and budget, a count of its own (the request log's observer is the request's: a
       // stream's events are not listed in its one log line).
-      const count: StripeCallCount | undefined = hooks.count !== undefined ? { ...hooks.count, calls: 0, retries: 0 } : undefined;
+      const count: StripeCallCount | undefined = hooks.count !== undefined ? { ...hooks.count, calls: 0, retries: 0, ...(hooks.count.cacheHits !== undefined ? { cacheHits: 0 } : {}) } : undefined;
       const eventStripe = scope(count, undefined);
       return { ...this, stripe: eventStripe, loaders: createLoaders(eventStripe), stripeCount: count };
     },

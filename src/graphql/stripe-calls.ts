@@ -242,6 +242,8 @@ export interface StripeCallReport {
   retries: number;
   /** `MAX_STRIPE_CALLS`. */
   budget: number;
+  /** Reads the shared cache answered instead of Stripe (not in `calls`); present when the cache is on. */
+  cacheHits?: number;
 }
 
 export const stripeCallReport = (count: StripeCallCount | undefined, budget: number): StripeCallReport => ({
@@ -249,4 +251,5 @@ export const stripeCallReport = (count: StripeCallCount | undefined, budget: num
   calls: count?.calls ?? 0,
   retries: count?.retries ?? 0,
   budget,
+  ...(count?.cacheHits !== undefined ? { cacheHits: count.cacheHits } : {}),
 });

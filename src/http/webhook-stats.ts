@@ -1,6 +1,7 @@
 /**
  * What became of each delivery to `POST /webhooks/stripe`, counted by outcome: accepted, duplicate, ignored (an
- * event about nothing the gateway shows), failed (a "changed" hook threw; Stripe retries), and every reason a
+ * event about nothing the gateway shows), failed (a "changed" hook threw; Stripe retries), unavailable (Redis
+ * unreachable with replicas: 503, Stripe retries), and every reason a
  * delivery is refused. `app.webhooks.stats()` reads the counts; the metrics of a later issue export them.
  */
 import type { SignatureRefusal } from '../stripe/webhooks.js';
@@ -8,13 +9,14 @@ import type { SignatureRefusal } from '../stripe/webhooks.js';
 /** A refusal of the request itself, before any signature is looked at. */
 export type RequestRefusal = 'method_not_allowed' | 'unsupported_media_type' | 'too_large' | 'not_configured';
 
-export type WebhookOutcome = 'accepted' | 'duplicate' | 'ignored' | 'failed' | RequestRefusal | SignatureRefusal;
+export type WebhookOutcome = 'accepted' | 'duplicate' | 'ignored' | 'failed' | 'unavailable' | RequestRefusal | SignatureRefusal;
 
 export const WEBHOOK_OUTCOMES: readonly WebhookOutcome[] = [
   'accepted',
   'duplicate',
   'ignored',
   'failed',
+  'unavailable',
   'method_not_allowed',
   'unsupported_media_type',
   'too_large',

@@ -10,6 +10,12 @@
  *   → after the answer, `events.publish(change)` (GraphQL subscriptions: they re-read what changed, so they are
  *     never on the delivery's clock).
  *
+ * With replicas on one Redis (`fanout`: `src/events/redis-fanout.ts`) the claim and the publish become one hand-off
+ * BEFORE the answer: a known duplicate is answered 200 at once; otherwise the hooks run, then the event id is
+ * claimed and the change appended to the stream every replica reads (each publishes into its own hub), atomically.
+ * Redis unreachable at either step: 503 with `Retry-After`, nothing claimed, nothing published (Stripe retries; the
+ * hooks may have dropped cache entries, which is harmless).
+ *
  * A refused delivery (bad or missing signature, a secret that is not ours, a timestamp outside the tolerance, a
  * `v0`-only header, a body that is not the signed one or not a Stripe event, a body over 1 MiB, not JSON) is
  * answered 400 with a short reason and has no effect; another method is 405. A hook that throws: 500, the claim is
@@ -21,6 +27,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ChangedHook, StripeChange } from '../events/changes.js';
 import { changesOf } from '../events/changes.js';
 import type { EventDedup } from '../events/dedup.js';
+import type { ChangeFanout } from '../events/redis-fanout.js';
 import type { Logger } from '../observability/log.js';
 import type { WebhookVerifier } from '../stripe/webhooks.js';
 import { REQUEST_ID_HEADER, requestIdFor } from './request-log.js';
@@ -38,6 +45,11 @@ export interface WebhookRouteOptions {
   hooks: readonly ChangedHook[];
   /** Where accepted changes go after the answer (the event hub). */
   events: { publish(change: StripeChange): void };
+  /**
+   * Replicas on one Redis: de-duplication and the hand-off to every replica's hub, before the answer (`dedup` and
+   * `events` are then not used).
+   */
+  fanout?: ChangeFanout | undefined;
   logger: Logger;
   maxBodyBytes?: number;
 }
@@ -80,7 +92,7 @@ const isJson = (contentType: string | undefined) =>
   (contentType ?? '').split(';', 1)[0]!.trim().toLowerCase() === 'application/json';
 
 export function createWebhookRoute(options: WebhookRouteOptions): WebhookRoute {
-  const { verifier, dedup, hooks, events, logger } = options;
+  const { verifier, dedup, hooks, events, logger, fanout } = options;
   const maxBodyBytes = options.maxBodyBytes ?? WEBHOOK_MAX_BODY_BYTES;
   const counts = new WebhookStats();
 
@@ -135,15 +147,34 @@ export function createWebhookRoute(options: WebhookRouteOptions): WebhookRoute {
     if (!verified.ok) return refuse(verified.outcome, verified.reason);
     event = { id: verified.event.id, type: verified.event.type };
 
-    if (!(await dedup.claim(verified.event.id))) return answer(200, 'duplicate', { received: true, duplicate: true });
+    const duplicate = () => answer(200, 'duplicate', { received: true, duplicate: true });
+    const unavailable = (error: unknown) => {
+      logger.error('webhook: Redis unreachable', { requestId, eventId: event?.id ?? null, error });
+      return answer(503, 'unavailable', { error: 'the event cannot be handed to the other replicas now; Stripe will retry it' }, { 'retry-after': '10' });
+    };
+    if (fanout !== undefined) {
+      try {
+        if (await fanout.seen(verified.event.id)) return duplicate();
+      } catch (error) {
+        return unavailable(error);
+      }
+    } else if (!(await dedup.claim(verified.event.id))) return duplicate();
     const change = changesOf(verified.event);
     if (change.changes.length === 0) return answer(200, 'ignored', { received: true });
     try {
       for (const hook of hooks) await hook(change);
     } catch (error) {
-      await dedup.release(verified.event.id);
+      if (fanout === undefined) await dedup.release(verified.event.id);
       logger.error('webhook hook failed', { requestId, eventId: change.eventId, type: change.type, error });
       return answer(500, 'failed', { error: 'the event could not be processed; Stripe will retry it' });
+    }
+    if (fanout !== undefined) {
+      // Every replica's reader publishes it, this one's too.
+      try {
+        return (await fanout.handOff(change)) ? answer(200, 'accepted', { received: true }) : duplicate();
+      } catch (error) {
+        return unavailable(error);
+      }
     }
     answer(200, 'accepted', { received: true });
     // After the answer: subscribers re-read what changed on their own time, never on the delivery's.

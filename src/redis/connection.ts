@@ -65,6 +65,17 @@ export function redisLocation(url: string): string {
   }
 }
 
+/** The user name and password in `REDIS_URL`, for the logger to redact like any other secret. */
+export function redisSecrets(url: string | undefined): string[] {
+  if (url === undefined) return [];
+  try {
+    const { username, password } = new URL(url);
+    return [password, username].filter((part) => part.length >= 4).map(decodeURIComponent);
+  } catch {
+    return [];
+  }
+}
+
 export function createRedisLink(options: RedisLinkOptions): RedisLink {
   const { url, logger } = options;
   const prefix = options.prefix ?? 'billing-gateway:';

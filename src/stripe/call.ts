@@ -7,7 +7,9 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { GraphQLError } from 'graphql';
 import Stripe from 'stripe';
+import type { CacheRead, SharedCache } from '../cache/read-through.js';
 import { DEFAULT_STRIPE_MAX_IN_FLIGHT } from '../config.js';
+import type { ObjectChange } from '../events/changes.js';
 import { appError } from '../errors.js';
 import { budgetRefusalOf, withBudgetWait } from './budget-http.js';
 import type { BudgetRefusal } from './budget.js';
@@ -106,6 +108,8 @@ export interface StripeCallCount {
   retries: number;
   estimated: number | undefined;
   max: number;
+  /** Reads the shared cache answered (no Stripe call, not in `calls`); set when the cache is on. */
+  cacheHits?: number | undefined;
 }
 
 /** What a request's calls share: who makes them, when to give up, and what they may spend. */
@@ -160,7 +164,10 @@ export class StripeCaller {
     private readonly limiter: Limiter = new Limiter(DEFAULT_STRIPE_MAX_IN_FLIGHT),
     private readonly rateLimitRetry: RateLimitRetry = DEFAULT_RATE_LIMIT_RETRY,
     private readonly scope: RequestScope = {},
+    /** The shared cache of Stripe reads (`src/cache/`); none: every read calls Stripe. */
+    private readonly cache: SharedCache | undefined = undefined,
   ) {
+    if (cache !== undefined && scope.count !== undefined) scope.count.cacheHits ??= 0;
     const timeoutMs = scope.timeoutMs;
     this.deadline = timeoutMs !== undefined ? Date.now() + timeoutMs : undefined;
     this.stop = new RequestStop(scope.signal, this.deadline);
@@ -171,7 +178,29 @@ export class StripeCaller {
 
   /** The same machinery (client, in-flight cap, retries) for one request's calls. */
   forRequest(scope: RequestScope): StripeCaller {
-    return new StripeCaller(this.stripe, this.limiter, this.rateLimitRetry, scope);
+    return new StripeCaller(this.stripe, this.limiter, this.rateLimitRetry, scope, this.cache);
+  }
+
+  /** The same machinery, its reads through the shared cache. */
+  withCache(cache: SharedCache | undefined): StripeCaller {
+    return new StripeCaller(this.stripe, this.limiter, this.rateLimitRetry, this.scope, cache);
+  }
+
+  /**
+   * A read through the shared cache: a hit makes no Stripe call (no in-flight slot, nothing counted in `calls`, one
+   * more in `cacheHits`); a miss is `call(task)`, its answer kept for the next read.
+   */
+  async read<T>(read: CacheRead, task: (options: Stripe.RequestOptions) => Promise<T>, retrieved?: string): Promise<T> {
+    if (this.cache === undefined) return this.call(task, retrieved);
+    const { value, hit } = await this.cache.read(read, () => this.call(task, retrieved));
+    if (hit && this.scope.count !== undefined) this.scope.count.cacheHits = (this.scope.count.cacheHits ?? 0) + 1;
+    return value;
+  }
+
+  /** After a write Stripe answered: drops what it changed from the shared cache (read-your-writes). */
+  async wrote<T>(result: T, changed: (result: T) => ObjectChange[]): Promise<T> {
+    if (this.cache !== undefined) await this.cache.wrote(changed(result));
+    return result;
   }
 
   /** Why the request's calls stopped: the client left, or the deadline passed. */

@@ -4,6 +4,8 @@
  * (which a subscription list cannot expand: `data.items.data.price.product` is over Stripe's 4 levels) cost one call.
  */
 import type Stripe from 'stripe';
+import { readKey } from '../cache/read-through.js';
+import { listTags } from '../cache/tags.js';
 import { page, toPage, type Page, type PageRequest, type StripeCaller } from './call.js';
 
 /** The most ids `products.list` filters on (its `limit` is at most 100, and every id must fit one page). */
@@ -33,7 +35,10 @@ export class CatalogCalls {
       ...(request.ids !== undefined ? { ids: [...request.ids] } : {}),
       ...(request.active !== undefined ? { active: request.active } : {}),
     };
-    return this.caller.call(async (options) => toPage(await this.caller.stripe.products.list(params, options)));
+    // Products asked by id that do not exist yet are absent: the list's tag drops it when one is created.
+    return this.caller.read({ key: readKey('products.list', params), tags: listTags('product') }, async (options) =>
+      toPage(await this.caller.stripe.products.list(params, options)),
+    );
   }
 
   /** Products by id, in one call (at most `MAX_PRODUCT_IDS`); ids Stripe does not know are simply absent. */
@@ -43,12 +48,16 @@ export class CatalogCalls {
   }
 
   retrieveProduct(id: string): Promise<Stripe.Product> {
-    return this.caller.call((options) => this.caller.stripe.products.retrieve(id, {}, options), 'product');
+    return this.caller.read(
+      { key: readKey('products.retrieve', id), tags: [] },
+      (options) => this.caller.stripe.products.retrieve(id, {}, options),
+      'product',
+    );
   }
 
   retrievePrice(id: string, options: { expandProduct?: boolean } = {}): Promise<Stripe.Price> {
     const params = options.expandProduct ? { expand: ['product'] } : {};
-    return this.caller.call((o) => this.caller.stripe.prices.retrieve(id, params, o), 'price');
+    return this.caller.read({ key: readKey('prices.retrieve', id, params), tags: [] }, (o) => this.caller.stripe.prices.retrieve(id, params, o), 'price');
   }
 
   listPrices(request: PriceListRequest): Promise<Page<Stripe.Price>> {
@@ -61,6 +70,8 @@ export class CatalogCalls {
       ...(request.lookupKeys !== undefined ? { lookup_keys: [...request.lookupKeys] } : {}),
       ...(request.expandProduct ? { expand: ['data.product'] } : {}),
     };
-    return this.caller.call(async (options) => toPage(await this.caller.stripe.prices.list(params, options)));
+    return this.caller.read({ key: readKey('prices.list', params), tags: listTags('price') }, async (options) =>
+      toPage(await this.caller.stripe.prices.list(params, options)),
+    );
   }
 }

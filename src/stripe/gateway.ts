@@ -6,6 +6,8 @@
  * Resolvers never see the SDK: they go through loaders or these methods.
  */
 import type Stripe from 'stripe';
+import { readKey, type SharedCache } from '../cache/read-through.js';
+import { listTags, objectTag } from '../cache/tags.js';
 import { DEFAULT_STRIPE_MAX_IN_FLIGHT } from '../config.js';
 import {
   DEFAULT_RATE_LIMIT_RETRY,
@@ -91,32 +93,39 @@ export class StripeGateway {
     return new StripeGateway(this.caller.forRequest(scope));
   }
 
+  /** The same gateway, its reads through the shared cache (`src/cache/`); undefined: none. */
+  withCache(cache: SharedCache | undefined): StripeGateway {
+    return new StripeGateway(this.caller.withCache(cache));
+  }
+
   /**
    * `expandDefaultPaymentMethod`: the customer's default payment method (`invoice_settings.default_payment_method`)
    * comes in the same call, for queries that read more of it than its id.
    */
   retrieveCustomer(id: string, options: { expandDefaultPaymentMethod?: boolean } = {}): Promise<Stripe.Customer | Stripe.DeletedCustomer> {
     const params = options.expandDefaultPaymentMethod ? { expand: [DEFAULT_PAYMENT_METHOD] } : {};
-    return this.caller.call((requestOptions) => this.caller.stripe.customers.retrieve(id, params, requestOptions), 'customer');
+    return this.caller.read(
+      { key: readKey('customers.retrieve', id, params), tags: [] },
+      (requestOptions) => this.caller.stripe.customers.retrieve(id, params, requestOptions),
+      'customer',
+    );
   }
 
   listCustomers(params: PageRequest & { email?: string | undefined }): Promise<Page<Stripe.Customer>> {
-    return this.caller.call(async (options) =>
-      toPage(
-        await this.caller.stripe.customers.list(
-          {
-            ...page(params),
-            ...(params.email !== undefined ? { email: params.email } : {}),
-          },
-          options,
-        ),
-      ),
+    const request = {
+      ...page(params),
+      ...(params.email !== undefined ? { email: params.email } : {}),
+    };
+    return this.caller.read({ key: readKey('customers.list', request), tags: listTags('customer') }, async (options) =>
+      toPage(await this.caller.stripe.customers.list(request, options)),
     );
   }
 
   retrieveInvoice(id: string, options: { expandCustomer?: boolean } = {}): Promise<Stripe.Invoice> {
-    return this.caller.call(
-      (requestOptions) => this.caller.stripe.invoices.retrieve(id, options.expandCustomer ? { expand: ['customer'] } : {}, requestOptions),
+    const params = options.expandCustomer ? { expand: ['customer'] } : {};
+    return this.caller.read(
+      { key: readKey('invoices.retrieve', id, params), tags: [] },
+      (requestOptions) => this.caller.stripe.invoices.retrieve(id, params, requestOptions),
       'invoice',
     );
   }
@@ -129,45 +138,48 @@ export class StripeGateway {
             ...(params.createdBefore !== undefined ? { lt: params.createdBefore } : {}),
           }
         : undefined;
-    return this.caller.call(async (options) =>
-      toPage(
-        await this.caller.stripe.invoices.list(
-          {
-          ...page(params),
-          ...(params.customer !== undefined ? { customer: params.customer } : {}),
-          ...(params.status !== undefined ? { status: params.status } : {}),
-          ...(params.subscription !== undefined ? { subscription: params.subscription } : {}),
-          ...(params.collectionMethod !== undefined ? { collection_method: params.collectionMethod } : {}),
-          ...(created !== undefined ? { created } : {}),
-          ...(params.expandCustomer ? { expand: ['data.customer'] } : {}),
-          },
-          options,
-        ),
-      ),
+    const request: Stripe.InvoiceListParams = {
+      ...page(params),
+      ...(params.customer !== undefined ? { customer: params.customer } : {}),
+      ...(params.status !== undefined ? { status: params.status } : {}),
+      ...(params.subscription !== undefined ? { subscription: params.subscription } : {}),
+      ...(params.collectionMethod !== undefined ? { collection_method: params.collectionMethod } : {}),
+      ...(created !== undefined ? { created } : {}),
+      ...(params.expandCustomer ? { expand: ['data.customer'] } : {}),
+    };
+    return this.caller.read({ key: readKey('invoices.list', request), tags: listTags('invoice', params.customer) }, async (options) =>
+      toPage(await this.caller.stripe.invoices.list(request, options)),
     );
   }
 
   listInvoiceLines(invoiceId: string, params: PageRequest): Promise<Page<Stripe.InvoiceLineItem>> {
-    return this.caller.call(async (options) => toPage(await this.caller.stripe.invoices.listLineItems(invoiceId, page(params), options)), 'invoice');
+    const request = page(params);
+    // The lines change with their invoice (an invoice item's event names its invoice too).
+    return this.caller.read(
+      { key: readKey('invoices.listLineItems', invoiceId, request), tags: [objectTag(invoiceId)] },
+      async (options) => toPage(await this.caller.stripe.invoices.listLineItems(invoiceId, request, options)),
+      'invoice',
+    );
   }
 
   retrieveConfiguration(id: string): Promise<Stripe.BillingPortal.Configuration> {
-    return this.caller.call((options) => this.caller.stripe.billingPortal.configurations.retrieve(id, {}, options), 'portal configuration');
+    return this.caller.read(
+      { key: readKey('billingPortal.configurations.retrieve', id), tags: [] },
+      (options) => this.caller.stripe.billingPortal.configurations.retrieve(id, {}, options),
+      'portal configuration',
+    );
   }
 
   listConfigurations(
     params: PageRequest & { active?: boolean | undefined },
   ): Promise<Page<Stripe.BillingPortal.Configuration>> {
-    return this.caller.call(async (options) =>
-      toPage(
-        await this.caller.stripe.billingPortal.configurations.list(
-          {
-            ...page(params),
-            ...(params.active !== undefined ? { active: params.active } : {}),
-          },
-          options,
-        ),
-      ),
+    const request = {
+      ...page(params),
+      ...(params.active !== undefined ? { active: params.active } : {}),
+    };
+    return this.caller.read(
+      { key: readKey('billingPortal.configurations.list', request), tags: listTags('billing_portal.configuration') },
+      async (options) => toPage(await this.caller.stripe.billingPortal.configurations.list(request, options)),
     );
   }
 

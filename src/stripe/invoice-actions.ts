@@ -4,6 +4,9 @@
  * fresh one, the same for every attempt), its customer expanded when the answer needs it.
  */
 import Stripe from 'stripe';
+import { readKey } from '../cache/read-through.js';
+import { customerTag, listTags } from '../cache/tags.js';
+import { invoiceWritten } from '../cache/written.js';
 import { writeKey, type StripeCaller } from './call.js';
 
 export type InvoiceAction = 'finalize' | 'pay' | 'void' | 'markUncollectible' | 'send';
@@ -25,11 +28,11 @@ export class InvoiceActions {
    * One action on one invoice. Its refusals are worded as for a request, not a retrieve: a customer's ownership was
    * checked before (`src/graphql/types/actions.ts`), and "already paid" is no "no such invoice".
    */
-  act(action: InvoiceAction, id: string, options: InvoiceActionOptions = {}): Promise<Stripe.Invoice> {
+  async act(action: InvoiceAction, id: string, options: InvoiceActionOptions = {}): Promise<Stripe.Invoice> {
     const invoices = this.caller.stripe.invoices;
     const expand = options.expandCustomer ? { expand: ['customer'] } : {};
     const idempotencyKey = writeKey(options.idempotencyKey);
-    return this.caller.call((o) => {
+    const acted = await this.caller.call((o) => {
       const request = { ...o, idempotencyKey };
       switch (action) {
         case 'finalize':
@@ -52,6 +55,7 @@ export class InvoiceActions {
           return invoices.sendInvoice(id, expand, request);
       }
     });
+    return this.caller.wrote(acted, invoiceWritten);
   }
 
   /**
@@ -59,7 +63,9 @@ export class InvoiceActions {
    * when nothing is due next: Stripe answers that with `invoice_upcoming_none`, which is no failure.
    */
   preview(customer: string): Promise<Stripe.Invoice | null> {
-    return this.caller.call(async (options) => {
+    // Derived from the customer's subscriptions, items and catalog: any change of those drops it.
+    const tags = [customerTag(customer), ...listTags('price'), ...listTags('product')];
+    return this.caller.read({ key: readKey('invoices.createPreview', customer), tags }, async (options) => {
       try {
         return await this.caller.stripe.invoices.createPreview({ customer }, options);
       } catch (error) {

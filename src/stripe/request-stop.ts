@@ -77,7 +77,11 @@ export class AbortableWaits {
   wait<T>(promise: Promise<T>): Promise<T> {
     const signal = this.signal;
     if (signal === undefined) return promise;
-    if (signal.aborted) return Promise.reject(signal.reason);
+    if (signal.aborted) {
+      // Nobody waits for it, but it must not be an unhandled rejection (which ends the process).
+      promise.catch(() => undefined);
+      return Promise.reject(signal.reason);
+    }
     if (!this.listening) {
       this.listening = true;
       signal.addEventListener(

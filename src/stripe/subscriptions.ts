@@ -5,6 +5,9 @@
  * are batched into one `products.list` by the loaders instead).
  */
 import type Stripe from 'stripe';
+import { readKey } from '../cache/read-through.js';
+import { listTags } from '../cache/tags.js';
+import { subscriptionWritten } from '../cache/written.js';
 import { page, toPage, writeKey, type Page, type PageRequest, type StripeCaller } from './call.js';
 
 /** What a subscription call can bring along, as paths on the subscription. */
@@ -64,7 +67,12 @@ export class SubscriptionCalls {
   constructor(private readonly caller: StripeCaller) {}
 
   retrieve(id: string, expand: readonly SubscriptionExpansion[] = []): Promise<Stripe.Subscription> {
-    return this.caller.call((options) => this.caller.stripe.subscriptions.retrieve(id, expandOf(expand), options), 'subscription');
+    const params = expandOf(expand);
+    return this.caller.read(
+      { key: readKey('subscriptions.retrieve', id, params), tags: [] },
+      (options) => this.caller.stripe.subscriptions.retrieve(id, params, options),
+      'subscription',
+    );
   }
 
   list(request: SubscriptionListRequest): Promise<Page<Stripe.Subscription>> {
@@ -75,11 +83,13 @@ export class SubscriptionCalls {
       ...(request.price !== undefined ? { price: request.price } : {}),
       ...expandOf(request.expand ?? [], 'data.'),
     };
-    return this.caller.call(async (options) => toPage(await this.caller.stripe.subscriptions.list(params, options)));
+    return this.caller.read({ key: readKey('subscriptions.list', params), tags: listTags('subscription', request.customer) }, async (options) =>
+      toPage(await this.caller.stripe.subscriptions.list(params, options)),
+    );
   }
 
   /** Cancels now (`DELETE /v1/subscriptions/:id`): the subscription ends at once. */
-  cancelNow(
+  async cancelNow(
     id: string,
     request: CancellationDetails & { invoiceNow?: boolean | undefined; prorate?: boolean | undefined },
     options: WriteOptions = {},
@@ -91,14 +101,17 @@ export class SubscriptionCalls {
       ...expandOf(options.expand ?? []),
     };
     const idempotencyKey = writeKey(options.idempotencyKey);
-    return this.caller.call((o) => this.caller.stripe.subscriptions.cancel(id, params, { ...o, idempotencyKey }));
+    return this.caller.wrote(
+      await this.caller.call((o) => this.caller.stripe.subscriptions.cancel(id, params, { ...o, idempotencyKey })),
+      subscriptionWritten,
+    );
   }
 
   /**
    * Changes when the subscription ends: `cancelAtPeriodEnd: true` cancels it at the end of the period (it stays
    * active until then), `false` undoes that; `clearCancelAt` drops a cancellation set for a date.
    */
-  updateCancellation(
+  async updateCancellation(
     id: string,
     request: CancellationDetails & { cancelAtPeriodEnd?: boolean | undefined; clearCancelAt?: boolean | undefined },
     options: WriteOptions = {},
@@ -110,13 +123,19 @@ export class SubscriptionCalls {
       ...expandOf(options.expand ?? []),
     };
     const idempotencyKey = writeKey(options.idempotencyKey);
-    return this.caller.call((o) => this.caller.stripe.subscriptions.update(id, params, { ...o, idempotencyKey }));
+    return this.caller.wrote(
+      await this.caller.call((o) => this.caller.stripe.subscriptions.update(id, params, { ...o, idempotencyKey })),
+      subscriptionWritten,
+    );
   }
 
   /** Resumes a paused subscription (`POST /v1/subscriptions/:id/resume`). */
-  resume(id: string, options: WriteOptions = {}): Promise<Stripe.Subscription> {
+  async resume(id: string, options: WriteOptions = {}): Promise<Stripe.Subscription> {
     const params: Stripe.SubscriptionResumeParams = { ...expandOf(options.expand ?? []) };
     const idempotencyKey = writeKey(options.idempotencyKey);
-    return this.caller.call((o) => this.caller.stripe.subscriptions.resume(id, params, { ...o, idempotencyKey }));
+    return this.caller.wrote(
+      await this.caller.call((o) => this.caller.stripe.subscriptions.resume(id, params, { ...o, idempotencyKey })),
+      subscriptionWritten,
+    );
   }
 }

@@ -5,12 +5,10 @@
  * signed-out states, and escaping. Screenshots of each step go to `test-results/e2e/billing-page-*.png`.
  */
 import type Stripe from 'stripe';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApp, type App } from '../../src/app.js';
-import { loadGatewayConfig } from '../../src/config.js';
+import { describe, expect, it } from 'vitest';
 import { DEMO } from '../../src/local-stripe/index.js';
 import { formatMoney } from '../../src/stripe-facts/money.js';
-import { JOURNEY_TIMEOUT_MS, openBrowser, screenshots, SETUP_TIMEOUT_MS, watchPage, type BrowserSession } from './browser.js';
+import { demoJourney, JOURNEY_TIMEOUT_MS } from './browser.js';
 
 const PAGE_SIZE = 5;
 const STATUS_LABEL: Record<string, string> = { draft: 'Draft', open: 'Open', paid: 'Paid', uncollectible: 'Uncollectible', void: 'Void' };
@@ -26,32 +24,14 @@ interface Row {
   pdf: string | null;
 }
 
-let app: App;
-let browser: BrowserSession;
-let shot: (step: string) => Promise<string>;
-/** Uncaught page errors and console errors (a CSP violation shows up here too). */
-const problems: string[] = [];
-/** The bodies of the page's GraphQL requests. */
-const graphqlBodies: Array<Record<string, unknown>> = [];
-
-beforeAll(async () => {
-  browser = await openBrowser();
-  // Trusted documents on, as in production: customers may run only the manifest's documents, by id — which is
-  // all the page sends.
-  app = await startApp(loadGatewayConfig({ PORT: '0', LOG_LEVEL: 'error', TRUSTED_DOCUMENTS: 'true' }));
-  shot = screenshots(() => browser.page, 'billing-page');
-  watchPage(browser.page, () => app.graphqlUrl, graphqlBodies, problems);
-}, SETUP_TIMEOUT_MS);
-
-afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
-});
+// Trusted documents on, as in production: customers may run only the manifest's documents, by id — which is all
+// the page sends.
+const journey = demoJourney('billing-page', { TRUSTED_DOCUMENTS: 'true' });
 
 /** The customer's invoices as the local Stripe holds them, newest first, as the page should show them. */
 function expectedRows(customerId: string): Row[] {
   const rows: Row[] = [];
-  for (const invoice of app.localStripe!.store.invoices.newestFirst()) {
+  for (const invoice of journey.app.localStripe!.store.invoices.newestFirst()) {
     const owner = typeof invoice.customer === 'string' ? invoice.customer : invoice.customer?.id;
     if (owner !== customerId) continue;
     rows.push(rowOf(invoice));
@@ -62,7 +42,7 @@ function expectedRows(customerId: string): Row[] {
 /** The local Stripe keeps hosted-page URLs as paths and answers them absolute, on its own origin. */
 function absolute(url: string | null | undefined): string | null {
   if (url === null || url === undefined) return null;
-  return url.startsWith('/') ? `${app.localStripe!.url}${url}` : url;
+  return url.startsWith('/') ? `${journey.app.localStripe!.url}${url}` : url;
 }
 
 function rowOf(invoice: Stripe.Invoice): Row {
@@ -79,7 +59,7 @@ function rowOf(invoice: Stripe.Invoice): Row {
 
 /** The invoice rows on screen. */
 function shownRows(): Promise<Row[]> {
-  return browser.page.$$eval('#invoices tbody tr[data-invoice-id]', (rows) =>
+  return journey.page.$$eval('#invoices tbody tr[data-invoice-id]', (rows) =>
     rows.map((row) => {
       const text = (selector: string) => row.querySelector(selector)?.textContent?.trim() ?? '';
       return {
@@ -97,22 +77,22 @@ function shownRows(): Promise<Row[]> {
 
 /** Waits until the invoice list has settled on `page` (the page number the pager shows). */
 async function invoicesReady(page: number): Promise<void> {
-  await browser.page.waitForSelector(`#invoices[data-state="ready"][data-page="${page}"]`);
+  await journey.page.waitForSelector(`#invoices[data-state="ready"][data-page="${page}"]`);
 }
 
 async function signInAs(customerId: string): Promise<void> {
-  await browser.page.waitForSelector(`#sign-in [data-customer-id="${customerId}"]:not([disabled])`);
-  await browser.page.click(`[data-customer-id="${customerId}"]`);
+  await journey.page.waitForSelector(`#sign-in [data-customer-id="${customerId}"]:not([disabled])`);
+  await journey.page.click(`[data-customer-id="${customerId}"]`);
 }
 
 describe('the demo billing page, as a customer uses it', () => {
   it('signs in as a demo customer and lists their invoices: status, amount, dates and links', async () => {
-    const { page } = browser;
-    await page.goto(app.demoPageUrl!);
+    const { page } = journey;
+    await page.goto(journey.app.demoPageUrl!);
     await page.waitForSelector('#sign-in [data-customer-id]');
     const offered = await page.$$eval('[data-customer-id]', (buttons) => buttons.map((b) => (b as HTMLElement).dataset['customerId']));
     expect(offered).toEqual(expect.arrayContaining([DEMO.customer, DEMO.businessCustomer, DEMO.newCustomer]));
-    await shot('sign-in');
+    await journey.shot('sign-in');
 
     await signInAs(DEMO.customer);
     await invoicesReady(1);
@@ -134,11 +114,11 @@ describe('the demo billing page, as a customer uses it', () => {
     expect(await page.textContent('#balance .value')).toBeTruthy();
     expect(await page.isDisabled('#prev-page')).toBe(true);
     expect(await page.isEnabled('#next-page')).toBe(true);
-    await shot('invoices-page-1');
+    await journey.shot('invoices-page-1');
   }, JOURNEY_TIMEOUT_MS);
 
   it('pages forward and back through the invoices', async () => {
-    const { page } = browser;
+    const { page } = journey;
     const all = expectedRows(DEMO.customer);
     await page.click('#next-page');
     await invoicesReady(2);
@@ -146,18 +126,18 @@ describe('the demo billing page, as a customer uses it', () => {
     expect(await page.textContent('#page-label')).toBe('Page 2');
     expect(await page.isEnabled('#prev-page')).toBe(true);
     expect(await page.isEnabled('#next-page')).toBe(all.length > PAGE_SIZE * 2);
-    await shot('invoices-page-2');
+    await journey.shot('invoices-page-2');
 
     await page.click('#prev-page');
     await invoicesReady(1);
     expect(await shownRows()).toEqual(all.slice(0, PAGE_SIZE));
     expect(await page.isDisabled('#prev-page')).toBe(true);
-    await shot('invoices-back-to-page-1');
+    await journey.shot('invoices-back-to-page-1');
   }, JOURNEY_TIMEOUT_MS);
 
   it('"Manage billing" opens the portal for this customer, and its return link comes back here, still signed in', async () => {
-    const { page } = browser;
-    const local = app.localStripe!;
+    const { page } = journey;
+    const local = journey.app.localStripe!;
     local.clearRequests();
     await page.click('#manage-billing');
     await page.waitForURL((url) => url.href.startsWith(`${local.url}/p/session/`));
@@ -170,34 +150,34 @@ describe('the demo billing page, as a customer uses it', () => {
     const secret = new URL(page.url()).pathname.split('/').pop()!;
     const session = local.store.sessions.get(secret)?.session;
     expect(session?.customer).toBe(DEMO.customer);
-    expect(session?.return_url).toBe(app.demoPageUrl);
+    expect(session?.return_url).toBe(journey.app.demoPageUrl);
     // …and that is what reached Stripe: one session create, for this customer, with this return URL.
     const creates = local.requests.filter((r) => r.method === 'POST' && r.path === '/v1/billing_portal/sessions');
     expect(creates).toHaveLength(1);
-    expect(creates[0]?.params).toMatchObject({ customer: DEMO.customer, return_url: app.demoPageUrl });
-    await shot('portal');
+    expect(creates[0]?.params).toMatchObject({ customer: DEMO.customer, return_url: journey.app.demoPageUrl });
+    await journey.shot('portal');
 
     await page.click('#return-link');
-    await page.waitForURL(app.demoPageUrl!);
+    await page.waitForURL(journey.app.demoPageUrl!);
     await invoicesReady(1);
     expect(await page.textContent('#signed-in-as')).toBe('Ada Lovelace');
     expect(await shownRows()).toEqual(expectedRows(DEMO.customer).slice(0, PAGE_SIZE));
-    await shot('returned-signed-in');
+    await journey.shot('returned-signed-in');
 
     // Nothing but the app and its local Stripe was ever asked for anything; nothing went wrong in the page.
-    const hosts = new Set(browser.requests.map((url) => new URL(url).origin));
-    expect([...hosts].filter((origin) => origin !== app.url && origin !== local.url)).toEqual([]);
-    expect(problems).toEqual([]);
+    const hosts = new Set(journey.browser.requests.map((url) => new URL(url).origin));
+    expect([...hosts].filter((origin) => origin !== journey.app.url && origin !== local.url)).toEqual([]);
+    expect(journey.problems).toEqual([]);
     // Every GraphQL request named a trusted document by id; none sent a document's text.
     // (Beside them, the page's live subscriptions, opened again after each load: `test/e2e/live-updates.test.ts`.)
     const live = new Set(['BillingPageInvoiceUpdated', 'BillingPagePlanUpdated', 'BillingPageAccountUpdated']);
-    expect(graphqlBodies.map((body) => body['operationName']).filter((name) => !live.has(String(name)))).toEqual(['BillingPage', 'BillingPage', 'BillingPage', 'CreatePortalSession', 'BillingPage']);
-    expect(graphqlBodies.every((body) => typeof body['documentId'] === 'string' && !('query' in body))).toBe(true);
+    expect(journey.graphqlBodies.map((body) => body['operationName']).filter((name) => !live.has(String(name)))).toEqual(['BillingPage', 'BillingPage', 'BillingPage', 'CreatePortalSession', 'BillingPage']);
+    expect(journey.graphqlBodies.every((body) => typeof body['documentId'] === 'string' && !('query' in body))).toBe(true);
   }, JOURNEY_TIMEOUT_MS);
 
   it('shows a loading state while Stripe is slow, and an error with "Try again" while it is down', async () => {
-    const { page } = browser;
-    const local = app.localStripe!;
+    const { page } = journey;
+    const local = journey.app.localStripe!;
     await page.click('#sign-out');
     try {
       // Slow: the first page shows placeholder rows until the invoices arrive.
@@ -205,7 +185,7 @@ describe('the demo billing page, as a customer uses it', () => {
       await signInAs(DEMO.businessCustomer);
       await page.waitForSelector('#invoices[data-state="loading"] tbody .skeleton');
       expect(await page.getAttribute('#invoices', 'aria-busy')).toBe('true');
-      await shot('loading');
+      await journey.shot('loading');
       await invoicesReady(1);
       expect(await shownRows()).toEqual(expectedRows(DEMO.businessCustomer).slice(0, PAGE_SIZE));
 
@@ -214,7 +194,7 @@ describe('the demo billing page, as a customer uses it', () => {
       await page.click('#next-page');
       await page.waitForSelector('#invoices[data-state="error"] #invoices-alert .alert');
       expect(await page.textContent('#invoices-alert .alert strong')).toBe('Your invoices could not be loaded.');
-      await shot('error');
+      await journey.shot('error');
 
       local.setFaults(undefined);
       await page.click('#invoices-alert .alert button');
@@ -226,7 +206,7 @@ describe('the demo billing page, as a customer uses it', () => {
   }, JOURNEY_TIMEOUT_MS);
 
   it('signs out, and shows the empty state for a customer with no invoices', async () => {
-    const { page } = browser;
+    const { page } = journey;
     await page.click('#sign-out');
     await page.waitForSelector('#sign-in [data-customer-id]');
     expect(await page.evaluate(() => sessionStorage.getItem('billing-gateway:demo-session'))).toBeNull();
@@ -236,24 +216,24 @@ describe('the demo billing page, as a customer uses it', () => {
     await page.waitForSelector('#invoices[data-state="empty"]');
     expect(await page.textContent('#no-invoices h3')).toBe('No invoices yet');
     expect(await page.textContent('#signed-in-as')).toBe('Joan Clarke');
-    await shot('empty-state');
+    await journey.shot('empty-state');
   }, JOURNEY_TIMEOUT_MS);
 
   it('shows other currencies as the gateway formats them', async () => {
-    const { page } = browser;
+    const { page } = journey;
     await page.click('#sign-out');
-    const tanaka = [...app.localStripe!.store.customers.newestFirst()].find((c) => c.email === 'keiri@tanaka.example')!;
+    const tanaka = [...journey.app.localStripe!.store.customers.newestFirst()].find((c) => c.email === 'keiri@tanaka.example')!;
     await signInAs(tanaka.id);
     await invoicesReady(1);
     const rows = await shownRows();
     expect(rows).toEqual(expectedRows(tanaka.id).slice(0, PAGE_SIZE));
     expect(rows.every((r) => r.amount.startsWith('¥'))).toBe(true);
-    await shot('yen-invoices');
+    await journey.shot('yen-invoices');
   }, JOURNEY_TIMEOUT_MS);
 
   it('renders what it is sent as text: markup in a name stays text, and only http(s) URLs become links', async () => {
-    const { page } = browser;
-    const store = app.localStripe!.store;
+    const { page } = journey;
+    const store = journey.app.localStripe!.store;
     const customer = [...store.customers.newestFirst()].find((c) => c.email === 'edsger@example.com')!;
     const invoice = [...store.invoices.newestFirst()].find((i) => i.customer === customer.id || (i.customer as { id?: string })?.id === customer.id)!;
     const name = '<img src=x onerror="window.__pwned=1">Edsger & <b>Co</b>';
@@ -272,7 +252,7 @@ describe('the demo billing page, as a customer uses it', () => {
       expect(await row.locator('a.invoice-link').count()).toBe(0);
       expect(await row.locator('a.pdf-link').count()).toBe(1);
       expect(await page.evaluate(() => (window as { __pwned?: number }).__pwned)).toBeUndefined();
-      await shot('escaped');
+      await journey.shot('escaped');
     } finally {
       customer.name = originalName;
       invoice.hosted_invoice_url = originalUrl;
@@ -280,7 +260,7 @@ describe('the demo billing page, as a customer uses it', () => {
   }, JOURNEY_TIMEOUT_MS);
 
   it('sends the customer back to sign in, saying why, when the gateway no longer accepts the token', async () => {
-    const { page } = browser;
+    const { page } = journey;
     // A token the gateway refuses, as after the secret changed (e.g. a restart) or the token was revoked.
     await page.evaluate(() => {
       const key = 'billing-gateway:demo-session';
@@ -291,6 +271,6 @@ describe('the demo billing page, as a customer uses it', () => {
     await page.waitForSelector('#sign-in .alert');
     expect(await page.textContent('#sign-in .alert')).toContain('Your session has ended');
     expect(await page.evaluate(() => sessionStorage.getItem('billing-gateway:demo-session'))).toBeNull();
-    await shot('session-ended');
+    await journey.shot('session-ended');
   }, JOURNEY_TIMEOUT_MS);
 });

@@ -1,7 +1,8 @@
 /**
  * Browser tests' support: Debian's Chromium driven by playwright-core (never a downloaded browser), one browser
  * per test file, a fresh context (an empty profile: no cookies, storage or cache) per test file, and numbered
- * screenshots under `test-results/e2e/`.
+ * screenshots under `test-results/e2e/`. `demoJourney()` is the set-up the journeys against the whole app share:
+ * the app in demo mode, the browser, the local Stripe through the SDK, screenshots and the page watch.
  *
  * Without /usr/bin/chromium the tests fail, loudly, saying how to install it; `SKIP_BROWSER_TESTS=1` leaves
  * them out of the run instead (`vitest.config.ts`), with a warning.
@@ -10,6 +11,10 @@ import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page, type Request } from 'playwright-core';
+import Stripe from 'stripe';
+import { afterAll, beforeAll } from 'vitest';
+import { startApp, type App } from '../../src/app.js';
+import { loadGatewayConfig } from '../../src/config.js';
 
 export const CHROMIUM_PATH = '/usr/bin/chromium';
 
@@ -131,4 +136,74 @@ export function watchPage(page: Page, graphqlUrl: () => string, graphqlBodies: A
     const url = new URL(response.url());
     if (response.status() >= 400 && url.pathname !== '/favicon.ico') problems.push(`HTTP ${response.status()}: ${url.pathname}`);
   });
+}
+
+/** A browser journey against the whole app; every field but the two lists is there once the file's `beforeAll` ran. */
+export interface DemoJourney {
+  /** The app, started in-process in demo mode on port 0 (its embedded local Stripe beside it). */
+  readonly app: App;
+  readonly browser: BrowserSession;
+  /** The browser's page (`browser.page`). */
+  readonly page: Page;
+  /** The embedded local Stripe through the real `stripe` SDK: to act as Stripe's own pages do and to read its state. */
+  readonly stripe: Stripe;
+  /** `shot('signed-in')`: a numbered screenshot of the page (`screenshots`). */
+  shot(step: string): Promise<string>;
+  /** Uncaught page errors, console errors (a CSP violation shows up here too) and failed responses (`watchPage`). */
+  readonly problems: string[];
+  /** The bodies of the page's GraphQL requests (`watchPage`). */
+  readonly graphqlBodies: Array<Record<string, unknown>>;
+}
+
+/**
+ * Registers the calling file's `beforeAll` (Chromium, then `startApp` in demo mode on port 0 with `env` over
+ * `PORT=0 LOG_LEVEL=error`, the SDK on its local Stripe, screenshots named `<prefix>-…`, the page watched) and
+ * `afterAll` (the browser closed, the app stopped). Call it at the top level of a test file.
+ */
+export function demoJourney(prefix: string, env: Record<string, string> = {}): DemoJourney {
+  let app: App | undefined;
+  let browser: BrowserSession | undefined;
+  let stripe: Stripe | undefined;
+  let shot: ((step: string) => Promise<string>) | undefined;
+  const problems: string[] = [];
+  const graphqlBodies: Array<Record<string, unknown>> = [];
+
+  beforeAll(async () => {
+    const session = await openBrowser();
+    browser = session;
+    const started = await startApp(loadGatewayConfig({ PORT: '0', LOG_LEVEL: 'error', ...env }));
+    app = started;
+    const local = started.localStripe;
+    if (local === undefined) throw new Error('demoJourney: the app has no embedded local Stripe (is it in demo mode?)');
+    stripe = new Stripe(local.secretKey, { ...local.stripeConfig, maxNetworkRetries: 0, telemetry: false });
+    shot = screenshots(() => session.page, prefix);
+    watchPage(session.page, () => started.graphqlUrl, graphqlBodies, problems);
+  }, SETUP_TIMEOUT_MS);
+
+  afterAll(async () => {
+    await browser?.close();
+    await app?.stop();
+  });
+
+  const ready = <T>(value: T | undefined, name: string): T => {
+    if (value === undefined) throw new Error(`demoJourney: no ${name} yet (its beforeAll has not run, or failed)`);
+    return value;
+  };
+  return {
+    get app() {
+      return ready(app, 'app');
+    },
+    get browser() {
+      return ready(browser, 'browser');
+    },
+    get page() {
+      return ready(browser, 'browser').page;
+    },
+    get stripe() {
+      return ready(stripe, 'Stripe client');
+    },
+    shot: (step) => ready(shot, 'screenshots')(step),
+    problems,
+    graphqlBodies,
+  };
 }

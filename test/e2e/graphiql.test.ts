@@ -4,40 +4,25 @@
  * none goes to another host (no CDN) — and running an example operation shows a result with data.
  * Screenshots go to `test-results/e2e/graphiql-*.png`.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApp, type App } from '../../src/app.js';
-import { loadGatewayConfig } from '../../src/config.js';
-import { JOURNEY_TIMEOUT_MS, openBrowser, screenshots, SETUP_TIMEOUT_MS, type BrowserSession } from './browser.js';
+import { describe, expect, it } from 'vitest';
+import { demoJourney, JOURNEY_TIMEOUT_MS, openBrowser } from './browser.js';
 
-let app: App;
-let browser: BrowserSession;
-let shot: (step: string) => Promise<string>;
-
-beforeAll(async () => {
-  browser = await openBrowser();
-  app = await startApp(loadGatewayConfig({ PORT: '0', LOG_LEVEL: 'error' }));
-  shot = screenshots(() => browser.page, 'graphiql');
-}, SETUP_TIMEOUT_MS);
-
-afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
-});
+const journey = demoJourney('graphiql');
 
 /** The text of GraphiQL's result pane. */
 function resultText(): Promise<string> {
-  return browser.page.$eval('.graphiql-response', (pane) => (pane as HTMLElement).innerText);
+  return journey.page.$eval('.graphiql-response', (pane) => (pane as HTMLElement).innerText);
 }
 
 describe('GraphiQL', () => {
   it('loads from the app alone, and runs an example operation to a result with data', async () => {
-    const { page } = browser;
-    await page.goto(app.graphqlUrl);
+    const { page } = journey;
+    await page.goto(journey.app.graphqlUrl);
     await page.waitForSelector('.graphiql-container .graphiql-execute-button');
     // The example tabs are there (their titles are the operations' names).
     const tab = page.locator('button.graphiql-tab-button[title="InvoiceWithLines"]');
     await tab.waitFor();
-    await shot('loaded');
+    await journey.shot('loaded');
 
     // An example with its variables filled in (an invoice id of the demo data) and the admin key pre-filled.
     // GraphiQL's tabs are drag-to-reorder items, which swallow a synthetic mouse click in headless Chromium;
@@ -46,14 +31,14 @@ describe('GraphiQL', () => {
     await page.keyboard.press('Enter');
     await page.waitForSelector('li.graphiql-tab-active > button[title="InvoiceWithLines"]');
     const posted = page.waitForRequest(
-      (request) => request.method() === 'POST' && request.url() === app.graphqlUrl && (request.postData() ?? '').includes('InvoiceWithLines'),
+      (request) => request.method() === 'POST' && request.url() === journey.app.graphqlUrl && (request.postData() ?? '').includes('InvoiceWithLines'),
     );
     const answered = page.waitForResponse(
       (response) => response.request().method() === 'POST' && (response.request().postData() ?? '').includes('InvoiceWithLines'),
     );
     await page.click('.graphiql-execute-button');
     const request = await posted;
-    expect(request.headers()['authorization']).toBe(`Bearer ${app.demo!.adminKey}`);
+    expect(request.headers()['authorization']).toBe(`Bearer ${journey.app.demo!.adminKey}`);
     const invoiceId = (JSON.parse(request.postData() ?? '{}') as { variables?: { invoiceId?: string } }).variables?.invoiceId;
     expect(invoiceId).toMatch(/^in_/);
     const response = await answered;
@@ -69,15 +54,15 @@ describe('GraphiQL', () => {
     expect(text).toContain('"invoice"');
     expect(text).toContain(invoiceId);
     expect(text).not.toContain('"errors"');
-    await shot('result');
+    await journey.shot('result');
 
     // Every request went to the app: no CDN, no fonts, no telemetry. (Blob URLs are GraphiQL's own in-page
     // workers, made from the page's inline scripts; they carry the app's origin.)
-    expect(browser.requests.length).toBeGreaterThan(1);
-    const elsewhere = browser.requests.filter((url) => {
+    expect(journey.browser.requests.length).toBeGreaterThan(1);
+    const elsewhere = journey.browser.requests.filter((url) => {
       const parsed = new URL(url);
       const origin = parsed.protocol === 'blob:' ? new URL(parsed.pathname).origin : parsed.origin;
-      return parsed.protocol !== 'data:' && origin !== app.url;
+      return parsed.protocol !== 'data:' && origin !== journey.app.url;
     });
     expect(elsewhere).toEqual([]);
   }, JOURNEY_TIMEOUT_MS);
@@ -87,7 +72,7 @@ describe('GraphiQL', () => {
     const fresh = await openBrowser();
     try {
       const { page } = fresh;
-      await page.goto(app.graphqlUrl);
+      await page.goto(journey.app.graphqlUrl);
       await page.waitForSelector('li.graphiql-tab-active > button[title="CustomerWithInvoices"]');
       await page.waitForSelector('.graphiql-container .graphiql-execute-button');
       const answered = page.waitForResponse(

@@ -7,60 +7,38 @@
  * `test-results/e2e/live-updates-*.png`; the time from the action to the change on screen is printed (the page's
  * promise is "within a second"; the test bounds the wait generously and never depends on the figure).
  */
-import Stripe from 'stripe';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startApp, type App } from '../../src/app.js';
-import { loadGatewayConfig } from '../../src/config.js';
+import { expect, it } from 'vitest';
 import { DEMO } from '../../src/local-stripe/index.js';
-import { JOURNEY_TIMEOUT_MS, openBrowser, screenshots, SETUP_TIMEOUT_MS, watchPage, type BrowserSession } from './browser.js';
+import { demoJourney, JOURNEY_TIMEOUT_MS } from './browser.js';
 
 /** How long a change may take to show before the test fails (generous: a loaded CI machine, not the promise). */
 const SHOWN_WITHIN_MS = 15_000;
 
-let app: App;
-let stripe: Stripe;
-let browser: BrowserSession;
-let shot: (step: string) => Promise<string>;
-const problems: string[] = [];
-const graphqlBodies: Array<Record<string, unknown>> = [];
-
-beforeAll(async () => {
-  browser = await openBrowser();
-  app = await startApp(loadGatewayConfig({ PORT: '0', LOG_LEVEL: 'error', TRUSTED_DOCUMENTS: 'true' }));
-  const local = app.localStripe!;
-  stripe = new Stripe(local.secretKey, { ...local.stripeConfig, maxNetworkRetries: 0, telemetry: false });
-  shot = screenshots(() => browser.page, 'live-updates');
-  watchPage(browser.page, () => app.graphqlUrl, graphqlBodies, problems);
-}, SETUP_TIMEOUT_MS);
-
-afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
-});
+const journey = demoJourney('live-updates', { TRUSTED_DOCUMENTS: 'true' });
 
 /** Marks the page's window; `stillSamePage()` is true only if the page was never reloaded or navigated since. */
 async function markPage(): Promise<void> {
-  await browser.page.evaluate(() => {
+  await journey.page.evaluate(() => {
     (window as unknown as { liveTestMarker: boolean }).liveTestMarker = true;
   });
 }
 function stillSamePage(): Promise<boolean> {
-  return browser.page.evaluate(() => (window as unknown as { liveTestMarker?: boolean }).liveTestMarker === true);
+  return journey.page.evaluate(() => (window as unknown as { liveTestMarker?: boolean }).liveTestMarker === true);
 }
 
 it(
   'shows an invoice paid on the hosted invoice page, and a plan canceled in the portal page, without a reload',
   async () => {
-    const { page } = browser;
+    const { page } = journey;
     const customerId = DEMO.customer;
     // An open invoice the customer can pay with a card on file.
-    const card = await stripe.paymentMethods.attach('pm_card_visa', { customer: customerId });
-    await stripe.customers.update(customerId, { invoice_settings: { default_payment_method: card.id } });
-    const draft = await stripe.invoices.create({ customer: customerId, collection_method: 'send_invoice', days_until_due: 30 });
-    await stripe.invoiceItems.create({ customer: customerId, invoice: draft.id, amount: 4_200, currency: 'usd', description: 'Live update check' });
-    const open = await stripe.invoices.finalizeInvoice(draft.id);
+    const card = await journey.stripe.paymentMethods.attach('pm_card_visa', { customer: customerId });
+    await journey.stripe.customers.update(customerId, { invoice_settings: { default_payment_method: card.id } });
+    const draft = await journey.stripe.invoices.create({ customer: customerId, collection_method: 'send_invoice', days_until_due: 30 });
+    await journey.stripe.invoiceItems.create({ customer: customerId, invoice: draft.id, amount: 4_200, currency: 'usd', description: 'Live update check' });
+    const open = await journey.stripe.invoices.finalizeInvoice(draft.id);
 
-    await page.goto(app.demoPageUrl!);
+    await page.goto(journey.app.demoPageUrl!);
     await page.waitForSelector(`#sign-in [data-customer-id="${customerId}"]:not([disabled])`);
     await page.click(`[data-customer-id="${customerId}"]`);
     await page.waitForSelector('#invoices[data-state="ready"]');
@@ -69,14 +47,14 @@ it(
     const row = `#invoices tr[data-invoice-id="${open.id}"]`;
     expect(await page.textContent(`${row} .badge`)).toBe('Open');
     await markPage();
-    await shot('invoice-before');
+    await journey.shot('invoice-before');
 
     // The customer pays in another tab, on the hosted invoice page.
-    const other = await browser.context.newPage();
+    const other = await journey.browser.context.newPage();
     await other.goto(open.hosted_invoice_url!);
     await Promise.all([other.waitForNavigation(), other.click('#pay-button')]);
     const paidAt = Date.now();
-    expect((await stripe.invoices.retrieve(open.id)).status).toBe('paid');
+    expect((await journey.stripe.invoices.retrieve(open.id)).status).toBe('paid');
 
     await page.waitForFunction((selector) => document.querySelector(selector)?.textContent?.trim() === 'Paid', `${row} .badge`, {
       timeout: SHOWN_WITHIN_MS,
@@ -84,21 +62,21 @@ it(
     console.log(`live update: invoice paid → shown on the billing page in ${Date.now() - paidAt} ms`);
     expect(await stillSamePage()).toBe(true);
     await page.bringToFront();
-    await shot('invoice-after');
+    await journey.shot('invoice-after');
 
     // The plan, canceled at period end in the portal page (in the other tab).
     const plan = await page.waitForSelector('#plan .plan[data-subscription-id]');
     const subscriptionId = (await plan.getAttribute('data-subscription-id'))!;
     expect(await page.textContent('#plan .badge')).not.toMatch(/^Canceling/);
-    await shot('plan-before');
-    const session = await stripe.billingPortal.sessions.create({ customer: customerId, return_url: app.demoPageUrl! });
+    await journey.shot('plan-before');
+    const session = await journey.stripe.billingPortal.sessions.create({ customer: customerId, return_url: journey.app.demoPageUrl! });
     await other.goto(session.url);
     await other.click(`#cancel-${subscriptionId}`);
     await other.waitForSelector('#cancel');
     await other.click('#confirm-cancel');
     await other.waitForSelector('#notice');
     const canceledAt = Date.now();
-    expect((await stripe.subscriptions.retrieve(subscriptionId)).cancel_at_period_end).toBe(true);
+    expect((await journey.stripe.subscriptions.retrieve(subscriptionId)).cancel_at_period_end).toBe(true);
 
     await page.waitForFunction(() => /^Canceling on /.test(document.querySelector('#plan .badge')?.textContent?.trim() ?? ''), undefined, {
       timeout: SHOWN_WITHIN_MS,
@@ -106,12 +84,12 @@ it(
     console.log(`live update: plan canceled in the portal → shown on the billing page in ${Date.now() - canceledAt} ms`);
     expect(await stillSamePage()).toBe(true);
     await page.bringToFront();
-    await shot('plan-after');
+    await journey.shot('plan-after');
     await other.close();
 
-    expect(problems).toEqual([]);
+    expect(journey.problems).toEqual([]);
     // Put the demo customer back as the other journeys expect it.
-    await stripe.subscriptions.update(subscriptionId, { cancel_at_period_end: false });
+    await journey.stripe.subscriptions.update(subscriptionId, { cancel_at_period_end: false });
   },
   JOURNEY_TIMEOUT_MS,
 );

@@ -7,40 +7,17 @@
  * read through the real `stripe` SDK after every step. Screenshots: `test-results/e2e/portal-journey-*.png`.
  */
 import Stripe from 'stripe';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApp, type App } from '../../src/app.js';
-import { loadGatewayConfig } from '../../src/config.js';
+import { describe, expect, it } from 'vitest';
 import { DEMO } from '../../src/local-stripe/index.js';
 import { formatMoney } from '../../src/stripe-facts/money.js';
-import { JOURNEY_TIMEOUT_MS, openBrowser, screenshots, SETUP_TIMEOUT_MS, watchPage, type BrowserSession } from './browser.js';
+import { demoJourney, JOURNEY_TIMEOUT_MS } from './browser.js';
 
 const dateFormat = new Intl.DateTimeFormat('en-US', { year: 'numeric', month: 'short', day: 'numeric', timeZone: 'UTC' });
 const day = (unix: number) => dateFormat.format(unix * 1000);
 const BRANDS: Record<string, string> = { visa: 'Visa', mastercard: 'Mastercard', amex: 'American Express' };
 
-let app: App;
-let stripe: Stripe;
-let browser: BrowserSession;
-let shot: (step: string) => Promise<string>;
-/** Uncaught page errors, console errors (a CSP violation shows up here too) and failed responses. */
-const problems: string[] = [];
-/** The bodies of the page's GraphQL requests. */
-const graphqlBodies: Array<Record<string, unknown>> = [];
-
-beforeAll(async () => {
-  browser = await openBrowser();
-  // Trusted documents on, as in production: all the page may send is the manifest's documents, by id.
-  app = await startApp(loadGatewayConfig({ PORT: '0', LOG_LEVEL: 'error', TRUSTED_DOCUMENTS: 'true' }));
-  const local = app.localStripe!;
-  stripe = new Stripe(local.secretKey, { ...local.stripeConfig, maxNetworkRetries: 0, telemetry: false });
-  shot = screenshots(() => browser.page, 'portal-journey');
-  watchPage(browser.page, () => app.graphqlUrl, graphqlBodies, problems);
-}, SETUP_TIMEOUT_MS);
-
-afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
-});
+// Trusted documents on, as in production: all the page may send is the manifest's documents, by id.
+const journey = demoJourney('portal-journey', { TRUSTED_DOCUMENTS: 'true' });
 
 // --- what the page should show, from Stripe's state -------------------------------------------------------------
 
@@ -61,14 +38,14 @@ function priceText(price: Stripe.Price): string {
 }
 
 async function productName(price: Stripe.Price): Promise<string> {
-  const product = typeof price.product === 'string' ? await stripe.products.retrieve(price.product) : price.product;
+  const product = typeof price.product === 'string' ? await journey.stripe.products.retrieve(price.product) : price.product;
   if ('deleted' in product && product.deleted) throw new Error(`product ${product.id} is deleted`);
   return (product as Stripe.Product).name;
 }
 
 /** The customer's current subscriptions (Stripe's default list: all but canceled), as the plan section shows them. */
 async function expectedPlans(customerId: string): Promise<ShownPlan[]> {
-  const list = await stripe.subscriptions.list({ customer: customerId });
+  const list = await journey.stripe.subscriptions.list({ customer: customerId });
   const plans: ShownPlan[] = [];
   for (const sub of list.data) {
     const names = [...new Set(await Promise.all(sub.items.data.map((item) => productName(item.price))))];
@@ -96,7 +73,7 @@ async function expectedPlans(customerId: string): Promise<ShownPlan[]> {
 }
 
 function shownPlans(): Promise<ShownPlan[]> {
-  return browser.page.$$eval('#plan .plan[data-subscription-id]', (blocks) =>
+  return journey.page.$$eval('#plan .plan[data-subscription-id]', (blocks) =>
     blocks.map((block) => {
       const text = (el: Element | null) => el?.textContent?.trim() ?? '';
       return {
@@ -115,7 +92,7 @@ function shownPlans(): Promise<ShownPlan[]> {
 
 /** The customer's default card as the card section shows it. */
 async function expectedCard(customerId: string): Promise<{ number: string; expiry: string } | null> {
-  const customer = (await stripe.customers.retrieve(customerId, { expand: ['invoice_settings.default_payment_method'] })) as Stripe.Customer;
+  const customer = (await journey.stripe.customers.retrieve(customerId, { expand: ['invoice_settings.default_payment_method'] })) as Stripe.Customer;
   const method = customer.invoice_settings.default_payment_method;
   if (method === null || typeof method === 'string' || method.card === undefined) return null;
   const card = method.card;
@@ -135,7 +112,7 @@ interface ShownUpcoming {
 async function expectedUpcoming(customerId: string): Promise<ShownUpcoming | null> {
   let preview: Stripe.Invoice;
   try {
-    preview = await stripe.invoices.createPreview({ customer: customerId });
+    preview = await journey.stripe.invoices.createPreview({ customer: customerId });
   } catch (error) {
     if (error instanceof Stripe.errors.StripeInvalidRequestError && error.code === 'invoice_upcoming_none') return null;
     throw error;
@@ -153,7 +130,7 @@ async function expectedUpcoming(customerId: string): Promise<ShownUpcoming | nul
 }
 
 async function shownUpcoming(): Promise<ShownUpcoming | null> {
-  const { page } = browser;
+  const { page } = journey;
   if ((await page.$('#upcoming #no-upcoming')) !== null) return null;
   return {
     amount: (await page.textContent('#upcoming-amount'))?.trim() ?? '',
@@ -169,12 +146,12 @@ async function shownUpcoming(): Promise<ShownUpcoming | null> {
 }
 
 async function overviewReady(): Promise<void> {
-  await browser.page.waitForSelector('#overview[data-state="ready"]');
+  await journey.page.waitForSelector('#overview[data-state="ready"]');
 }
 
 /** What the page shows of plan, card and next invoice is what Stripe holds now. */
 async function expectPageToMatchStripe(customerId: string): Promise<void> {
-  const { page } = browser;
+  const { page } = journey;
   expect(await shownPlans()).toEqual(await expectedPlans(customerId));
   const card = await expectedCard(customerId);
   if (card === null) {
@@ -188,24 +165,24 @@ async function expectPageToMatchStripe(customerId: string): Promise<void> {
 
 /** The billing page, loaded afresh (still signed in: the session is in sessionStorage). */
 async function onBillingPage(): Promise<void> {
-  await browser.page.goto(app.demoPageUrl!);
+  await journey.page.goto(journey.app.demoPageUrl!);
   await overviewReady();
 }
 
 /** From the billing page through "Manage billing" to the portal's home screen for the signed-in customer. */
 async function openPortal(): Promise<void> {
-  const { page } = browser;
+  const { page } = journey;
   await onBillingPage();
   await page.click('#manage-billing');
-  await page.waitForURL((url) => url.href.startsWith(`${app.localStripe!.url}/p/session/`));
+  await page.waitForURL((url) => url.href.startsWith(`${journey.app.localStripe!.url}/p/session/`));
   await page.waitForSelector('#subscriptions');
 }
 
 /** The portal's return link, back to the billing page, which loads afresh. */
 async function returnFromPortal(): Promise<void> {
-  const { page } = browser;
+  const { page } = journey;
   await page.click('#return-link');
-  await page.waitForURL(app.demoPageUrl!);
+  await page.waitForURL(journey.app.demoPageUrl!);
   await overviewReady();
 }
 
@@ -214,8 +191,8 @@ describe('the billing page and the portal, round trip', () => {
   let subscriptionId: string;
 
   it('signs in and shows the plan, the card on file and the next invoice as Stripe has them', async () => {
-    const { page } = browser;
-    await page.goto(app.demoPageUrl!);
+    const { page } = journey;
+    await page.goto(journey.app.demoPageUrl!);
     await page.waitForSelector(`#sign-in [data-customer-id="${customerId}"]:not([disabled])`);
     await page.click(`[data-customer-id="${customerId}"]`);
     await overviewReady();
@@ -227,15 +204,15 @@ describe('the billing page and the portal, round trip', () => {
     await expectPageToMatchStripe(customerId);
     expect(await page.textContent('#card-on-file .card-number')).toContain('•••• 4242');
     expect(await page.textContent('#plan .badge')).toBe('Active');
-    await shot('signed-in-plan-card-next-invoice');
+    await journey.shot('signed-in-plan-card-next-invoice');
   }, JOURNEY_TIMEOUT_MS);
 
   it('switches plan in the portal; back on the billing page, the new plan and its prorations show', async () => {
-    const { page } = browser;
-    const before = await stripe.subscriptions.retrieve(subscriptionId);
+    const { page } = journey;
+    const before = await journey.stripe.subscriptions.retrieve(subscriptionId);
     const oldPrice = before.items.data[0]!.price.id;
     await openPortal();
-    await shot('portal-home');
+    await journey.shot('portal-home');
 
     await page.click(`#update-${subscriptionId}`);
     await page.waitForSelector('#update input[name="price"]');
@@ -243,14 +220,14 @@ describe('the billing page and the portal, round trip', () => {
     const choice = await page.$$eval('#update input[name="price"]', (inputs, current) => inputs.map((i) => (i as HTMLInputElement).value).find((v) => v !== current), oldPrice);
     expect(choice, 'the portal offers another price to switch to').toBeDefined();
     await page.check(`#update input[name="price"][value="${choice}"]`);
-    await shot('portal-choose-plan');
+    await journey.shot('portal-choose-plan');
     await page.click('#continue-update');
     await page.waitForSelector('#confirm-update');
-    await shot('portal-confirm-plan');
+    await journey.shot('portal-confirm-plan');
     await page.click('#confirm-update-button');
     await page.waitForSelector('#notice');
 
-    const after = await stripe.subscriptions.retrieve(subscriptionId);
+    const after = await journey.stripe.subscriptions.retrieve(subscriptionId);
     expect(after.items.data[0]!.price.id).toBe(choice);
 
     await returnFromPortal();
@@ -261,19 +238,19 @@ describe('the billing page and the portal, round trip', () => {
     const upcoming = await shownUpcoming();
     expect(upcoming?.lines.some((line) => line.proration)).toBe(true);
     expect(await page.$$('#upcoming tr[data-proration="true"] .tag')).not.toHaveLength(0);
-    await shot('returned-new-plan');
+    await journey.shot('returned-new-plan');
   }, JOURNEY_TIMEOUT_MS);
 
   it('cancels at period end in the portal; back on the billing page, the plan says when it ends', async () => {
-    const { page } = browser;
+    const { page } = journey;
     await openPortal();
     await page.click(`#cancel-${subscriptionId}`);
     await page.waitForSelector('#cancel');
-    await shot('portal-cancel');
+    await journey.shot('portal-cancel');
     await page.click('#confirm-cancel');
     await page.waitForSelector('#notice');
 
-    const sub = await stripe.subscriptions.retrieve(subscriptionId);
+    const sub = await journey.stripe.subscriptions.retrieve(subscriptionId);
     expect(sub.cancel_at_period_end).toBe(true);
     expect(sub.status).toBe('active');
 
@@ -282,18 +259,18 @@ describe('the billing page and the portal, round trip', () => {
     const periodEnd = Math.min(...sub.items.data.map((item) => item.current_period_end));
     expect(await page.textContent('#plan .badge')).toBe(`Canceling on ${day(sub.cancel_at ?? periodEnd)}`);
     expect(await page.textContent('#plan .plan-ends')).toContain(day(sub.cancel_at ?? periodEnd));
-    await shot('returned-canceling');
+    await journey.shot('returned-canceling');
 
     // Only the manifest's documents went to the gateway, by id; nothing went wrong in either page.
-    expect(graphqlBodies.length).toBeGreaterThan(0);
-    expect(graphqlBodies.every((body) => typeof body['documentId'] === 'string' && !('query' in body))).toBe(true);
-    expect(problems).toEqual([]);
+    expect(journey.graphqlBodies.length).toBeGreaterThan(0);
+    expect(journey.graphqlBodies.every((body) => typeof body['documentId'] === 'string' && !('query' in body))).toBe(true);
+    expect(journey.problems).toEqual([]);
   }, JOURNEY_TIMEOUT_MS);
 
   it('restored from the back/forward cache (Back from the portal), the page loads its data again', async () => {
-    const { page } = browser;
+    const { page } = journey;
     // Renewed elsewhere (as the portal's "Renew plan" would): what the page shows is now out of date.
-    await stripe.subscriptions.update(subscriptionId, { cancel_at_period_end: false });
+    await journey.stripe.subscriptions.update(subscriptionId, { cancel_at_period_end: false });
     expect(await page.textContent('#plan .badge')).toMatch(/^Canceling on /);
     // What the browser fires when it brings the page back from the back/forward cache (headless Chromium under
     // playwright keeps no such cache, so the event is fired here as the browser would).
@@ -302,13 +279,13 @@ describe('the billing page and the portal, round trip', () => {
     await overviewReady();
     await expectPageToMatchStripe(customerId);
     expect(await page.isEnabled('#manage-billing')).toBe(true);
-    await shot('restored-and-reloaded');
+    await journey.shot('restored-and-reloaded');
   }, JOURNEY_TIMEOUT_MS);
 });
 
 describe('the plan, card and next invoice in other cases', () => {
   it('a new customer: no plan, no card, nothing due', async () => {
-    const { page } = browser;
+    const { page } = journey;
     await onBillingPage();
     await page.click('#sign-out');
     await page.waitForSelector(`#sign-in [data-customer-id="${DEMO.newCustomer}"]:not([disabled])`);
@@ -321,12 +298,12 @@ describe('the plan, card and next invoice in other cases', () => {
     expect((await page.textContent('#card-on-file .card-number'))?.trim()).toBe('No card on file');
     expect(await expectedUpcoming(DEMO.newCustomer)).toBeNull();
     expect(await page.textContent('#no-upcoming .upcoming-amount')).toBe('Nothing due');
-    await shot('new-customer');
+    await journey.shot('new-customer');
   }, JOURNEY_TIMEOUT_MS);
 
   it('the seed’s other subscription states: trialing, canceling, past due, canceled — each as Stripe has it', async () => {
-    const { page } = browser;
-    const byEmail = (email: string) => [...app.localStripe!.store.customers.newestFirst()].find((c) => c.email === email)!.id;
+    const { page } = journey;
+    const byEmail = (email: string) => [...journey.app.localStripe!.store.customers.newestFirst()].find((c) => c.email === email)!.id;
     const cases = [
       { email: 'frances@example.com', badge: /^Trialing$/ },
       { email: 'grace@example.com', badge: /^Canceling on / },
@@ -344,15 +321,24 @@ describe('the plan, card and next invoice in other cases', () => {
       // A canceled subscription is not among a customer's current ones (Stripe's default list): no current plan.
       if (badge === null) expect(await page.textContent('#no-plan h3')).toBe('No current plan');
       else expect(await page.textContent('#plan .badge')).toMatch(badge);
-      await shot(`state-${email.split('@')[0]}`);
+      await journey.shot(`state-${email.split('@')[0]}`);
     }
   }, JOURNEY_TIMEOUT_MS);
 
   it('when Stripe cannot preview the next invoice, that box says so and the rest of the page stands', async () => {
-    const { page } = browser;
-    const local = app.localStripe!;
+    const { page } = journey;
+    const local = journey.app.localStripe!;
     await onBillingPage();
     await page.click('#sign-out');
+    // The page just showed this customer's next invoice, and the shared cache holds it until Stripe reports a change
+    // of the customer's objects: make one, and wait for its event to be accepted, so that the preview is asked again.
+    const accepted = journey.app.webhooks.stats().accepted;
+    await journey.stripe.customers.update(DEMO.customer, { metadata: { preview_outage: String(Date.now()) } });
+    const deadline = Date.now() + 10_000;
+    while (journey.app.webhooks.stats().accepted <= accepted) {
+      if (Date.now() > deadline) throw new Error('the customer.updated event was not accepted by the gateway within 10 s');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
     try {
       local.setFaults({ rules: [{ kind: 'server_error', status: 503, path: '/v1/invoices/create_preview' }] });
       await page.waitForSelector(`#sign-in [data-customer-id="${DEMO.customer}"]:not([disabled])`);
@@ -362,7 +348,7 @@ describe('the plan, card and next invoice in other cases', () => {
       expect(await page.textContent('#upcoming [data-unavailable] p')).toBe('This could not be loaded just now. Reload the page to try again.');
       expect(await shownPlans()).toEqual(await expectedPlans(DEMO.customer));
       expect((await page.textContent('#card-on-file .card-number'))?.trim()).toBe((await expectedCard(DEMO.customer))?.number);
-      await shot('next-invoice-unavailable');
+      await journey.shot('next-invoice-unavailable');
     } finally {
       local.setFaults(undefined);
     }

@@ -5,6 +5,7 @@
 import { SignJWT } from 'jose';
 import type { CustomerAction } from '../../src/auth/actions.js';
 import { createAuthenticator } from '../../src/auth/authenticate.js';
+import type { SharedCache } from '../../src/cache/read-through.js';
 import { DEFAULT_TOKEN_BOUNDS } from '../../src/config.js';
 import { CursorCodec, type CursorScope } from '../../src/graphql/connections.js';
 import type { GatewayDeps, PortalSettings } from '../../src/graphql/context.js';
@@ -94,6 +95,11 @@ export interface GatewayClientOptions {
   portal?: Partial<PortalSettings>;
   /** `CUSTOMER_ACTIONS`: the mutations customers may use (default none). */
   customerActions?: readonly CustomerAction[];
+  /**
+   * The shared cache of Stripe reads (`createSharedCache`, `src/cache/`); none by default here. The harness has no
+   * webhook route: call `cache.changedHook(change)` to deliver a change.
+   */
+  cache?: SharedCache;
 }
 
 export async function startGateway(options: LocalStripeOptions = {}, clientOptions: GatewayClientOptions = {}): Promise<GatewayHarness> {
@@ -111,7 +117,7 @@ export async function startGateway(options: LocalStripeOptions = {}, clientOptio
       client,
       new Limiter(clientOptions.stripeMaxInFlight ?? 16),
       clientOptions.rateLimitRetry ?? { retries: 0, baseDelayMs: 0, maxDelayMs: 0 },
-    ),
+    ).withCache(clientOptions.cache),
     authenticate: createAuthenticator({
       apiKeys: [ADMIN_KEY],
       jwt: {

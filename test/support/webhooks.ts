@@ -58,7 +58,7 @@ export interface Delivery {
 
 /** POSTs `payload` to the app's webhook URL: `header` as `Stripe-Signature` (null: none), JSON unless told. */
 export async function deliver(
-  app: App,
+  app: { webhooks: { url: string } },
   payload: string,
   header: string | null,
   init: { contentType?: string; method?: string } = {},
@@ -77,7 +77,7 @@ export async function deliver(
 }
 
 /** Signs `event` (pretty-printed) and delivers it. */
-export function deliverEvent(app: App, event: Stripe.Event, options: SignOptions = {}): Promise<Delivery> {
+export function deliverEvent(app: { webhooks: { url: string } }, event: Stripe.Event, options: SignOptions = {}): Promise<Delivery> {
   const payload = payloadOf(event);
   return deliver(app, payload, signatureFor(payload, options));
 }
