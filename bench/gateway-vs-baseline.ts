@@ -33,6 +33,13 @@ export interface Side {
   p99Ms: number;
 }
 
+/** The median of each figure over a side's runs. */
+export const side = (results: LoadResult[]): Side => ({
+  requestsPerSecond: median(results.map((r) => r.requestsPerSecond)),
+  p50Ms: median(results.map((r) => r.p50Ms)),
+  p99Ms: median(results.map((r) => r.p99Ms)),
+});
+
 export interface OverheadFigure {
   latencyMs: number;
   gateway: Side;
@@ -57,11 +64,6 @@ async function overhead(servers: Servers, scenario: Scenario, latencyMs: number,
       runs[target].push(result);
     }
   }
-  const side = (results: LoadResult[]): Side => ({
-    requestsPerSecond: median(results.map((r) => r.requestsPerSecond)),
-    p50Ms: median(results.map((r) => r.p50Ms)),
-    p99Ms: median(results.map((r) => r.p99Ms)),
-  });
   const gateway = side(runs.gateway);
   const baseline = side(runs.baseline);
   const throughputRatio = round(gateway.requestsPerSecond / baseline.requestsPerSecond, 2);

@@ -2,13 +2,19 @@
  * `npm run bench`: benchmarks, run by hand, never part of `npm test`. Prints tables for people and, as its last
  * line, one JSON object with every figure (`{ "scenarios": [ … ] }`), so runs can be compared.
  *
- *   npm run bench [-- --duration SECONDS] [--connections N] [--samples N] [--only gateway|local-stripe]
+ *   npm run bench [-- --duration SECONDS] [--connections N] [--samples N] [--budget PER_SECOND] [--redis]
+ *                    [--only gateway|cache|local-stripe]
  *
  * The gateway part (`bench/gateway-vs-baseline.ts`) measures Stripe calls, waves, overhead against a hand-written
- * baseline, growth and memory; the local-Stripe part (`bench/local-stripe.ts`) checks that the local Stripe is
- * never the bottleneck.
+ * baseline, growth and memory, with the shared cache off; the cache part (`bench/cache.ts`) measures billing page
+ * views with the cache on (cold, warm, after a change), warm throughput against the baseline, and a run offered 10×
+ * the account's Stripe budget (`--budget`, default 10 requests a second) — in memory, and with `--redis` once more
+ * on a real `redis-server`; the local-Stripe part
+ * (`bench/local-stripe.ts`) checks that the local Stripe is never the bottleneck.
  */
 import { parseArgs } from 'node:util';
+import { benchCache, type CacheBench } from './cache.js';
+import { printCache } from './cache-report.js';
 import { benchGateway, type GatewayBench } from './gateway-vs-baseline.js';
 import { benchLocalStripe, type LocalStripeScenario } from './local-stripe.js';
 import { pinSelf, printTable, TASKSET } from './support.js';
@@ -18,9 +24,16 @@ const { values } = parseArgs({
     duration: { type: 'string', default: '1' },
     connections: { type: 'string', default: '10' },
     samples: { type: 'string', default: '7' },
+    budget: { type: 'string', default: '10' },
+    redis: { type: 'boolean', default: false },
     only: { type: 'string' },
   },
 });
+const PARTS = ['gateway', 'cache', 'local-stripe'] as const;
+if (values.only !== undefined && !(PARTS as readonly string[]).includes(values.only)) {
+  throw new Error(`--only must be one of ${PARTS.join(', ')}, got '${values.only}'`);
+}
+const runs = (part: (typeof PARTS)[number]) => values.only === undefined || values.only === part;
 const durationSeconds = Number(values.duration);
 const connections = Number(values.connections);
 const samples = Number(values.samples);
@@ -34,7 +47,7 @@ console.log(
 const progress = (line: string) => console.log(`  … ${line} (${Math.round((Date.now() - started) / 1000)} s)`);
 
 let gateway: GatewayBench | undefined;
-if (values.only !== 'local-stripe') {
+if (runs('gateway')) {
   gateway = await benchGateway({ durationSeconds, connections, samples }, progress);
   const g = gateway;
   const byLatency = (s: GatewayBench['scenarios'][number], latency: number) => s.overhead.find((o) => o.latencyMs === latency)!;
@@ -101,8 +114,16 @@ if (values.only !== 'local-stripe') {
   );
 }
 
+const cache: CacheBench[] = [];
+if (runs('cache')) {
+  for (const redis of values.redis ? [false, true] : [false]) {
+    cache.push(await benchCache({ durationSeconds, connections, budgetPerSecond: Number(values.budget), redis }, progress));
+  }
+  for (const figures of cache) printCache(figures, connections);
+}
+
 let localStripe: LocalStripeScenario[] = [];
-if (values.only !== 'gateway') {
+if (runs('local-stripe')) {
   localStripe = await benchLocalStripe({ durationSeconds, connections });
   console.log('\nThe local Stripe alone');
   printTable(
@@ -116,6 +137,7 @@ console.log(
   JSON.stringify({
     scenarios: [...(gateway?.scenarios ?? []), ...localStripe],
     ...(gateway !== undefined ? { growth: gateway.growth, memory: gateway.memory, stripeMaxInFlight: gateway.stripeMaxInFlight, latencyMs: gateway.latencyMs } : {}),
+    ...(cache.length > 0 ? { cache } : {}),
     durationSeconds,
     connections,
     samples,

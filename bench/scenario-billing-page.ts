@@ -49,8 +49,11 @@ export const BILLING_PAGE: Scenario = {
     ]);
     if (customer.deleted) throw new Error(`customer ${id} is deleted`);
     const productIds = [...new Set(subscriptions.data.flatMap((s) => s.items.data.map((i) => i.price.product as string)))];
+    // No subscriptions, no products to name: no call (as the gateway).
     const products = new Map(
-      (await call(() => stripe.products.list({ ids: productIds, limit: productIds.length }))).data.map((p) => [p.id, p]),
+      productIds.length === 0
+        ? []
+        : (await call(() => stripe.products.list({ ids: productIds, limit: productIds.length }))).data.map((p) => [p.id, p]),
     );
     const pm = customer.invoice_settings.default_payment_method as Stripe.PaymentMethod | null;
     return {

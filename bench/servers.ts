@@ -3,7 +3,9 @@
  * (`start`), the local Stripe's control API (latency, its request log), one request, a load run, the answers' own
  * report of their Stripe calls, and the check that gateway and baseline answer alike (`verify`).
  */
+import { randomBytes } from 'node:crypto';
 import { DEFAULT_STRIPE_MAX_IN_FLIGHT } from '../src/config.js';
+import { freePort } from '../test/support/redis.js';
 import { createFixture } from './fixture.js';
 import { SCENARIOS, PORTAL_RETURN_URL, type BenchIds, type Scenario } from './scenarios.js';
 import { load, startChild, type Child, type LoadResult } from './support.js';
@@ -11,6 +13,10 @@ import { load, startChild, type Child, type LoadResult } from './support.js';
 export const STRIPE_KEY = 'sk_test_bench';
 export const API_KEY = 'bench-admin-key-0123456789';
 export const LATENCY_MS = 50;
+/** Signs the customer tokens of the bench's demo billing page views (HS256, 32+ characters). */
+export const BENCH_JWT_SECRET = 'bench-jwt-secret-0123456789abcdef0123';
+
+const NO_IDS: BenchIds = { customer: '', longInvoice: '', deepCursor: '', subscriber: '', subscriberProducts: 0 };
 
 export interface Servers {
   stripe: Child;
@@ -32,9 +38,9 @@ export function body(scenario: Scenario, ids: BenchIds, variables?: Record<strin
 
 export const HEADERS = { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json', accept: 'application/json' };
 
-export async function post(url: string, payload: string): Promise<{ status: number; text: string; ms: number }> {
+export async function post(url: string, payload: string, headers: Record<string, string> = HEADERS): Promise<{ status: number; text: string; ms: number }> {
   const started = performance.now();
-  const response = await fetch(url, { method: 'POST', headers: HEADERS, body: payload });
+  const response = await fetch(url, { method: 'POST', headers, body: payload });
   const text = await response.text();
   return { status: response.status, text, ms: performance.now() - started };
 }
@@ -51,8 +57,16 @@ export async function control(servers: Servers, method: string, path: string, js
 
 export const setLatency = (servers: Servers, latencyMs: number) => control(servers, 'PUT', '/_local/faults', { latencyMs });
 export const clearLog = (servers: Servers) => control(servers, 'DELETE', '/_local/requests');
-export async function logged(servers: Servers): Promise<Array<{ method: string; path: string }>> {
-  return ((await control(servers, 'GET', '/_local/requests')) as { data: Array<{ method: string; path: string }> }).data;
+/** The local Stripe's request log: every request since the last `clearLog`, with its status (429: refused) and arrival. */
+export interface LoggedCall {
+  method: string;
+  path: string;
+  status: number;
+  /** Milliseconds since the epoch. */
+  at: number;
+}
+export async function logged(servers: Servers): Promise<LoggedCall[]> {
+  return ((await control(servers, 'GET', '/_local/requests')) as { data: LoggedCall[] }).data;
 }
 
 /**
@@ -75,52 +89,105 @@ export const median = (values: number[]) => {
   return sorted[Math.floor(sorted.length / 2)] ?? NaN;
 };
 
-export async function start(): Promise<Servers> {
-  const stripe = await startChild('src/local-stripe/main.ts', ['--port', '0', '--seed', 'demo'], 1, /listening on (http:\/\/\S+)/);
+export interface StartOptions {
+  /** Extra flags for the local Stripe (e.g. `--rate-limit 10`). */
+  stripeArgs?: string[];
+  /** Settings for the gateway that replace or add to the bench's own. */
+  gatewayEnv?: Record<string, string>;
+  /**
+   * Every event of the local Stripe forwarded to the gateway's webhook route, signed with a secret the gateway
+   * verifies: what turns the shared cache on (events mode). The gateway then listens on a port chosen up front.
+   */
+  webhooks?: boolean;
+  /** The bench's data (`bench/fixture.ts`); without it, only the demo seed (its ids left empty). Default true. */
+  fixture?: boolean;
+}
+
+/**
+ * The bench's gateway settings: production, one caller at hundreds of requests a second on purpose (the callers'
+ * limits off), and an account budget far over anything the local Stripe is asked, so that the pass-through figures
+ * measure the gateway, not Stripe's published limits (the over-budget run in `bench/cache.ts` sets its own).
+ */
+function gatewayEnv(stripeUrl: string, cap: number): Record<string, string> {
+  return {
+    NODE_ENV: 'production',
+    PORT: '0',
+    HOST: '127.0.0.1',
+    STRIPE_SECRET_KEY: STRIPE_KEY,
+    STRIPE_API_BASE: stripeUrl,
+    STRIPE_MAX_IN_FLIGHT: String(cap),
+    GATEWAY_API_KEYS: API_KEY,
+    BENCH_API_KEY: API_KEY,
+    PORTAL_RETURN_URL,
+    RATE_LIMIT_PER_MINUTE: '0',
+    CALLER_STRIPE_CALLS_PER_MINUTE: '0',
+    STRIPE_READS_PER_SECOND: '100000',
+    STRIPE_WRITES_PER_SECOND: '100000',
+    STRIPE_SEARCHES_PER_SECOND: '100000',
+    // No webhook secret: the shared cache is off, every read goes to Stripe (unless `webhooks`).
+    STRIPE_WEBHOOK_SECRET: '',
+    CACHE_TTL_SECONDS: '',
+    REDIS_URL: '',
+    LOG_LEVEL: 'error',
+    // customers → edges → node → invoices → edges → node → total → formatted is 8 deep (default limit 6).
+    MAX_DEPTH: '12',
+    // Customer tokens for the demo billing page's query (`bench/cache.ts`).
+    AUTH_JWT_SECRET: BENCH_JWT_SECRET,
+    AUTH_JWKS_URL: '',
+  };
+}
+
+export async function start(options: StartOptions = {}): Promise<Servers> {
+  const forward =
+    options.webhooks === true ? { port: await freePort(), secret: `whsec_${randomBytes(24).toString('hex')}` } : undefined;
+  const stripeArgs = [
+    ...['--port', '0', '--seed', 'demo'],
+    ...(forward !== undefined ? ['--forward-to', `http://127.0.0.1:${forward.port}/webhooks/stripe`, '--forward-secret', forward.secret] : []),
+    ...(options.stripeArgs ?? []),
+  ];
+  const stripe = await startChild('src/local-stripe/main.ts', stripeArgs, 1, /listening on (http:\/\/\S+)/);
   try {
-    const ids = await createFixture(stripe.url, STRIPE_KEY);
     const cap = DEFAULT_STRIPE_MAX_IN_FLIGHT;
     const env = {
-      NODE_ENV: 'production',
-      PORT: '0',
-      HOST: '127.0.0.1',
-      STRIPE_SECRET_KEY: STRIPE_KEY,
-      STRIPE_API_BASE: stripe.url,
-      STRIPE_MAX_IN_FLIGHT: String(cap),
-      GATEWAY_API_KEYS: API_KEY,
-      BENCH_API_KEY: API_KEY,
-      PORTAL_RETURN_URL,
-      // The bench drives one caller at hundreds of requests a second, on purpose.
-      RATE_LIMIT_PER_MINUTE: '0',
-      LOG_LEVEL: 'error',
-      // customers → edges → node → invoices → edges → node → total → formatted is 8 deep (default limit 6).
-      MAX_DEPTH: '12',
-      AUTH_JWT_SECRET: '',
-      AUTH_JWKS_URL: '',
+      ...gatewayEnv(stripe.url, cap),
+      ...(forward !== undefined ? { PORT: String(forward.port), STRIPE_WEBHOOK_SECRET: forward.secret } : {}),
+      ...options.gatewayEnv,
     };
     const [gateway, baseline] = await Promise.all([
       startChild('src/main.ts', [], 0, /billing-gateway listening on (http:\/\/\S+)/, env),
       startChild('bench/baseline.ts', [], 0, /baseline listening on (http:\/\/\S+)/, env),
     ]);
-    return { stripe, gateway, baseline, ids, cap };
+    const servers = { stripe, gateway, baseline, ids: NO_IDS, cap };
+    try {
+      // After the gateway is up, so that the fixture's events are delivered at once, not retried for seconds.
+      if (options.fixture !== false) servers.ids = await createFixture(stripe.url, STRIPE_KEY);
+      return servers;
+    } catch (error) {
+      await Promise.all([gateway.stop(), baseline.stop()]);
+      throw error;
+    }
   } catch (error) {
     await stripe.stop();
     throw error;
   }
 }
 
+/** Gateway and baseline must give the same answer (normalised) for `scenario`; returns it (as JSON text). */
+export async function sameAnswer(servers: Servers, scenario: Scenario, variables?: Record<string, unknown>): Promise<string> {
+  const payload = body(scenario, servers.ids, variables);
+  const [gateway, baseline] = [await post(endpoint(servers, 'gateway'), payload), await post(endpoint(servers, 'baseline'), payload)];
+  if (gateway.status !== 200 || baseline.status !== 200) {
+    throw new Error(`${scenario.name}: gateway ${gateway.status} ${gateway.text.slice(0, 300)} / baseline ${baseline.status} ${baseline.text.slice(0, 300)}`);
+  }
+  const a = JSON.stringify(normalise(gateway.text));
+  const b = JSON.stringify(normalise(baseline.text));
+  if (a !== b) throw new Error(`${scenario.name}: the baseline answers differently\n gateway:  ${a.slice(0, 600)}\n baseline: ${b.slice(0, 600)}`);
+  return a;
+}
+
 /** Both servers must give the same answer (normalised) for every scenario before anything is measured. */
 export async function verify(servers: Servers): Promise<void> {
-  for (const scenario of SCENARIOS) {
-    const payload = body(scenario, servers.ids);
-    const [gateway, baseline] = [await post(endpoint(servers, 'gateway'), payload), await post(endpoint(servers, 'baseline'), payload)];
-    if (gateway.status !== 200 || baseline.status !== 200) {
-      throw new Error(`${scenario.name}: gateway ${gateway.status} ${gateway.text.slice(0, 300)} / baseline ${baseline.status} ${baseline.text.slice(0, 300)}`);
-    }
-    const a = JSON.stringify(normalise(gateway.text));
-    const b = JSON.stringify(normalise(baseline.text));
-    if (a !== b) throw new Error(`${scenario.name}: the baseline answers differently\n gateway:  ${a.slice(0, 600)}\n baseline: ${b.slice(0, 600)}`);
-  }
+  for (const scenario of SCENARIOS) await sameAnswer(servers, scenario);
 }
 
 /**
