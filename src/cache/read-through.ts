@@ -10,7 +10,7 @@
  */
 import type { ChangedHook, ObjectChange } from '../events/changes.js';
 import type { Logger } from '../observability/log.js';
-import type { CacheStore } from './store.js';
+import type { CacheStore, Since } from './store.js';
 import { objectTagsIn, tagsOfChange, tagsOfEvent } from './tags.js';
 
 /** What a read is: its key (the call and every parameter that shapes its answer) and the tags beside its objects'. */
@@ -48,7 +48,16 @@ function serialize(value: unknown): string {
   return JSON.stringify(value);
 }
 
+/** A read this process is making now: the sequence it began at, and its answer as it will be stored. */
+interface InFlightRead {
+  since: Since;
+  answer: Promise<string>;
+}
+
 export class SharedCache {
+  /** Misses on their way to Stripe, by key: a second miss of the same read joins the first (one call, not two). */
+  private readonly inFlight = new Map<string, InFlightRead>();
+
   constructor(
     readonly store: CacheStore,
     private readonly options: SharedCacheOptions,
@@ -58,11 +67,30 @@ export class SharedCache {
   async read<T>(read: CacheRead, fetch: () => Promise<T>): Promise<{ value: T; hit: boolean }> {
     const found = await this.store.lookup(read.key).catch(() => undefined);
     if (found?.hit !== undefined) return { value: JSON.parse(found.hit) as T, hit: true };
+    if (found === undefined) return { value: await fetch(), hit: false };
+    // The same read already on its way to Stripe, begun at this very point of the invalidation sequence (nothing was
+    // invalidated in between, on any replica): its answer is the one this read would get, so it is shared rather
+    // than asked again — a page many callers view at once after a change costs one call per read, not one each. If
+    // that call fails (its caller left, its deadline passed), this read makes its own, in its own words.
+    const joined = this.inFlight.get(read.key);
+    if (joined !== undefined && joined.since === found.since) {
+      const answer = await joined.answer.catch(() => undefined);
+      if (answer !== undefined) return { value: JSON.parse(answer) as T, hit: true };
+    }
     const started = performance.now();
-    const value = await fetch();
-    if (found !== undefined && performance.now() - started < this.options.retentionMs / 2) {
+    const fetched = fetch();
+    const own: InFlightRead = { since: found.since, answer: fetched.then(serialize) };
+    own.answer.catch(() => undefined);
+    this.inFlight.set(read.key, own);
+    let value: T;
+    try {
+      value = await fetched;
+    } finally {
+      if (this.inFlight.get(read.key) === own) this.inFlight.delete(read.key);
+    }
+    if (performance.now() - started < this.options.retentionMs / 2) {
       const tags = objectTagsIn(value, new Set(read.tags));
-      await this.store.set(read.key, serialize(value), [...tags], found.since, this.options.ttlMs).catch((error: unknown) => {
+      await this.store.set(read.key, await own.answer, [...tags], found.since, this.options.ttlMs).catch((error: unknown) => {
         this.options.logger?.error('shared cache: an entry could not be stored', { error });
       });
     }

@@ -1,8 +1,8 @@
 /**
  * What became of each delivery to `POST /webhooks/stripe`, counted by outcome: accepted, duplicate, ignored (an
- * event about nothing the gateway shows), failed (a "changed" hook threw; Stripe retries), unavailable (Redis
- * unreachable with replicas: 503, Stripe retries), and every reason a
- * delivery is refused. `app.webhooks.stats()` reads the counts; the metrics of a later issue export them.
+ * event about nothing the gateway shows), failed (a "changed" hook threw; Stripe retries), unavailable (replicas'
+ * Redis unreachable: 503, Stripe retries), and every reason a delivery is refused. `app.webhooks.stats()` reads the
+ * counts; the metrics of a later issue export them.
  */
 import type { SignatureRefusal } from '../stripe/webhooks.js';
 

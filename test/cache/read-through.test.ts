@@ -1,7 +1,8 @@
 /**
  * The read-through over a real store: a miss calls Stripe once and the next read is a hit; an in-flight read that
  * spans an invalidation of something in its answer is not stored (the race guard), so the read after the event goes
- * to Stripe again; an event's tags cover its object, its kind's lists and its customer's derived results.
+ * to Stripe again; an event's tags cover its object, its kind's lists and its customer's derived results. Misses of
+ * the same read at once share one Stripe call, unless an invalidation came between them.
  */
 import { describe, expect, it } from 'vitest';
 import { MemoryCacheStore } from '../../src/cache/memory-store.js';
@@ -70,5 +71,53 @@ describe('read-through', () => {
     const read = { key: 'k', tags: [] };
     await cache.read(read, async () => ({ data: [], hasMore: false, requestId: 'req_1' }));
     expect((await cache.read(read, async () => ({ data: [], hasMore: true }))).value).toEqual({ data: [], hasMore: false });
+  });
+  it('two misses of the same read at once make one Stripe call; the second shares the first\'s answer', async () => {
+    const cache = newCache();
+    const read = { key: readKey('subscriptions.retrieve', 'sub_1', {}), tags: [] };
+    let fetched = 0;
+    let release!: () => void;
+    const slow = async () => {
+      fetched++;
+      await new Promise<void>((resolve) => (release = resolve));
+      return subscription('active');
+    };
+    const first = cache.read(read, slow);
+    await new Promise((resolve) => setImmediate(resolve));
+    const second = cache.read(read, async () => (fetched++, subscription('never asked')));
+    await new Promise((resolve) => setImmediate(resolve));
+    release();
+    expect(await first).toEqual({ value: subscription('active'), hit: false });
+    expect(await second).toEqual({ value: subscription('active'), hit: true });
+    expect(fetched).toBe(1);
+  });
+
+  it('a miss after an invalidation never joins a read begun before it: it asks Stripe itself', async () => {
+    const cache = newCache();
+    const read = { key: readKey('subscriptions.retrieve', 'sub_1', {}), tags: [] };
+    let release!: () => void;
+    const first = cache.read(read, async () => {
+      await new Promise<void>((resolve) => (release = resolve));
+      return subscription('active');
+    });
+    await new Promise((resolve) => setImmediate(resolve));
+    await cache.changedHook(change('subscription', 'sub_1', 'cus_1'));
+    const second = cache.read(read, async () => subscription('canceled'));
+    expect(await second, 'the read that began after the event').toEqual({ value: subscription('canceled'), hit: false });
+    release();
+    expect((await first).value).toEqual(subscription('active'));
+  });
+
+  it('when the shared call fails, the read that joined it makes its own', async () => {
+    const cache = newCache();
+    const read = { key: readKey('subscriptions.retrieve', 'sub_1', {}), tags: [] };
+    let fail!: (error: Error) => void;
+    const first = cache.read(read, () => new Promise<never>((_resolve, reject) => (fail = reject)));
+    await new Promise((resolve) => setImmediate(resolve));
+    const second = cache.read(read, async () => subscription('active'));
+    await new Promise((resolve) => setImmediate(resolve));
+    fail(new Error('the first caller left'));
+    await expect(first).rejects.toThrow('the first caller left');
+    expect(await second).toEqual({ value: subscription('active'), hit: false });
   });
 });

@@ -64,7 +64,9 @@ describe('Redis store', () => {
     await expect(store.invalidate(['obj:x'])).rejects.toThrow(/Redis is unreachable/);
 
     await redis.restart();
-    await until(() => link.up, 'the link reconnects');
+    // Every replica's link reconnects, and each starts a new generation: wait for all of them.
+    await until(() => links.every((l) => l.up), 'every link reconnects');
+    for (const other of stores) await other.ready();
     expect(await store.ready(), 'usable again once its generation is set').toBe(true);
     // The restarted Redis kept nothing, and a read from before the outage is not stored into the new generation.
     sinceOf(await store.lookup('outage'));

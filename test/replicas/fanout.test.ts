@@ -190,6 +190,17 @@ describe('replicas on one Redis', () => {
     const byId = 'query ($id: ID!) { customer(id: $id) { id name } }';
     await gql(r2(), byId, { id: cached.id });
     await eventually(() => heard(on2, cached.id).length > 0, 'the cached customer’s creation heard');
+    // Queries on every replica, one after another, from before the kill until Redis is back: each must be answered.
+    let querying = true;
+    const answered: Array<{ replica: number; status: number; errors: unknown }> = [];
+    const queries = Promise.all(
+      replicas.map(async (replica) => {
+        while (querying) {
+          const answer = await gql(replica, byId, { id: DEMO.customer });
+          answered.push({ replica: replica.index, status: answer.status, errors: answer.body.errors ?? null });
+        }
+      }),
+    );
     try {
       await redis.kill();
       for (const replica of replicas) {
@@ -230,6 +241,10 @@ describe('replicas on one Redis', () => {
       for (const replica of replicas) {
         await eventually(async () => (await readiness(replica)).status === 200, `replica ${replica.index} ready again without a restart`);
       }
+      querying = false;
+      await queries;
+      expect(answered.filter((a) => a.status !== 200 || a.errors !== null), 'queries not answered').toEqual([]);
+      for (const replica of replicas) expect(answered.filter((a) => a.replica === replica.index).length).toBeGreaterThan(5);
 
       for (const replica of replicas) {
         const answer = await gql(replica, byId, { id: cached.id });
@@ -257,6 +272,8 @@ describe('replicas on one Redis', () => {
         expect(replica.output()).toContain('Redis is reachable again');
       }
     } finally {
+      querying = false;
+      await queries;
       await Promise.all([on2.close(), on3.close()]);
     }
   }, 90_000);

@@ -83,8 +83,10 @@ describe('one Stripe budget for two gateways on one Redis', () => {
     const gateways = [await startGateway({}), await startGateway({})];
     stripe.reset();
     // The gateway's own 429 retries may still get every answer through; what counts is what Stripe refused.
-    await Promise.allSettled(queries(gateways, 30));
-    expect(stripe.rateLimitRefusals.read).toBeGreaterThan(0);
+    const results = await Promise.allSettled(queries(gateways, 30));
+    const failures = results.flatMap((result) => (result.status === 'rejected' ? [String(result.reason)] : []));
+    const sent = stripe.requests.length;
+    expect(stripe.rateLimitRefusals.read, `${sent} requests reached Stripe; failures: ${failures.slice(0, 3).join(' | ')}`).toBeGreaterThan(0);
     for (const app of gateways.splice(0)) await app.stop();
   });
 
