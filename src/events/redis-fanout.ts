@@ -39,6 +39,8 @@ export interface ChangeFanout {
 
 /** Entries the stream keeps at least (`MAXLEN ~`: Redis trims in whole nodes, so a few more). */
 export const DEFAULT_STREAM_MAX_LENGTH = 10_000;
+/** The longest `stop()` waits for the reading loop to end. */
+const STOP_WAIT_MS = 2_000;
 /** How long one `XREAD` blocks before it asks again (it returns at once when an entry comes). */
 const BLOCK_MS = 2_000;
 /** The wait before reading again after a failure (Redis down: the link is reconnecting meanwhile). */
@@ -177,6 +179,8 @@ export class RedisChangeFanout implements ChangeFanout {
     this.stopped = true;
     // A blocked XREAD would hold a QUIT for up to BLOCK_MS: drop the connection instead.
     this.reader?.disconnect();
-    await this.loop;
+    // The loop ends at its next turn; a read that never settles (a connection ioredis still holds) must not hold the
+    // app's stop.
+    await Promise.race([this.loop, new Promise((resolve) => setTimeout(resolve, STOP_WAIT_MS).unref())]);
   }
 }

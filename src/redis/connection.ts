@@ -135,7 +135,18 @@ export function createRedisLink(options: RedisLinkOptions): RedisLink {
     async close() {
       closed = true;
       listeners.clear();
-      await Promise.all([client, ...others].map((connection) => connection.quit().catch(() => connection.disconnect())));
+      // QUIT lets Redis finish what was sent; a connection that cannot say it (down, reconnecting) is dropped, and
+      // none may hold the app's stop for longer than a command's timeout.
+      await Promise.all(
+        [client, ...others].map((connection) =>
+          Promise.race([
+            connection.quit().then(() => undefined),
+            new Promise<void>((resolve) => setTimeout(resolve, REDIS_COMMAND_TIMEOUT_MS).unref()),
+          ])
+            .catch(() => undefined)
+            .finally(() => connection.disconnect()),
+        ),
+      );
     },
   };
 }
