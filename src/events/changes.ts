@@ -36,7 +36,8 @@ export interface StripeChange {
 /** A hook run on every accepted change before the delivery is answered (the shared cache's invalidation goes here). */
 export type ChangedHook = (change: StripeChange) => void | Promise<void>;
 
-const KINDS: ReadonlySet<string> = new Set<ChangedKind>([
+/** Every kind of object the gateway shows, as `ChangedKind` names them. */
+export const CHANGED_KINDS: ReadonlySet<ChangedKind> = new Set<ChangedKind>([
   'customer',
   'invoice',
   'subscription',
@@ -47,6 +48,8 @@ const KINDS: ReadonlySet<string> = new Set<ChangedKind>([
   'billing_portal.configuration',
   'billing_portal.session',
 ]);
+
+const KINDS: ReadonlySet<string> = CHANGED_KINDS;
 
 const isKind = (value: unknown): value is ChangedKind => typeof value === 'string' && KINDS.has(value);
 

@@ -5,7 +5,7 @@
  */
 import Stripe from 'stripe';
 import type { App } from '../../src/app.js';
-import type { ChangedKind, StripeChange } from '../../src/events/changes.js';
+import { CHANGED_KINDS, type ChangedKind, type StripeChange } from '../../src/events/changes.js';
 import type { LocalStripe } from '../../src/local-stripe/index.js';
 import type { NewEvent } from '../../src/local-stripe/events/event-log.js';
 
@@ -13,17 +13,7 @@ export const SECRET_A = 'whsec_testSecretAaaaaaaaaaaaaaaaaaaaaaaaa';
 export const SECRET_B = 'whsec_testSecretBbbbbbbbbbbbbbbbbbbbbbbbb';
 
 /** Every kind the gateway shows: a recorder that hears them all. */
-export const ALL_KINDS: ReadonlySet<ChangedKind> = new Set<ChangedKind>([
-  'customer',
-  'invoice',
-  'subscription',
-  'payment_method',
-  'invoiceitem',
-  'product',
-  'price',
-  'billing_portal.configuration',
-  'billing_portal.session',
-]);
+export const ALL_KINDS: ReadonlySet<ChangedKind> = CHANGED_KINDS;
 
 /** A real event of the local Stripe (its own id, shape and `api_version`), appended to its platform account's log. */
 export function localEvent(local: LocalStripe, event: NewEvent): Stripe.Event {
