@@ -9,16 +9,15 @@
  * Otherwise the gateway talks to the configured Stripe (`STRIPE_SECRET_KEY`, `STRIPE_API_BASE`), and nothing
  * secret is ever printed or written into a page.
  */
-import { randomBytes } from 'node:crypto';
 import { createServer, type RequestListener } from 'node:http';
-import { SignJWT } from 'jose';
 import type Stripe from 'stripe';
 import { createAuthenticator } from './auth/authenticate.js';
 import { createSharedCache, type SharedCache } from './cache/index.js';
-import type { GatewayConfig, JwtConfig } from './config.js';
+import type { GatewayConfig } from './config.js';
 import type { GatewayDeps, PortalSettings } from './graphql/context.js';
 import { CursorCodec } from './graphql/connections.js';
-import { createDemoRoutes, DEMO_PATH, type DemoRoutes } from './demo/routes.js';
+import { demoSetup, randomSecret, type DemoCredentials } from './demo/credentials.js';
+import { DEMO_PATH, type DemoRoutes } from './demo/routes.js';
 import { demoTabs, placeholderTabs } from './demo/graphiql-tabs.js';
 import type { ChangedHook } from './events/changes.js';
 import { MemoryEventDedup } from './events/dedup.js';
@@ -39,6 +38,7 @@ import type { WebhookCounts } from './http/webhook-stats.js';
 import { createWebhookRoute } from './http/webhooks.js';
 import { createStripeClient } from './stripe/client.js';
 import { budgetAccount, StripeBudget } from './stripe/budget.js';
+import { StripeHttpTaps } from './stripe/budget-http.js';
 import { RedisBudgetStore } from './stripe/budget-redis.js';
 import { StripeGateway } from './stripe/gateway.js';
 import { Limiter } from './stripe/limiter.js';
@@ -48,28 +48,6 @@ import { createWebhookVerifier } from './stripe/webhooks.js';
 const REDIS_START_WAIT_MS = 2_000;
 /** How long a stop waits for requests in flight before it closes their connections. */
 const DRAIN_MS = 5_000;
-/** The printed demo token's lifetime: a day, or less when `AUTH_MAX_TOKEN_LIFETIME_SECONDS` allows less. */
-export const DEMO_TOKEN_SECONDS = 86_400;
-/** Tokens the demo page's sign-in mints: short-lived, as a real app's session tokens are. */
-export const DEMO_PAGE_TOKEN_SECONDS = 3_600;
-
-/** What demo mode generated for you to call the gateway with. */
-export interface DemoCredentials {
-  /** A key for `Authorization: Bearer …` (role ADMIN): generated, or the first of `GATEWAY_API_KEYS`. */
-  adminKey: string;
-  /** Whether `adminKey` was generated (and so may be printed). */
-  adminKeyGenerated: boolean;
-  /** The HS256 secret customer tokens are verified with; undefined when `AUTH_JWT_SECRET` set it. */
-  jwtSecret: string | undefined;
-  /** The demo customer the token is for (`DEMO.customer`). */
-  customerId: string;
-  customerName: string | null;
-  /** A customer token (role CUSTOMER) for `customerId`. */
-  customerToken: string;
-  /** How long it is valid: 24 hours, or the shorter `AUTH_MAX_TOKEN_LIFETIME_SECONDS`. */
-  customerTokenSeconds: number;
-}
-
 export interface App {
   /** The gateway's origin as a browser reaches it, e.g. `http://127.0.0.1:4000`. */
   url: string;
@@ -122,23 +100,6 @@ export interface StartOptions {
   changedHooks?: readonly ChangedHook[];
 }
 
-const randomSecret = (bytes: number) => randomBytes(bytes).toString('base64url');
-
-export function signDemoCustomerToken(
-  jwt: Pick<JwtConfig, 'customerClaim' | 'issuer' | 'audience'>,
-  secret: string,
-  customerId: string,
-  lifetimeSeconds: number = DEMO_TOKEN_SECONDS,
-): Promise<string> {
-  let token = new SignJWT({ [jwt.customerClaim]: customerId })
-    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-    .setIssuedAt()
-    .setExpirationTime(`${lifetimeSeconds}s`);
-  if (jwt.issuer !== undefined) token = token.setIssuer(jwt.issuer);
-  if (jwt.audience !== undefined) token = token.setAudience(jwt.audience);
-  return token.sign(new TextEncoder().encode(secret));
-}
-
 interface Upstream {
   client: Stripe;
   /** The key the client uses; the cursor key is derived from it. */
@@ -151,11 +112,15 @@ interface Upstream {
  * The Stripe client, behind the account's budget (`STRIPE_*_PER_SECOND`; in memory, or in Redis shared by every
  * replica), named by a hash of the key it uses.
  */
-async function connectStripe(config: GatewayConfig, budgetFor: (secretKey: string) => StripeBudget): Promise<Upstream> {
+async function connectStripe(
+  config: GatewayConfig,
+  budgetFor: (secretKey: string) => StripeBudget,
+  taps: StripeHttpTaps,
+): Promise<Upstream> {
   if (config.stripe !== undefined) {
     const base = config.stripe.apiBase;
     return {
-      client: createStripeClient({ secretKey: config.stripe.secretKey, apiBase: base, budget: budgetFor(config.stripe.secretKey) }),
+      client: createStripeClient({ secretKey: config.stripe.secretKey, apiBase: base, budget: budgetFor(config.stripe.secretKey), taps }),
       secretKey: config.stripe.secretKey,
       base: base !== undefined ? base.origin : 'https://api.stripe.com',
       local: undefined,
@@ -163,7 +128,7 @@ async function connectStripe(config: GatewayConfig, budgetFor: (secretKey: strin
   }
   const local = await startLocalStripe({ port: 0, seed: 'demo' });
   return {
-    client: createStripeClient({ secretKey: local.secretKey, apiBase: new URL(local.url), budget: budgetFor(local.secretKey) }),
+    client: createStripeClient({ secretKey: local.secretKey, apiBase: new URL(local.url), budget: budgetFor(local.secretKey), taps }),
     secretKey: local.secretKey,
     base: local.url,
     local,
@@ -171,15 +136,22 @@ async function connectStripe(config: GatewayConfig, budgetFor: (secretKey: strin
 }
 
 export { banner } from './banner.js';
+export { DEMO_PAGE_TOKEN_SECONDS, DEMO_TOKEN_SECONDS, signDemoCustomerToken, type DemoCredentials } from './demo/credentials.js';
 export { serverOptions } from './http/listen.js';
 
 export async function startApp(config: GatewayConfig, options: StartOptions = {}): Promise<App> {
   const operations = await loadExampleOperations();
   let budget: StripeBudget | undefined;
-  const upstream = await connectStripe(config, (secretKey) => {
-    budget = new StripeBudget(config.replicas.stripeBudget, budgetAccount(secretKey));
-    return budget;
-  });
+  // Every HTTP request to Stripe passes these (metrics and traces add theirs below).
+  const stripeTaps = new StripeHttpTaps();
+  const upstream = await connectStripe(
+    config,
+    (secretKey) => {
+      budget = new StripeBudget(config.replicas.stripeBudget, budgetAccount(secretKey));
+      return budget;
+    },
+    stripeTaps,
+  );
   // Requests are counted (a stop waits for them) and handed to the gateway once it is built; it needs the bound
   // port (the demo return URL), so the socket is open a moment before: anything that early gets a 503.
   let gateway: RequestListener | undefined;
@@ -212,35 +184,10 @@ export async function startApp(config: GatewayConfig, options: StartOptions = {}
       onBehalfOf: config.portalOnBehalfOf,
     };
     if (config.demo && upstream.local !== undefined) {
-      const adminKeyGenerated = apiKeys.length === 0;
-      if (adminKeyGenerated) apiKeys = [`demo_admin_${randomSecret(24)}`];
-      const jwtSecret = jwt.secret === undefined ? randomSecret(32) : undefined;
-      const secret = jwt.secret ?? jwtSecret ?? randomSecret(32);
-      jwt = { ...jwt, secret };
-      const defaultReturnUrl = config.portalReturnUrl ?? `${url}/`;
-      portal = {
-        ...portal,
-        defaultReturnUrl,
-        allowedReturnUrlOrigins:
-          config.allowedReturnUrlOrigins.length > 0 ? config.allowedReturnUrlOrigins : [new URL(defaultReturnUrl).origin],
-      };
-      // Never longer than the gateway itself accepts (AUTH_MAX_TOKEN_LIFETIME_SECONDS).
-      const customerTokenSeconds = Math.min(DEMO_TOKEN_SECONDS, jwt.maxTokenLifetimeSeconds);
-      demo = {
-        adminKey: apiKeys[0]!,
-        adminKeyGenerated,
-        jwtSecret,
-        customerId: DEMO.customer,
-        customerName: upstream.local.store.customers.get(DEMO.customer)?.name ?? null,
-        customerToken: await signDemoCustomerToken(jwt, secret, DEMO.customer, customerTokenSeconds),
-        customerTokenSeconds,
-      };
-      // The demo billing page, and the sign-in that mints its short-lived customer tokens: demo mode only.
-      const signingJwt = jwt;
-      demoRoutes = createDemoRoutes({
-        store: upstream.local.store,
-        signCustomerToken: (customerId) => signDemoCustomerToken(signingJwt, secret, customerId, Math.min(DEMO_PAGE_TOKEN_SECONDS, signingJwt.maxTokenLifetimeSeconds)),
-      });
+      const setup = await demoSetup({ url, store: upstream.local.store, customerId: DEMO.customer, apiKeys, jwt, portal });
+      ({ apiKeys, jwt, portal } = setup);
+      demo = setup.credentials;
+      demoRoutes = setup.routes;
     }
 
     const graphiqlDefaults: GraphiQLDefaults =

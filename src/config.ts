@@ -1,6 +1,7 @@
 import type { CustomerAction } from './auth/actions.js';
 import { count, customerActions, flag, list, origins, port, productionProblems, stripeIdOf, url, overHttp, webhookSecrets, type Env } from './config-values.js';
 import { inFlightForBudget, replicaSettings, type ReplicaSettings } from './config-replicas.js';
+import { observabilitySettings, type ObservabilitySettings } from './config-observability.js';
 import type { LogLevel } from './observability/log.js';
 
 /**
@@ -211,6 +212,11 @@ export interface GatewayConfig {
    * `STRIPE_SEARCHES_PER_SECOND`), `CALLER_STRIPE_CALLS_PER_MINUTE` and `TRUST_PROXY`.
    */
   replicas: ReplicaSettings;
+  /**
+   * Operating it (`src/config-observability.ts`): `METRICS_PORT`, `METRICS_KEY`, `LOG_FORMAT`, `DRAIN_DELAY_SECONDS`
+   * and OpenTelemetry's `OTEL_*` (`src/config-tracing.ts`).
+   */
+  observability: ObservabilitySettings;
 }
 
 export interface StripeConfig {
@@ -343,9 +349,11 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     problems.push(...productionProblems({ demo, apiKeys, secret, jwksUrl, portalReturnUrl, allowedOrigins: allowed }));
   }
 
+  const publicPort = port(env, 'PORT', 4000, problems);
+  const observability = observabilitySettings(env, problems, { production, publicPort });
   const config: GatewayConfig = {
     host: env['HOST'] || '127.0.0.1',
-    port: port(env, 'PORT', 4000, problems),
+    port: publicPort,
     demo,
     stripe: demo || secretKey === undefined ? undefined : { secretKey, apiBase },
     apiKeys,
@@ -379,6 +387,7 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     live,
     webhooks,
     replicas,
+    observability,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -82,6 +82,11 @@ export interface GatewayOptions {
   logger?: Logger;
   /** `SSE_HEARTBEAT_MS`: a comment on every idle subscription stream this often. Default 15000. */
   heartbeatMs?: number;
+  /**
+   * Plugins that watch every request from its start (metrics, tracing: `src/observability/`), placed before all
+   * others so that they see refusals too.
+   */
+  observers?: readonly Plugin[];
 }
 
 export type Gateway = YogaServerInstance<Record<string, never>, Context>;
@@ -155,6 +160,7 @@ export function createGateway(options: GatewayOptions, gatewayDeps: GatewayDeps)
     graphiql: options.graphiql ? graphiqlOptions(options.graphiqlDefaults) : false,
     ...(options.graphiql ? { renderGraphiQL: offlineGraphiQL(options.graphiqlDefaults) } : {}),
     plugins: [
+      ...(options.observers ?? []),
       useRequestLog({ logger, states, errors, loggedPaths: [GRAPHQL_PATH], viewerOf, stripeCallsOf: budget.countOf }),
       useSecurityHeaders(),
       ...(options.corsOrigins.length > 0 ? [varyByOrigin()] : []),

@@ -4,7 +4,7 @@
  * `budget`, every HTTP request it sends first takes a token of the account's Stripe budget (`./budget-http.ts`).
  */
 import Stripe from 'stripe';
-import { BudgetedHttpClient } from './budget-http.js';
+import { BudgetedHttpClient, type StripeHttpTaps } from './budget-http.js';
 import type { StripeBudget } from './budget.js';
 
 export interface StripeClientOptions {
@@ -16,6 +16,8 @@ export interface StripeClientOptions {
   timeoutMs?: number;
   /** The account's Stripe budget; undefined: requests go out as fast as they are made. */
   budget?: StripeBudget | undefined;
+  /** Who watches every HTTP request sent (metrics, traces); needs a `budget` (the requests go through its client). */
+  taps?: StripeHttpTaps | undefined;
 }
 
 export const STRIPE_API_VERSION = '2026-10-28.endive';
@@ -28,7 +30,7 @@ export function createStripeClient(options: StripeClientOptions): Stripe {
     timeout: options.timeoutMs ?? 10_000,
     telemetry: false,
     appInfo: { name: 'billing-gateway', version: '0.1.0' },
-    ...(options.budget !== undefined ? { httpClient: new BudgetedHttpClient(options.budget) } : {}),
+    ...(options.budget !== undefined ? { httpClient: new BudgetedHttpClient(options.budget, options.taps) } : {}),
     ...(base
       ? {
           host: base.hostname.replace(/^\[(.*)\]$/, '$1'),
