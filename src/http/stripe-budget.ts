@@ -11,7 +11,7 @@
  * back after), `callerBudget: { perMinute, remaining, resetSeconds }`.
  */
 import type { BlockList } from 'node:net';
-import { getOperationAST, type ExecutionResult } from 'graphql';
+import { getOperationAST, type DocumentNode, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Viewer } from '../auth/viewer.js';
 import type { CallerBudget, CallerBudgetReport, CallerCharge } from './caller-budget.js';
@@ -37,10 +37,39 @@ export interface StripeBudgetOptions {
   proxies?: BlockList | undefined;
 }
 
+/** Variables longer than this (as JSON) are estimated afresh each time rather than kept as a key. */
+const MEMO_KEY_MAX = 2_048;
+/** Estimates kept per document (operation × role × variables); the oldest is dropped first. */
+const MEMO_PER_DOCUMENT = 32;
+
+/**
+ * `estimateStripeCalls`, remembered: the estimate is a pure function of the document, the operation, the variables
+ * and the role, and the same page view sends the same document (Yoga hands back the same parsed `DocumentNode` for
+ * the same text) with the same variables again and again — walking it each time was a measurable part of a warm,
+ * cache-served request. Kept per document object, so a document Yoga forgets takes its estimates with it.
+ */
+export function memoizedEstimates(): typeof estimateStripeCalls {
+  const memo = new WeakMap<object, Map<string, number>>();
+  return (schema: GraphQLSchema, document: Parameters<typeof estimateStripeCalls>[1], operationName, variables, role) => {
+    const key = `${role ?? ''}\u0000${operationName ?? ''}\u0000${variables == null ? '' : JSON.stringify(variables)}`;
+    if (key.length > MEMO_KEY_MAX) return estimateStripeCalls(schema, document, operationName, variables, role);
+    let estimates = memo.get(document);
+    if (estimates === undefined) memo.set(document, (estimates = new Map()));
+    let estimate = estimates.get(key);
+    if (estimate === undefined) {
+      estimate = estimateStripeCalls(schema, document, operationName, variables, role);
+      if (estimates.size >= MEMO_PER_DOCUMENT) estimates.delete(estimates.keys().next().value as string);
+      estimates.set(key, estimate);
+    }
+    return estimate;
+  };
+}
+
 export function stripeBudget(options: StripeBudgetOptions): StripeBudget {
   const { maxCalls, logger, proxies } = options;
   const callers = options.callerBudget?.enabled ? options.callerBudget : undefined;
   const counts = new WeakMap<Request, StripeCallCount>();
+  const estimate = memoizedEstimates();
   /** Each request's charge to its caller's budget (settled when it is answered), or what remained when refused. */
   const charges = new WeakMap<Request, CallerCharge | CallerBudgetReport>();
   const countOf = (request: Request): StripeCallCount => {
@@ -54,9 +83,9 @@ export function stripeBudget(options: StripeBudgetOptions): StripeBudget {
   const plugin: Plugin = {
     async onExecute({ args, setResultAndStopExecution }) {
       const context = args.contextValue as { request?: Request; viewer?: Viewer } | undefined;
-      const estimated = estimateStripeCalls(
+      const estimated = estimate(
         args.schema,
-        args.document,
+        args.document as DocumentNode,
         args.operationName,
         args.variableValues as Record<string, unknown> | undefined,
         context?.viewer?.role,

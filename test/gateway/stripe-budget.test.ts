@@ -216,6 +216,17 @@ describe('the budget', () => {
     expect(large.body?.errors?.[0]?.extensions).toMatchObject({ limit: 'stripeCalls', estimatedCalls: 101 });
   });
 
+  it('is remembered per document and variables, never across variables', async () => {
+    const query = `query($n: Int) { customers(first: $n) { edges { node { invoices(first: 1) { edges { node { id } } } } } } }`;
+    // The same text again and again (Yoga hands back one parsed document), the variables changing in between.
+    for (const n of [2, 3, 2, 100, 3]) {
+      if (n === 100) {
+        const refused = await postJson(h, { query, variables: { n } });
+        expect(refused.body?.errors?.[0]?.extensions).toMatchObject({ limit: 'stripeCalls', estimatedCalls: 101 });
+      } else expect((await measure(query, { n })).report).toMatchObject({ estimatedCalls: n + 1, calls: n + 1 });
+    }
+  });
+
   it('is MAX_STRIPE_CALLS, configurable', async () => {
     expect(loadGatewayConfig({}).limits.maxStripeCalls).toBe(100);
     expect(loadGatewayConfig({ MAX_STRIPE_CALLS: '20' }).limits.maxStripeCalls).toBe(20);
