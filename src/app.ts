@@ -94,7 +94,7 @@ export interface AppWebhooks {
 
 /** What `startApp` takes beside the configuration (tests, and the next issues' hooks). */
 export interface StartOptions {
-  /** Where log lines go (default stdout and stderr). */
+  /** Where log lines go (default: stdout below `warn`, stderr from `warn` up). */
   logSink?: LogSink;
   /** Run on every accepted webhook change before the delivery is answered (after the app's own, none today). */
   changedHooks?: readonly ChangedHook[];
@@ -217,6 +217,7 @@ export async function startApp(config: GatewayConfig, options: StartOptions = {}
     // Structured logs; whatever secret this process holds is redacted from every line.
     const logger = createLogger({
       level: config.logLevel,
+      format: config.observability.logFormat,
       ...(options.logSink !== undefined ? { sink: options.logSink } : {}),
       secrets: [
         ...apiKeys,

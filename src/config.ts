@@ -2,7 +2,7 @@ import type { CustomerAction } from './auth/actions.js';
 import { count, customerActions, flag, list, origins, port, productionProblems, stripeIdOf, url, overHttp, webhookSecrets, type Env } from './config-values.js';
 import { inFlightForBudget, replicaSettings, type ReplicaSettings } from './config-replicas.js';
 import { observabilitySettings, type ObservabilitySettings } from './config-observability.js';
-import type { LogLevel } from './observability/log.js';
+import { isLogLevel, LOG_LEVELS, type LogLevel } from './observability/log.js';
 
 /**
  * The only reader of `process.env` for the gateway. It parses what it needs once, at start-up, and gets a typed
@@ -190,7 +190,11 @@ export interface GatewayConfig {
    * rate-limiter-flexible; shared through Redis with `REDIS_URL`); 0 turns it off. Default 600.
    */
   rateLimitPerMinute: number;
-  /** `LOG_LEVEL`: `info` (a line per request, and errors), `error` (errors only) or `silent`. Default `info`. */
+  /**
+   * `LOG_LEVEL`, pino's levels: `trace`, `debug` (also every Stripe HTTP request), `info` (a line per request and
+   * webhook delivery, and what is below), `warn` (degraded service: Redis away, …), `error` (masked errors only),
+   * `fatal`, `silent`. Default `info`.
+   */
   logLevel: LogLevel;
   /**
    * `STRIPE_MAX_IN_FLIGHT`: Stripe calls in flight at once, process-wide, shared fairly between callers. Default: from
@@ -335,11 +339,9 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
   };
   const replicas = replicaSettings(env, problems, { secretKey, demo, webhooksVerified: webhooks.secrets.length > 0 });
   const stripeMaxInFlight = count(env, 'STRIPE_MAX_IN_FLIGHT', inFlightForBudget(replicas.stripeBudget), problems);
-  const logLevelRaw = env['LOG_LEVEL'] || 'info';
-  if (logLevelRaw !== 'info' && logLevelRaw !== 'error' && logLevelRaw !== 'silent') {
-    problems.push(`LOG_LEVEL must be info, error or silent, got '${logLevelRaw}'`);
-  }
-  const logLevel: LogLevel = logLevelRaw === 'error' || logLevelRaw === 'silent' ? logLevelRaw : 'info';
+  const logLevelRaw = (env['LOG_LEVEL'] || 'info').trim().toLowerCase();
+  if (!isLogLevel(logLevelRaw)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got '${env['LOG_LEVEL']}'`);
+  const logLevel: LogLevel = isLogLevel(logLevelRaw) ? logLevelRaw : 'info';
 
   // In any mode: a live key over plain http to another machine has no legitimate use.
   if (secretKey !== undefined && /^(sk|rk)_live_/.test(secretKey) && apiBase !== undefined && overHttp(apiBase)) {

@@ -1,113 +1,114 @@
 /**
- * Structured logs: one JSON object per line. At `info`, one line per GraphQL request (method, path, operation,
- * status, duration, the caller's role, error codes, and the `Request-Id`s of the Stripe calls it made, so support
- * can find a request in Stripe's dashboard); at `error`, every unexpected (masked) error with its stack.
+ * Structured logs, on pino: one JSON object per line (`LOG_FORMAT=json`, the default, for log shippers), or
+ * pino-pretty's readable lines for a developer at a terminal (`LOG_FORMAT=pretty`). At `info`, one line per GraphQL
+ * request and per webhook delivery; at `warn`, what degrades service without failing it (Redis away, a wrong
+ * Stripe-call estimate); at `error`, every unexpected (masked) error with its stack; at `debug`, every HTTP request
+ * to Stripe. Lines at `warn` and above go to stderr, the rest to stdout.
  *
- * Nothing secret is ever written: values under keys like `authorization`, `token`, `secret`, `password`, `cookie`
- * are replaced; in every string, Stripe keys (`sk_…`, `rk_…`), JWTs, `Bearer …` credentials and the configured
- * secrets themselves (gateway API keys, the JWT secret, the Stripe key) are replaced by `[REDACTED]`.
+ * The gateway's modules see only the small `Logger` interface below (`info(msg, fields)`), never pino itself: tests
+ * give a `LogSink`, and every record passes through `./redact.ts` first, so that nothing secret is ever written
+ * (fields at any depth, the message, child bindings — at every level, in both formats).
  */
+import { createRequire } from 'node:module';
+import pino, { type DestinationStream } from 'pino';
+import { redact, redactString } from './redact.js';
 
-export type LogLevel = 'info' | 'error' | 'silent';
+export { REDACTED, redact, redactString, serializeError } from './redact.js';
 
-/** Where lines go: default stdout (info) and stderr (error). */
-export type LogSink = (line: string, level: 'info' | 'error') => void;
+/** pino's levels, lowest first; `silent` writes nothing. */
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+/** The level of one written line. */
+export type LineLevel = Exclude<LogLevel, 'silent'>;
+export type LogFields = Record<string, unknown>;
+
+/** Where lines go (without their newline): by default stdout below `warn`, stderr from `warn` up. */
+export type LogSink = (line: string, level: LineLevel) => void;
 
 export interface Logger {
   readonly level: LogLevel;
-  info(msg: string, fields?: Record<string, unknown>): void;
-  error(msg: string, fields?: Record<string, unknown>): void;
+  debug(msg: string, fields?: LogFields): void;
+  info(msg: string, fields?: LogFields): void;
+  warn(msg: string, fields?: LogFields): void;
+  error(msg: string, fields?: LogFields): void;
+  /** A logger whose every line also carries `bindings` (a request's id, say). */
+  child(bindings: LogFields): Logger;
 }
 
 export interface LoggerOptions {
   level?: LogLevel;
+  /** `json` (default) or `pretty` (pino-pretty, no colours unless stdout is a terminal). */
+  format?: 'json' | 'pretty';
   sink?: LogSink;
   /** Exact strings never to write (API keys, the JWT secret, the Stripe key); shorter than 8 characters ignored. */
   secrets?: readonly string[];
 }
 
-export const REDACTED = '[REDACTED]';
-
-const SECRET_KEY = /authorization|cookie|secret|password|passwd|token|api[-_]?key|credential/i;
-const PATTERNS: RegExp[] = [
-  // Stripe secret, restricted and webhook keys.
-  /\b(?:sk|rk)_(?:test|live)_[A-Za-z0-9]+/g,
-  /\bwhsec_[A-Za-z0-9]+/g,
-  // JWTs (header.payload.signature, base64url; the header always starts `eyJ`).
-  /\beyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*/g,
-  // Whatever follows an auth scheme.
-  /\b(Bearer|Basic)\s+[^\s"',;]+/gi,
-];
-
-/** Replaces secrets inside one string. */
-export function redactString(value: string, secrets: readonly string[] = []): string {
-  let out = value;
-  for (const secret of secrets) if (secret.length >= 8 && out.includes(secret)) out = out.split(secret).join(REDACTED);
-  for (const pattern of PATTERNS) {
-    out = out.replace(pattern, (_match: string, scheme: unknown) => (typeof scheme === 'string' ? `${scheme} ${REDACTED}` : REDACTED));
-  }
-  return out;
+export function isLogLevel(value: string): value is LogLevel {
+  return (LOG_LEVELS as readonly string[]).includes(value);
 }
 
-/** An error as a plain, redactable object. */
-export function serializeError(error: unknown): Record<string, unknown> {
-  if (!(error instanceof Error)) return { message: String(error) };
-  const out: Record<string, unknown> = { name: error.name, message: error.message };
-  if (error.stack !== undefined) out['stack'] = error.stack;
-  const extra = error as Error & { code?: unknown; type?: unknown; requestId?: unknown; statusCode?: unknown; extensions?: unknown };
-  if (typeof extra.code === 'string') out['code'] = extra.code;
-  if (typeof extra.type === 'string') out['type'] = extra.type;
-  if (typeof extra.requestId === 'string') out['stripeRequestId'] = extra.requestId;
-  if (typeof extra.statusCode === 'number') out['statusCode'] = extra.statusCode;
-  if (extra.extensions !== undefined && typeof extra.extensions === 'object') out['extensions'] = extra.extensions;
-  if (error.cause !== undefined) out['cause'] = error.cause instanceof Error ? serializeError(error.cause) : String(error.cause);
-  return out;
-}
+let stdio: { out: DestinationStream; err: DestinationStream } | undefined;
 
-/** A deep copy of `value` with every secret replaced (see the module comment). */
-export function redact(value: unknown, secrets: readonly string[] = [], depth = 0): unknown {
-  if (typeof value === 'string') return redactString(value, secrets);
-  if (value === null || typeof value !== 'object') return value;
-  if (depth > 8) return '[…]';
-  if (value instanceof Error) return redact(serializeError(value), secrets, depth + 1);
-  if (Array.isArray(value)) return value.map((item) => redact(item, secrets, depth + 1));
-  const out: Record<string, unknown> = {};
-  for (const [key, item] of Object.entries(value)) {
-    out[key] = SECRET_KEY.test(key) && item !== undefined && item !== null && typeof item !== 'boolean' ? REDACTED : redact(item, secrets, depth + 1);
-  }
-  return out;
-}
-
-/** stdout for info, stderr for errors (through `console`, so test runners capture it). */
-export const consoleSink: LogSink = (line, level) => {
-  if (level === 'error') console.error(line);
-  else console.log(line);
+/** stdout below `warn`, stderr from `warn` up; synchronous writes, so that no line is lost on `process.exit`. */
+export const stdioSink: LogSink = (line, level) => {
+  stdio ??= { out: pino.destination({ dest: 1, sync: true }), err: pino.destination({ dest: 2, sync: true }) };
+  (level === 'warn' || level === 'error' || level === 'fatal' ? stdio.err : stdio.out).write(`${line}\n`);
 };
-const defaultSink = consoleSink;
+
+type Prettify = (line: string) => string;
+
+/** pino-pretty, loaded only when asked for (a production gateway never loads it). */
+function prettifier(): Prettify {
+  const { prettyFactory } = createRequire(import.meta.url)('pino-pretty') as typeof import('pino-pretty');
+  return prettyFactory({ colorize: process.stdout.isTTY === true, translateTime: 'SYS:HH:MM:ss.l', singleLine: false });
+}
+
+/**
+ * pino's destination: it hands over each finished line, and (through pino's metadata flag) its numeric level, so
+ * that the sink knows where the line belongs without parsing it.
+ */
+function destination(sink: LogSink, prettify: Prettify | undefined): DestinationStream {
+  const labels = pino.levels.labels as Record<number, LineLevel>;
+  return {
+    [pino.symbols.needsMetadataGsym]: true,
+    lastLevel: 30,
+    write(this: { lastLevel: number }, line: string) {
+      sink((prettify !== undefined ? prettify(line) : line).trimEnd(), labels[this.lastLevel] ?? 'info');
+    },
+  } as DestinationStream;
+}
+
+function wrap(instance: pino.Logger, level: LogLevel, secrets: readonly string[]): Logger {
+  return {
+    level,
+    debug: (msg, fields = {}) => instance.debug(fields, redactString(msg, secrets)),
+    info: (msg, fields = {}) => instance.info(fields, redactString(msg, secrets)),
+    warn: (msg, fields = {}) => instance.warn(fields, redactString(msg, secrets)),
+    error: (msg, fields = {}) => instance.error(fields, redactString(msg, secrets)),
+    child: (bindings) => wrap(instance.child(bindings), level, secrets),
+  };
+}
 
 export function createLogger(options: LoggerOptions = {}): Logger {
   const level = options.level ?? 'info';
-  const sink = options.sink ?? defaultSink;
   const secrets = (options.secrets ?? []).filter((s) => s.length >= 8);
-  const write = (lineLevel: 'info' | 'error', msg: string, fields: Record<string, unknown>) => {
-    const record = redact({ time: new Date().toISOString(), level: lineLevel, msg, ...fields }, secrets);
-    let line: string;
-    try {
-      line = JSON.stringify(record);
-    } catch {
-      line = JSON.stringify({ time: new Date().toISOString(), level: lineLevel, msg, note: 'fields could not be serialised' });
-    }
-    sink(line, lineLevel);
-  };
-  return {
-    level,
-    info(msg, fields = {}) {
-      if (level === 'info') write('info', msg, fields);
+  const prettify = options.format === 'pretty' && level !== 'silent' ? prettifier() : undefined;
+  const instance = pino(
+    {
+      level,
+      // No pid or hostname on every line: the platform's log collector knows which replica wrote it.
+      base: undefined,
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: {
+        level: (label) => ({ level: label }),
+        bindings: (bindings) => redact(bindings, secrets) as LogFields,
+        log: (fields) => redact(fields, secrets) as LogFields,
+      },
     },
-    error(msg, fields = {}) {
-      if (level !== 'silent') write('error', msg, fields);
-    },
-  };
+    destination(options.sink ?? stdioSink, prettify),
+  );
+  return wrap(instance, level, secrets);
 }
 
 /** A logger that writes nothing. */

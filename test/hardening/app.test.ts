@@ -59,7 +59,7 @@ describe('configuration of the limits', () => {
         MAX_VARIABLE_VALUES: '0',
         MAX_VARIABLE_DEPTH: '-1',
         MAX_VARIABLE_STRING_LENGTH: '10k',
-        LOG_LEVEL: 'debug',
+        LOG_LEVEL: 'verbose',
       });
     } catch (error) {
       problems = (error as { problems: string[] }).problems;
