@@ -381,9 +381,11 @@ afterEach(() => {
   }
 });
 
-describe('npm start, as a process', () => {
+// `npm start` runs the compiled build, tested in test/build/compiled.test.ts; `npm run dev` is the same start from the
+// sources under the same npm wrapper, so these are the sources' behaviour, with npm passing signals on.
+describe('npm run dev (the sources), as a process', () => {
   it('prints the banner, serves the demo, and exits 0 on SIGTERM', async () => {
-    const gateway = run('npm', ['start', '--silent'], { PORT: '0' });
+    const gateway = run('npm', ['run', 'dev', '--silent'], { PORT: '0' });
     const [, url] = await gateway.waitFor(/listening on (http:\/\/\S+)/);
     const [, token] = await gateway.waitFor(/Customer token: (\S+)/);
     const [, adminKey] = await gateway.waitFor(/Admin key:\s+(\S+)/);
