@@ -26,6 +26,8 @@ const shutdown = (signal: NodeJS.Signals): void => {
   // Ctrl-C under `npm start` delivers SIGINT twice (the terminal's, and npm's forwarded copy): stop once.
   if (stopping) return;
   stopping = true;
+  // Not ready from this very moment (drain's first step), before anything else is said or done.
+  const drained = app.drain();
   const delayMs = config.observability.drainDelayMs;
   console.log(
     delayMs > 0
@@ -38,7 +40,7 @@ const shutdown = (signal: NodeJS.Signals): void => {
     console.error(`billing-gateway: did not stop within ${(delayMs + 15_000) / 1000} s; exiting`);
     process.exit(1);
   }, delayMs + 15_000).unref();
-  app.drain().then(
+  drained.then(
     () => process.exit(0),
     (error: unknown) => {
       console.error(`billing-gateway: ${error instanceof Error ? error.message : String(error)}`);
