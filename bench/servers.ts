@@ -129,6 +129,8 @@ function gatewayEnv(stripeUrl: string, cap: number): Record<string, string> {
     CACHE_TTL_SECONDS: '',
     REDIS_URL: '',
     LOG_LEVEL: 'error',
+    // Stopped by the bench, not a load balancer: no drain delay (production's default is 5 s).
+    DRAIN_DELAY_SECONDS: '0',
     // customers → edges → node → invoices → edges → node → total → formatted is 8 deep (default limit 6).
     MAX_DEPTH: '12',
     // Customer tokens for the demo billing page's query (`bench/cache.ts`).

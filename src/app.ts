@@ -9,7 +9,7 @@
  * Otherwise the gateway talks to the configured Stripe (`STRIPE_SECRET_KEY`, `STRIPE_API_BASE`), and nothing
  * secret is ever printed or written into a page.
  */
-import { createServer, type RequestListener } from 'node:http';
+import { createServer, type RequestListener, type ServerResponse } from 'node:http';
 import type Stripe from 'stripe';
 import { createAuthenticator } from './auth/authenticate.js';
 import { createSharedCache, type SharedCache } from './cache/index.js';
@@ -42,6 +42,7 @@ import { StripeHttpTaps } from './stripe/budget-http.js';
 import { RedisBudgetStore } from './stripe/budget-redis.js';
 import { StripeGateway } from './stripe/gateway.js';
 import { Limiter } from './stripe/limiter.js';
+import { StripeReachability } from './stripe/reachability.js';
 import { createWebhookVerifier } from './stripe/webhooks.js';
 
 /** How long start-up waits for Redis before it goes on without it (the link keeps trying). */
@@ -75,9 +76,15 @@ export interface App {
   redis: RedisLink | undefined;
   /**
    * Ends every subscription stream, stops accepting, lets requests in flight finish (up to 5 s), closes every
-   * connection, closes the Redis link, stops the local Stripe.
+   * connection, closes the Redis link, stops the local Stripe. `/ready` answers 503 from its first moment.
    */
   stop(): Promise<void>;
+  /**
+   * What SIGTERM does (`src/main.ts`): `/ready` answers 503 at once, while everything else is still served for
+   * `DRAIN_DELAY_SECONDS` (with `Connection: close`, so that callers reconnect, through their load balancer, to
+   * another replica); then `stop()`.
+   */
+  drain(): Promise<void>;
 }
 
 export interface AppWebhooks {
@@ -155,10 +162,16 @@ export async function startApp(config: GatewayConfig, options: StartOptions = {}
   // Requests are counted (a stop waits for them) and handed to the gateway once it is built; it needs the bound
   // port (the demo return URL), so the socket is open a moment before: anything that early gets a 503.
   let gateway: RequestListener | undefined;
-  let inFlight = 0;
+  const inFlight = new Set<ServerResponse>();
+  // Not ready once a stop has begun; during the drain delay, every answer also closes its connection: the caller's
+  // next request opens a new one, which the load balancer sends elsewhere (closing idle keep-alive sockets instead
+  // would race with requests already sent on them).
+  let draining = false;
+  let closeAfterAnswer = false;
   const server = createServer(serverOptions(config.http), (request, response) => {
-    inFlight++;
-    response.once('close', () => inFlight--);
+    inFlight.add(response);
+    response.once('close', () => inFlight.delete(response));
+    if (closeAfterAnswer) response.setHeader('connection', 'close');
     if (gateway !== undefined) gateway(request, response);
     else response.writeHead(503, { 'retry-after': '1' }).end();
   });
@@ -268,8 +281,15 @@ export async function startApp(config: GatewayConfig, options: StartOptions = {}
       events,
       logger,
     });
-    let draining = false;
-    const health = createHealthRoutes({ redisUp: redis !== undefined ? () => redis.up : undefined, draining: () => draining });
+    // Stripe reachable as last seen: every request the SDK sends tells it, and `/ready` asks Stripe itself while not.
+    const stripeReachability = new StripeReachability({ base: upstream.base });
+    stripeTaps.add(stripeReachability);
+    const health = createHealthRoutes({
+      redisUp: redis !== undefined ? () => redis.up : undefined,
+      draining: () => draining,
+      stripe: () => stripeReachability.state(),
+      checkStripe: (waitMs) => stripeReachability.check(waitMs),
+    });
     const yoga = createGateway(
       {
         graphiql: config.graphiql,
@@ -294,7 +314,7 @@ export async function startApp(config: GatewayConfig, options: StartOptions = {}
       const path = (request.url ?? '/').split('?', 1)[0] ?? '/';
       // Webhooks before Yoga: verification needs the raw bytes, exactly as Stripe signed them.
       if (path === WEBHOOK_PATH) void webhooks.handle(request, response);
-      else if (health.handles(path)) health.handle(request, response);
+      else if (health.handles(path)) void health.handle(request, response);
       else if (pages !== undefined && pages.handles(path)) {
         // Every response carries a request id, the demo pages' too.
         response.setHeader(REQUEST_ID_HEADER, requestIdFor(request.headers[REQUEST_ID_HEADER]));
@@ -318,13 +338,24 @@ export async function startApp(config: GatewayConfig, options: StartOptions = {}
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
         const deadline = Date.now() + DRAIN_MS;
-        while (inFlight > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+        while (inFlight.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
         // Keep-alive sockets would otherwise hold the process open.
         server.closeAllConnections();
         await closed;
         await closeResources();
         budget?.close();
         await upstream.local?.stop();
+      })());
+    let drained: Promise<void> | undefined;
+    const drain = (): Promise<void> =>
+      (drained ??= (async () => {
+        draining = true;
+        if (stopping === undefined && config.observability.drainDelayMs > 0) {
+          closeAfterAnswer = true;
+          for (const response of inFlight) if (!response.headersSent) response.setHeader('connection', 'close');
+          await new Promise((resolve) => setTimeout(resolve, config.observability.drainDelayMs));
+        }
+        await stop();
       })());
 
     return {
@@ -346,6 +377,7 @@ export async function startApp(config: GatewayConfig, options: StartOptions = {}
       redis,
       cache,
       stop,
+      drain,
     };
   } catch (error) {
     server.close();

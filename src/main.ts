@@ -1,6 +1,7 @@
 /**
  * `npm start`: read the configuration (stop with one line per problem), start the gateway (on the embedded local
- * Stripe when no Stripe is configured), print where it is, and shut down cleanly on SIGTERM / SIGINT.
+ * Stripe when no Stripe is configured), print where it is, and shut down cleanly on SIGTERM / SIGINT: not ready at
+ * once, still serving for `DRAIN_DELAY_SECONDS` while load balancers notice, then stopped (`App.drain`).
  */
 import { banner, startApp } from './app.js';
 import { ConfigError, loadGatewayConfig, type GatewayConfig } from './config.js';
@@ -25,13 +26,21 @@ const shutdown = (signal: NodeJS.Signals): void => {
   // Ctrl-C under `npm start` delivers SIGINT twice (the terminal's, and npm's forwarded copy): stop once.
   if (stopping) return;
   stopping = true;
-  console.log(`${signal}: stopping`);
-  // A stop waits at most 5 s for requests in flight; if something still holds on, do not hang forever.
+  // Not ready from this very moment (drain's first step), before anything else is said or done.
+  const drained = app.drain();
+  const delayMs = config.observability.drainDelayMs;
+  console.log(
+    delayMs > 0
+      ? `${signal}: stopping: /ready answers 503 now; still serving for ${delayMs / 1000} s (DRAIN_DELAY_SECONDS), then closing`
+      : `${signal}: stopping`,
+  );
+  // After the drain delay, a stop waits at most 5 s for requests in flight; if something still holds on, do not
+  // hang forever.
   setTimeout(() => {
-    console.error('billing-gateway: did not stop within 15 s; exiting');
+    console.error(`billing-gateway: did not stop within ${(delayMs + 15_000) / 1000} s; exiting`);
     process.exit(1);
-  }, 15_000).unref();
-  app.stop().then(
+  }, delayMs + 15_000).unref();
+  drained.then(
     () => process.exit(0),
     (error: unknown) => {
       console.error(`billing-gateway: ${error instanceof Error ? error.message : String(error)}`);

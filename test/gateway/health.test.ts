@@ -42,9 +42,12 @@ describe('/health and /ready', () => {
   it('say the process is up and ready, with no Redis configured; only GET', async () => {
     const agent = new Agent();
     const health = await send(`${p.app.url}/health`, agent);
-    expect(health).toMatchObject({ status: 200, body: { status: 'ok', redis: 'off' } });
+    expect(health).toMatchObject({ status: 200, body: { status: 'ok', draining: false, redis: 'off', stripe: { reachable: true, lastSeenAt: null } } });
     expect(health.headers['cache-control']).toBe('no-store');
-    expect(await send(`${p.app.url}/ready`, agent)).toMatchObject({ status: 200, body: { ready: true, redis: 'off' } });
+    expect(await send(`${p.app.url}/ready`, agent)).toMatchObject({
+      status: 200,
+      body: { ready: true, reasons: [], draining: false, redis: 'off', stripe: { reachable: true } },
+    });
     expect(await send(`${p.app.url}/ready`, agent, { method: 'POST' })).toMatchObject({ status: 405, headers: { allow: 'GET, HEAD' } });
   });
 
@@ -62,7 +65,7 @@ describe('/health and /ready', () => {
     expect((await quick).status).toBe(200);
     const answer = await probe;
     expect(answer.status).toBe(503);
-    expect(answer.body).toEqual({ ready: false, reasons: ['draining'], redis: 'off' });
+    expect(answer.body).toMatchObject({ ready: false, reasons: ['draining'], draining: true, redis: 'off', stripe: { reachable: true } });
     expect(answer.headers['retry-after']).toBe('5');
     await holding.catch(() => undefined);
     await stopping;

@@ -42,7 +42,8 @@ export interface ReplicaOptions {
   env?: Record<string, string>;
 }
 
-function spawnReplica(index: number, env: Record<string, string>): Promise<Replica> {
+/** One gateway process with exactly `env` (and `INHERITED`); resolves once it has printed where it listens. */
+export function spawnReplica(index: number, env: Record<string, string>): Promise<Replica> {
   const base: Record<string, string> = {};
   for (const name of INHERITED) if (process.env[name] !== undefined) base[name] = process.env[name]!;
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
@@ -116,6 +117,8 @@ export async function startReplicas(count: number, options: ReplicaOptions): Pro
     AUTH_JWT_SECRET: JWT_SECRET,
     REDIS_URL: options.redisUrl,
     LOG_LEVEL: 'info',
+    // Stopped by the test, not a load balancer: no drain delay (production's default is 5 s) unless a test asks.
+    DRAIN_DELAY_SECONDS: '0',
     ...options.env,
   };
   const started = await Promise.allSettled(Array.from({ length: count }, (_, i) => spawnReplica(i + 1, env)));
