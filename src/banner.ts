@@ -1,7 +1,7 @@
 /**
  * The start-up banner `npm start` prints: where the gateway listens, its health, readiness and webhook paths, where
- * Prometheus scrapes its metrics (never the key), the Redis it shares with other replicas (never its password), and in demo mode
- * how to call it (the generated admin key and customer token: secrets are only ever printed in demo mode).
+ * Prometheus scrapes its metrics (never the key), the Redis it shares with other replicas (never its password), and
+ * in demo mode how to call it (the generated admin key and customer token: secrets are only ever printed in demo mode).
  */
 import type { App, AppWebhooks } from './app.js';
 import { HEALTH_PATH, READY_PATH } from './http/paths.js';

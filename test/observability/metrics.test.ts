@@ -5,16 +5,18 @@
  * against what the gateway answered and what the local Stripe logged — never timings. Also: the key, the port and
  * the paths (401, 404, 405; the public port's /metrics is no scrape), and that no label carries an object id.
  */
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { banner, startApp, type App } from '../../src/app.js';
 import { loadGatewayConfig } from '../../src/config.js';
 import { DEMO } from '../../src/local-stripe/index.js';
 import { OBJECT_ID } from '../../src/stripe/endpoints.js';
-import { until } from '../support/live.js';
-import { readRaw } from '../support/live.js';
+import { readRaw, until } from '../support/live.js';
 import { scrape, type Scrape } from '../support/prometheus.js';
 
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const METRICS_KEY = 'metrics-key-0123456789abcdef';
 const RATE_LIMIT = 12;
 
@@ -140,6 +142,27 @@ describe('after a known workload', () => {
     expect(delta(before, after, 'billing_gateway_cache_misses_total')).toBe(calls);
   });
 
+  it('counts a Stripe request with no response as status error, and the request as upstream_error', async () => {
+    const local = app.localStripe!;
+    const before = await scrapeApp();
+    const logged = local.requests.length;
+    local.setFaults({ rules: [{ kind: 'reset', method: 'GET', path: /^\/v1\/customers\/cus_\w+$/ }] });
+    let answer: Answer;
+    try {
+      answer = await gql(app, { query: ONE_CUSTOMER, variables: { id: DEMO.businessCustomer } }, app.demo!.adminKey);
+    } finally {
+      local.setFaults(undefined);
+    }
+    const after = await scrapeApp();
+    const resets = local.requests.slice(logged).filter((r) => r.status === 0);
+    expect(answer.errors?.[0]?.extensions?.['code']).toBe('UPSTREAM_UNAVAILABLE');
+    expect(resets.length).toBeGreaterThanOrEqual(1);
+    expect(delta(before, after, 'billing_gateway_stripe_calls_total', { endpoint: 'GET /v1/customers/{id}', status: 'error' })).toBe(resets.length);
+    expect(delta(before, after, 'billing_gateway_stripe_calls_total')).toBe(resets.length);
+    expect(delta(before, after, 'billing_gateway_graphql_requests_total', { operation_name: 'OneCustomer', outcome: 'upstream_error' })).toBe(1);
+    expect(delta(before, after, 'billing_gateway_graphql_errors_total', { code: 'UPSTREAM_UNAVAILABLE' })).toBe(1);
+  });
+
   it('counts refusals: unauthenticated, over the Stripe-call budget, rate limited (by limit)', async () => {
     const before = await scrapeApp();
     const anonymous = await gql(app, { query: '{ viewer { role } }' });
@@ -219,4 +242,100 @@ describe('after a known workload', () => {
     }
     expect(s.labelSets('billing_gateway_stripe_calls_total').every((set) => /^endpoint=(GET|POST|DELETE) \/v1\/[a-z_/{}]+,method=(GET|POST|DELETE),status=(\d{3}|error)$/.test(set))).toBe(true);
   });
+});
+
+describe("the account's budget, the caller's Stripe-call budget, and the cap on operation names", () => {
+  let b: App;
+  const scrapeB = () => scrape(b.metricsUrl!);
+  beforeAll(async () => {
+    // One read a second and a one-second deadline: a request's second read cannot have a token in time. No key.
+    b = await startApp(
+      loadGatewayConfig({
+        PORT: '0',
+        METRICS_PORT: '0',
+        LOG_LEVEL: 'silent',
+        CACHE: 'off',
+        RATE_LIMIT_PER_MINUTE: '0',
+        STRIPE_READS_PER_SECOND: '1',
+        REQUEST_TIMEOUT_MS: '1000',
+        CALLER_STRIPE_CALLS_PER_MINUTE: '5',
+      }),
+    );
+  });
+  afterAll(() => b?.stop());
+
+  it('counts what the budgets refused: by kind (never sent to Stripe) and by limit', async () => {
+    const local = b.localStripe!;
+    const before = await scrapeB();
+    const logged = local.requests.length;
+    const pricey = await gql(b, { query: 'query Pricey { customers(first: 10) { edges { node { invoices(first: 1) { edges { node { id } } } } } } }' }, b.demo!.adminKey);
+    expect(pricey.errors?.[0]?.extensions).toMatchObject({ code: 'RATE_LIMITED', limit: 'callerStripeCalls' });
+    const starved = await gql(b, { query: 'query Starved { customers(first: 4) { edges { node { invoices(first: 1) { edges { node { id } } } } } } }' }, b.demo!.adminKey);
+    const after = await scrapeB();
+    const made = local.requests.slice(logged);
+
+    const budgetErrors = (starved.errors ?? []).filter((e) => e.extensions?.['limit'] === 'stripeBudget');
+    expect(budgetErrors.length, JSON.stringify(starved.errors)).toBeGreaterThanOrEqual(1);
+    expect(budgetErrors.every((e) => e.extensions?.['code'] === 'RATE_LIMITED' && e.extensions?.['kind'] === 'read')).toBe(true);
+    // Each refused request is one the estimate counted and Stripe never got.
+    const refused = delta(before, after, 'billing_gateway_stripe_budget_refusals_total', { kind: 'read' });
+    expect(refused).toBe(5 - made.length);
+    expect(refused).toBeGreaterThanOrEqual(budgetErrors.length);
+    expect(delta(before, after, 'billing_gateway_stripe_budget_refusals_total')).toBe(refused);
+    expect(delta(before, after, 'billing_gateway_stripe_calls_total')).toBe(made.length);
+    expect(delta(before, after, 'billing_gateway_graphql_errors_total', { code: 'RATE_LIMITED', limit: 'stripeBudget' })).toBe(budgetErrors.length);
+    expect(delta(before, after, 'billing_gateway_rate_limit_refusals_total', { limit: 'stripeBudget' })).toBe(budgetErrors.length);
+    expect(delta(before, after, 'billing_gateway_rate_limit_refusals_total', { limit: 'callerStripeCalls' })).toBe(1);
+    expect(delta(before, after, 'billing_gateway_graphql_requests_total', { operation_name: 'Pricey', outcome: 'rate_limited' })).toBe(1);
+    expect(delta(before, after, 'billing_gateway_graphql_requests_total', { operation_name: 'Starved', outcome: 'rate_limited' })).toBe(1);
+  });
+
+  it('labels at most 100 operation names; later ones are other', async () => {
+    const before = await scrapeB();
+    const known = new Set(before.find('billing_gateway_graphql_requests_total').map((s) => s.labels['operation_name']));
+    expect(known).toEqual(new Set(['Pricey', 'Starved']));
+    for (let i = 0; i < 100; i++) {
+      const answer = await gql(b, { query: `query Op${i} { viewer { role } }` }, b.demo!.adminKey);
+      expect(answer.errors).toBeUndefined();
+    }
+    const after = await scrapeB();
+    const names = new Set(after.find('billing_gateway_graphql_requests_total').map((s) => s.labels['operation_name']));
+    expect(names.size).toBe(101);
+    expect(names.has('Op97')).toBe(true);
+    expect(names.has('Op98')).toBe(false);
+    expect(after.value('billing_gateway_graphql_requests_total', { operation_name: 'other', outcome: 'ok' })).toBe(2);
+  });
+
+  it('closes its listener on stop', async () => {
+    await b.stop();
+    await expect(fetch(b.metricsUrl!)).rejects.toThrow();
+  });
+});
+
+describe('without METRICS_PORT', () => {
+  it('has no metrics URL, no banner line, and loads no prom-client', async () => {
+    const run = (env: Record<string, string>) =>
+      new Promise<{ loaded: string[]; metricsUrl: string | null; banner: string }>((resolve, reject) => {
+        const script = `
+          const { createRequire } = await import('node:module');
+          const { startApp, banner } = await import('./src/app.ts');
+          const { loadGatewayConfig } = await import('./src/config.ts');
+          const app = await startApp(loadGatewayConfig({ PORT: '0', LOG_LEVEL: 'silent', ...${JSON.stringify(env)} }));
+          const loaded = Object.keys(createRequire(process.cwd() + '/').cache).filter((p) => /node_modules[\\\\/]prom-client[\\\\/]/.test(p));
+          const text = banner(app);
+          await app.stop();
+          console.log(JSON.stringify({ loaded, metricsUrl: app.metricsUrl ?? null, banner: text }));`;
+        execFile(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: ROOT, timeout: 60_000 }, (error, stdout, stderr) => {
+          if (error !== null) reject(new Error(`${error.message}\n${stderr}`));
+          else resolve(JSON.parse(stdout.trim().split('\n').at(-1)!));
+        });
+      });
+    const [off, on] = await Promise.all([run({}), run({ METRICS_PORT: '0' })]);
+    expect(off.metricsUrl).toBeNull();
+    expect(off.banner).not.toContain('Metrics:');
+    expect(off.loaded).toEqual([]);
+    // The same probe sees it when metrics are on (so the probe can tell).
+    expect(on.metricsUrl).toMatch(/\/metrics$/);
+    expect(on.loaded.length).toBeGreaterThan(0);
+  }, 90_000);
 });
