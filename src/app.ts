@@ -26,6 +26,7 @@ import { EventHub } from './events/hub.js';
 import { loadExampleOperations } from './http/examples.js';
 import { DEMO, startLocalStripe, type LocalStripe } from './local-stripe/index.js';
 import { createLogger, type LogSink } from './observability/log.js';
+import { loadMetrics } from './observability/metrics-app.js';
 import { trustedProxies } from './config-replicas.js';
 import { createRedisLink, redisSecrets, type RedisLink } from './redis/connection.js';
 import { REQUEST_ID_HEADER, requestIdFor } from './http/request-log.js';
@@ -74,6 +75,8 @@ export interface App {
   cache: SharedCache | undefined;
   /** The one link to Redis every shared part uses (`REDIS_URL`); undefined without it (everything in memory). */
   redis: RedisLink | undefined;
+  /** `http://HOST:port/metrics`: Prometheus's scrape, on its own listener (`METRICS_PORT`); undefined without it. */
+  metricsUrl: string | undefined;
   /**
    * Ends every subscription stream, stops accepting, lets requests in flight finish (up to 5 s), closes every
    * connection, closes the Redis link, stops the local Stripe. `/ready` answers 503 from its first moment.
@@ -151,6 +154,9 @@ export async function startApp(config: GatewayConfig, options: StartOptions = {}
   let budget: StripeBudget | undefined;
   // Every HTTP request to Stripe passes these (metrics and traces add theirs below).
   const stripeTaps = new StripeHttpTaps();
+  // Prometheus (METRICS_PORT): prom-client loaded only then; its tap counts every HTTP request to Stripe.
+  const metrics = config.observability.metrics !== undefined ? await loadMetrics() : undefined;
+  if (metrics !== undefined) stripeTaps.add(metrics.stripeTap);
   const upstream = await connectStripe(
     config,
     (secretKey) => {
@@ -218,9 +224,10 @@ export async function startApp(config: GatewayConfig, options: StartOptions = {}
       maxStreams: config.live.maxStreams,
       maxStreamsPerCaller: config.live.maxStreamsPerCaller,
     });
+    const limiter = new Limiter(config.stripeMaxInFlight);
     const deps: GatewayDeps = {
       events,
-      stripe: new StripeGateway(upstream.client, new Limiter(config.stripeMaxInFlight)),
+      stripe: new StripeGateway(upstream.client, limiter),
       authenticate: createAuthenticator({ apiKeys, jwt }),
       portal,
       cursors: new CursorCodec(upstream.secretKey),
@@ -305,9 +312,18 @@ export async function startApp(config: GatewayConfig, options: StartOptions = {}
         trustedProxies: config.replicas.trustProxy.length > 0 ? trustedProxies(config.replicas.trustProxy) : undefined,
         logger,
         heartbeatMs: config.live.heartbeatMs,
+        observers: metrics !== undefined ? [metrics.plugin] : [],
       },
       deps,
     );
+    // The metrics listener, on HOST:METRICS_PORT (never the public port); closed once the server has drained.
+    let metricsUrl: string | undefined;
+    if (metrics !== undefined && config.observability.metrics !== undefined) {
+      metrics.watch({ limiter, cache, webhooks: webhooks.stats, events });
+      const listener = await metrics.listen(config.observability.metrics, config.host, logger);
+      resources.push(() => listener.close());
+      metricsUrl = listener.url;
+    }
 
     const pages = demoRoutes;
     gateway = (request, response) => {
@@ -376,6 +392,7 @@ export async function startApp(config: GatewayConfig, options: StartOptions = {}
       },
       redis,
       cache,
+      metricsUrl,
       stop,
       drain,
     };

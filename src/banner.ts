@@ -1,7 +1,7 @@
 /**
- * The start-up banner `npm start` prints: where the gateway listens, its health, readiness and webhook paths, the
- * Redis it shares with other replicas (never its password), and in demo mode
- * how to call it (the generated admin key and customer token: secrets are only ever printed in demo mode).
+ * The start-up banner `npm start` prints: where the gateway listens, its health, readiness and webhook paths, where
+ * Prometheus scrapes its metrics (never the key), the Redis it shares with other replicas (never its password), and
+ * in demo mode how to call it (the generated admin key and customer token: secrets are only ever printed in demo mode).
  */
 import type { App, AppWebhooks } from './app.js';
 import { HEALTH_PATH, READY_PATH } from './http/paths.js';
@@ -42,6 +42,9 @@ export function banner(app: App): string {
       ? [`  Redis:          ${redisLocation(config.replicas.redisUrl)}  (${app.redis?.up === true ? 'connected' : 'unreachable for now: retrying'}; shared by every replica)`]
       : []),
     `  Webhooks:       ${app.webhooks.url}  (${WEBHOOK_SECRETS_NOTE[app.webhooks.secrets]})`,
+    ...(app.metricsUrl !== undefined
+      ? [`  Metrics:        ${app.metricsUrl}  (Prometheus; ${config.observability.metrics?.key !== undefined ? 'needs Authorization: Bearer <METRICS_KEY>' : 'no key: keep the port private'})`]
+      : []),
     ...(app.demoPageUrl !== undefined ? [`  Billing page:   ${app.demoPageUrl}  (demo: sign in as a demo customer)`] : []),
   ];
   const demo = app.demo;

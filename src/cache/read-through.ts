@@ -63,8 +63,28 @@ export class SharedCache {
     private readonly options: SharedCacheOptions,
   ) {}
 
+  /** Reads answered without a call of their own (a joined miss included), and reads that made one. */
+  private readonly counts = { hits: 0, misses: 0 };
+
+  /** Reads so far (the metrics' hits and misses). */
+  stats(): { hits: number; misses: number } {
+    return { ...this.counts };
+  }
+
   /** `fetch`'s answer, from the cache when it holds it (`hit`), or from `fetch` (then kept for the next read). */
   async read<T>(read: CacheRead, fetch: () => Promise<T>): Promise<{ value: T; hit: boolean }> {
+    // A read that failed went to Stripe: a miss.
+    let hit = false;
+    try {
+      const answer = await this.lookup(read, fetch);
+      hit = answer.hit;
+      return answer;
+    } finally {
+      this.counts[hit ? 'hits' : 'misses']++;
+    }
+  }
+
+  private async lookup<T>(read: CacheRead, fetch: () => Promise<T>): Promise<{ value: T; hit: boolean }> {
     const found = await this.store.lookup(read.key).catch(() => undefined);
     if (found?.hit !== undefined) return { value: JSON.parse(found.hit) as T, hit: true };
     if (found === undefined) return { value: await fetch(), hit: false };

@@ -8,7 +8,7 @@
  * A path segment is an object id when it has Stripe's shape: a lowercase prefix, `_`, and a random suffix (which
  * always holds a digit or a capital). `create_preview`, `billing_portal` and `search` are not ids.
  */
-const OBJECT_ID = /^[a-z]+(?:_[a-z]+)*_[A-Za-z0-9]*[A-Z0-9][A-Za-z0-9]*$/;
+export const OBJECT_ID = /^[a-z]+(?:_[a-z]+)*_[A-Za-z0-9]*[A-Z0-9][A-Za-z0-9]*$/;
 
 /** The path without its query, ids replaced: `/v1/customers/cus_X/balance_transactions` → `/v1/customers/{id}/balance_transactions`. */
 export function endpointPath(path: string): string {
