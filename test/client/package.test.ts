@@ -122,7 +122,11 @@ beforeAll(async () => {
     outfile,
     metafile: true,
     logLevel: 'silent',
-    define: { GATEWAY_URL: JSON.stringify(app.graphqlUrl), CUSTOMER_TOKEN: JSON.stringify(app.demo!.customerToken) },
+    define: {
+      GATEWAY_URL: JSON.stringify(app.graphqlUrl),
+      CUSTOMER_TOKEN: JSON.stringify(app.demo!.customerToken),
+      ADMIN_KEY: JSON.stringify(app.demo!.adminKey),
+    },
   });
   bundle = { text: readFileSync(outfile, 'utf8'), inputs: Object.keys((result.metafile as Metafile).inputs) };
 
@@ -186,9 +190,8 @@ describe('a scratch app that installs the tarball', () => {
     expect(bundle.inputs.filter((input) => input.includes('src/client/'))).toEqual([]);
     expect(bundle.inputs).toContain('node_modules/graphql/language/printer.mjs');
     expect(bundle.text).toContain('"CustomerWithInvoices"');
-    // `sideEffects: false` and ESM: the documents the app never imports are not in its bundle.
-    expect(bundle.text).not.toContain('CancelSubscription');
-    expect(bundle.text).not.toContain('BillingPagePlanUpdated');
+    // ESM without side effects: the documents the app never imports are not in its bundle.
+    for (const unused of ['PayInvoice', 'ResumeSubscription', 'InvoiceUpdated', 'CustomersPage']) expect(bundle.text).not.toContain(unused);
   });
 
   it('runs: typed data as the gateway answers it, typed errors, the documents’ trusted ids', async () => {
@@ -209,5 +212,17 @@ describe('a scratch app that installs the tarball', () => {
     expect(answer.data?.customer.id).toBe(DEMO.customer);
     expect(answer.data?.customer.invoices.edges.length).toBeGreaterThan(0);
     expect(printed['customer']).toEqual(answer.data?.customer);
+  });
+
+  it('follows a subscription over Server-Sent Events: the change an admin made arrives typed', async () => {
+    expect(bundle.inputs).toContain('node_modules/eventsource-parser/dist/index.js');
+    expect(printed['live']).toMatchObject({ cancelAtPeriodEnd: true, customer: DEMO.customer });
+    // Stripe has it so: the event was the subscription as it now is.
+    const response = await fetch(app.graphqlUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${app.demo!.adminKey}` },
+      body: JSON.stringify({ query: 'query ($id: ID!) { subscription(id: $id) { id cancelAtPeriodEnd } }', variables: { id: printed['live'].id } }),
+    });
+    expect(await response.json()).toEqual({ data: { subscription: { id: printed['live'].id, cancelAtPeriodEnd: true } }, extensions: expect.anything() });
   });
 });

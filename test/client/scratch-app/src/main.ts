@@ -7,16 +7,21 @@
  */
 import {
   BillingClientError,
+  BillingPageDocument,
+  CancelSubscriptionDocument,
   createBillingClient,
   CustomerWithInvoicesDocument,
   documentIdOf,
+  SubscriptionUpdatedDocument,
   ViewerDocument,
   type CustomerWithInvoicesQuery,
   type InvoiceStatus,
+  type SubscriptionUpdatedSubscription,
 } from '@billing-gateway/client';
 
 declare const GATEWAY_URL: string;
 declare const CUSTOMER_TOKEN: string;
+declare const ADMIN_KEY: string;
 
 const client = createBillingClient({ url: GATEWAY_URL, token: () => CUSTOMER_TOKEN, persisted: true });
 
@@ -45,6 +50,36 @@ try {
   anonymous = { kind: error.kind, code: error.code, status: error.status };
 }
 
+// Live: the customer listens to its subscriptions; once the stream is open, an admin sets the plan to cancel at
+// the period's end, and the change arrives as a typed event (the gateway hears it from Stripe's webhook).
+const { viewer: billing } = await client.request(BillingPageDocument, {});
+const subscriptionId = billing.customer?.subscriptions.edges[0]?.node.id;
+if (subscriptionId === undefined) throw new Error('the customer has no subscription');
+const admin = createBillingClient({ url: GATEWAY_URL, token: ADMIN_KEY });
+type Updated = SubscriptionUpdatedSubscription['subscriptionUpdated'];
+const updated = await new Promise<Updated>((resolve, reject) => {
+  const timer = setTimeout(() => reject(new Error('no subscriptionUpdated event within 60 s')), 60_000);
+  let changed = false;
+  const live = client.subscribe(
+    SubscriptionUpdatedDocument,
+    {},
+    {
+      open() {
+        if (changed) return;
+        changed = true;
+        admin.request(CancelSubscriptionDocument, { input: { subscriptionId, atPeriodEnd: true } }).catch(reject);
+      },
+      next({ data }) {
+        if (data?.subscriptionUpdated.id !== subscriptionId || !data.subscriptionUpdated.cancelAtPeriodEnd) return;
+        clearTimeout(timer);
+        live.close();
+        resolve(data.subscriptionUpdated);
+      },
+      error: reject,
+    },
+  );
+});
+
 console.log(
   JSON.stringify({
     role: viewer.role,
@@ -52,5 +87,6 @@ console.log(
     customer: page.customer,
     anonymous,
     viewerDocumentId: documentIdOf(ViewerDocument),
+    live: { id: updated.id, cancelAtPeriodEnd: updated.cancelAtPeriodEnd, customer: updated.customer.id },
   }),
 );
