@@ -102,7 +102,10 @@ beforeAll(async () => {
   const appManifest = { name: 'scratch-web-app', private: true, type: 'module', dependencies: { [CLIENT_PACKAGE_NAME]: `file:../${packed.filename}` } };
   writeFileSync(join(scratch, 'package.json'), `${JSON.stringify(appManifest, null, 2)}\n`);
   writeFileSync(join(scratch, 'package-lock.json'), JSON.stringify(scratchLock(packed.filename, packed.manifest['dependencies'])));
-  succeeded(await run('npm', ['install', '--offline', '--no-audit', '--no-fund'], scratch), 'npm install --offline (the scratch app)');
+  succeeded(
+    await run('npm', ['install', '--offline', '--no-audit', '--no-fund'], scratch),
+    'npm install --offline in the scratch app (it needs the dependencies in the npm cache, where `npm ci` here leaves them)',
+  );
   installed = JSON.parse(readFileSync(join(scratch, 'node_modules', CLIENT_PACKAGE_NAME, 'package.json'), 'utf8')) as Record<string, any>;
 
   const [bundler, nodenext, wrong] = await Promise.all(

@@ -9,7 +9,7 @@
  * version the tests ran. Runs at build time only (Node); nothing in the client imports it.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -88,9 +88,18 @@ function manifest(root: RootManifest, dependencies: Record<string, string>): Rec
   };
 }
 
+/** Empties `outDir` for a new build — only when it is missing, empty or an earlier build of the package. */
+function clear(outDir: string): void {
+  if (!existsSync(outDir) || readdirSync(outDir).length === 0) return;
+  const previous = join(outDir, 'package.json');
+  const name = existsSync(previous) ? (JSON.parse(readFileSync(previous, 'utf8')) as { name?: unknown }).name : undefined;
+  if (name !== CLIENT_PACKAGE_NAME) throw new Error(`build:client: ${outDir} holds something else than a build of ${CLIENT_PACKAGE_NAME}; not emptying it`);
+  rmSync(outDir, { recursive: true, force: true });
+}
+
 /** Builds the package into `outDir` (emptied first); returns its manifest. */
 export function buildClientPackage(outDir: string = DEFAULT_OUT): Record<string, unknown> {
-  rmSync(outDir, { recursive: true, force: true });
+  clear(outDir);
   const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
   const compiled = spawnSync(process.execPath, [tsc, '-p', join(ROOT, 'tsconfig.client.json'), '--outDir', outDir], {
     cwd: ROOT,
@@ -108,9 +117,14 @@ export function buildClientPackage(outDir: string = DEFAULT_OUT): Record<string,
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
   const flag = process.argv.indexOf('--out');
   const outDir = flag >= 0 && process.argv[flag + 1] !== undefined ? resolve(process.argv[flag + 1]!) : DEFAULT_OUT;
-  const built = buildClientPackage(outDir);
-  const shown = relative(process.cwd(), outDir) || '.';
-  console.log(`${String(built['name'])}@${String(built['version'])} → ${shown}/`);
-  console.log(`  pack it:    npm pack ./${shown} --pack-destination <dir>`);
-  console.log(`  or install: npm install --install-links <path to>/${shown}`);
+  try {
+    const built = buildClientPackage(outDir);
+    const shown = relative(process.cwd(), outDir) || '.';
+    console.log(`${String(built['name'])}@${String(built['version'])} → ${shown}/`);
+    console.log(`  pack it:    npm pack ./${shown} --pack-destination <dir>`);
+    console.log(`  or install: npm install --install-links <path to>/${shown}`);
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : error);
+    process.exitCode = 1;
+  }
 }
