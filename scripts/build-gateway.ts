@@ -5,7 +5,7 @@
  *
  *   node --import tsx scripts/build-gateway.ts [--out-dir DIR]
  *
- * 1. removes what an earlier build left (a deleted module must not linger in dist/), except `client/`, which is
+ * 1. removes what an earlier build left (a deleted module must not linger in dist/), except `client-package/`, which is
  *    `npm run build:client`'s package and not ours;
  * 2. compiles src/ with `tsc -p tsconfig.build.json` (one .js and .js.map per module, src/'s layout);
  * 3. bundles the demo page's script (`src/demo/bundle.ts`, the same esbuild build the sources serve) to
@@ -23,7 +23,7 @@ import { bundlePage } from '../src/demo/bundle.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 /** Left alone by the clean-up: another build's output. */
-const KEEP = new Set(['client']);
+const KEEP = new Set(['client-package']);
 
 const { values } = parseArgs({ options: { 'out-dir': { type: 'string', default: 'dist' } } });
 const outDir = resolve(ROOT, values['out-dir']);
