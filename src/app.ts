@@ -165,8 +165,9 @@ export async function startApp(config: GatewayConfig, options: StartOptions = {}
     },
     stripeTaps,
   );
-  // Requests are counted (a stop waits for them) and handed to the gateway once it is built; it needs the bound
-  // port (the demo return URL), so the socket is open a moment before: anything that early gets a 503.
+  // Requests are tracked (a stop waits for them; a drain closes their connections) and handed to the gateway once
+  // it is built; it needs the bound port (the demo return URL), so the socket is open a moment before: anything that
+  // early gets a 503.
   let gateway: RequestListener | undefined;
   const inFlight = new Set<ServerResponse>();
   // Not ready once a stop has begun; during the drain delay, every answer also closes its connection: the caller's

@@ -97,7 +97,7 @@ describe('replicas on one Redis', () => {
       expect(await readiness(replica)).toMatchObject({ status: 200, body: { ready: true, redis: 'up' } });
       const health = await fetch(`${replica.url}/health`);
       expect(health.status).toBe(200);
-      expect(await health.json()).toEqual({ status: 'ok', redis: 'up' });
+      expect(await health.json()).toMatchObject({ status: 'ok', draining: false, redis: 'up', stripe: { reachable: true } });
     }
   });
 
@@ -208,7 +208,7 @@ describe('replicas on one Redis', () => {
         expect(await readiness(replica)).toMatchObject({ body: { ready: false, reasons: ['redis'], redis: 'down' }, retryAfter: '5' });
         const health = await fetch(`${replica.url}/health`);
         expect(health.status, 'the process is up').toBe(200);
-        expect(await health.json()).toEqual({ status: 'ok', redis: 'down' });
+        expect(await health.json()).toMatchObject({ status: 'ok', draining: false, redis: 'down', stripe: { reachable: true } });
       }
 
       // Changes while Redis is down: their deliveries to replica 1 are answered 503, and retried.
