@@ -231,6 +231,7 @@ export async function startApp(config: GatewayConfig, options: StartOptions = {}
         ...(config.stripe !== undefined ? [config.stripe.secretKey] : []),
         ...webhookSecrets,
         ...redisSecrets(config.replicas.redisUrl),
+        ...(config.observability.metrics?.key !== undefined ? [config.observability.metrics.key] : []),
       ],
     });
     // One link to Redis for every part that shares state with the other replicas (REDIS_URL). Start-up waits a
