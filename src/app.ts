@@ -78,7 +78,7 @@ export interface App {
   metricsUrl: string | undefined;
   /**
    * Ends every subscription stream, stops accepting, lets requests in flight finish (up to 5 s), closes every
-   * connection, closes the Redis link, stops the local Stripe.
+   * connection, the metrics listener and the Redis link, stops the local Stripe.
    */
   stop(): Promise<void>;
 }
