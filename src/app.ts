@@ -79,7 +79,8 @@ export interface App {
   metricsUrl: string | undefined;
   /**
    * Ends every subscription stream, stops accepting, lets requests in flight finish (up to 5 s), closes every
-   * connection, closes the Redis link, stops the local Stripe. `/ready` answers 503 from its first moment.
+   * connection, the metrics listener and the Redis link, stops the local Stripe. `/ready` answers 503 from its first
+   * moment.
    */
   stop(): Promise<void>;
   /**
@@ -246,6 +247,7 @@ export async function startApp(config: GatewayConfig, options: StartOptions = {}
         ...(config.stripe !== undefined ? [config.stripe.secretKey] : []),
         ...webhookSecrets,
         ...redisSecrets(config.replicas.redisUrl),
+        ...(config.observability.metrics?.key !== undefined ? [config.observability.metrics.key] : []),
       ],
     });
     // One link to Redis for every part that shares state with the other replicas (REDIS_URL). Start-up waits a

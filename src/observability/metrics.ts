@@ -58,99 +58,87 @@ export class LabelCap {
   }
 }
 
+/** The GraphQL labels every per-operation series carries. */
+type OperationLabel = 'operation_name' | 'operation_type';
+const OPERATION_LABELS: OperationLabel[] = ['operation_name', 'operation_type'];
+
 export class GatewayMetrics {
   readonly registry = new Registry();
   private sources: MetricsSources = {};
-
-  readonly graphqlRequests: Counter<'operation_name' | 'operation_type' | 'outcome'>;
-  readonly graphqlDuration: Histogram<'operation_name' | 'operation_type'>;
-  readonly graphqlErrors: Counter<'code' | 'limit'>;
-  readonly rateLimitRefusals: Counter<'limit'>;
-  readonly stripeCallsPerRequest: Histogram<'operation_name' | 'operation_type'>;
-  readonly stripeCalls: Counter<'endpoint' | 'method' | 'status'>;
-  readonly stripeDuration: Histogram<'endpoint'>;
-  readonly budgetRefusals: Counter<'kind'>;
   /** At most 100 operation names; the rest are `other`. */
   readonly operationNames = new LabelCap(100);
+
+  private counter<L extends string>(name: string, help: string, labelNames: L[]): Counter<L> {
+    return new Counter({ name: `${METRICS_PREFIX}${name}`, help, labelNames, registers: [this.registry] });
+  }
+
+  private histogram<L extends string>(name: string, help: string, labelNames: L[], buckets: number[]): Histogram<L> {
+    return new Histogram({ name: `${METRICS_PREFIX}${name}`, help, labelNames, buckets, registers: [this.registry] });
+  }
+
+  readonly graphqlRequests = this.counter(
+    'graphql_requests_total',
+    'GraphQL requests answered, by operation name (unnamed: anonymous; past 100 names: other), type and outcome (ok, client_error, rate_limited, upstream_error, internal_error).',
+    [...OPERATION_LABELS, 'outcome'],
+  );
+  readonly graphqlDuration = this.histogram(
+    'graphql_request_duration_seconds',
+    'From a GraphQL request’s arrival to its response (subscriptions excluded: a stream’s life is no latency).',
+    OPERATION_LABELS,
+    LATENCY_BUCKETS,
+  );
+  readonly graphqlErrors = this.counter(
+    'graphql_errors_total',
+    'Errors in GraphQL responses, by extensions.code and, for limits and rate limits, extensions.limit.',
+    ['code', 'limit'],
+  );
+  readonly rateLimitRefusals = this.counter(
+    'rate_limit_refusals_total',
+    'RATE_LIMITED answers, by limit: requests (RATE_LIMIT_PER_MINUTE), callerStripeCalls, stripeBudget, streams.',
+    ['limit'],
+  );
+  readonly stripeCallsPerRequest = this.histogram(
+    'graphql_request_stripe_calls',
+    'Stripe calls one GraphQL request made (extensions.stripe.calls, retries included), by operation.',
+    OPERATION_LABELS,
+    CALLS_BUCKETS,
+  );
+  readonly stripeCalls = this.counter(
+    'stripe_calls_total',
+    'HTTP requests sent to Stripe (every retry counted), by endpoint as Stripe’s reference names it, method and status (error: no response).',
+    ['endpoint', 'method', 'status'],
+  );
+  readonly stripeDuration = this.histogram(
+    'stripe_call_duration_seconds',
+    'From sending an HTTP request to Stripe to its response’s headers (or its failure), by endpoint.',
+    ['endpoint'],
+    LATENCY_BUCKETS,
+  );
+  readonly budgetRefusals = this.counter(
+    'stripe_budget_refusals_total',
+    'Requests to Stripe never sent because the account’s budget (STRIPE_*_PER_SECOND) had no token before the request’s deadline, by kind.',
+    ['kind'],
+  );
 
   constructor() {
     const registers = [this.registry];
     const sources = () => this.sources;
-    this.graphqlRequests = new Counter({
-      name: `${METRICS_PREFIX}graphql_requests_total`,
-      help: 'GraphQL requests answered, by operation name (unnamed: anonymous; past 100 names: other), type and outcome (ok, client_error, rate_limited, upstream_error, internal_error).',
-      labelNames: ['operation_name', 'operation_type', 'outcome'],
-      registers,
-    });
-    this.graphqlDuration = new Histogram({
-      name: `${METRICS_PREFIX}graphql_request_duration_seconds`,
-      help: 'From a GraphQL request’s arrival to its response (subscriptions excluded: a stream’s life is no latency).',
-      labelNames: ['operation_name', 'operation_type'],
-      buckets: LATENCY_BUCKETS,
-      registers,
-    });
-    this.graphqlErrors = new Counter({
-      name: `${METRICS_PREFIX}graphql_errors_total`,
-      help: 'Errors in GraphQL responses, by extensions.code and, for limits and rate limits, extensions.limit.',
-      labelNames: ['code', 'limit'],
-      registers,
-    });
-    this.rateLimitRefusals = new Counter({
-      name: `${METRICS_PREFIX}rate_limit_refusals_total`,
-      help: 'RATE_LIMITED answers, by limit: requests (RATE_LIMIT_PER_MINUTE), callerStripeCalls, stripeBudget, streams.',
-      labelNames: ['limit'],
-      registers,
-    });
-    this.stripeCallsPerRequest = new Histogram({
-      name: `${METRICS_PREFIX}graphql_request_stripe_calls`,
-      help: 'Stripe calls one GraphQL request made (extensions.stripe.calls, retries included), by operation.',
-      labelNames: ['operation_name', 'operation_type'],
-      buckets: CALLS_BUCKETS,
-      registers,
-    });
-    this.stripeCalls = new Counter({
-      name: `${METRICS_PREFIX}stripe_calls_total`,
-      help: 'HTTP requests sent to Stripe (every retry counted), by endpoint as Stripe’s reference names it, method and status (error: no response).',
-      labelNames: ['endpoint', 'method', 'status'],
-      registers,
-    });
-    this.stripeDuration = new Histogram({
-      name: `${METRICS_PREFIX}stripe_call_duration_seconds`,
-      help: 'From sending an HTTP request to Stripe to its response’s headers (or its failure), by endpoint.',
-      labelNames: ['endpoint'],
-      buckets: LATENCY_BUCKETS,
-      registers,
-    });
-    this.budgetRefusals = new Counter({
-      name: `${METRICS_PREFIX}stripe_budget_refusals_total`,
-      help: 'Requests to Stripe never sent because the account’s budget (STRIPE_*_PER_SECOND) had no token before the request’s deadline, by kind.',
-      labelNames: ['kind'],
-      registers,
-    });
-    new Gauge({
-      name: `${METRICS_PREFIX}stripe_calls_in_flight`,
-      help: 'Stripe calls running now.',
-      registers,
-      collect() {
-        this.set(sources().limiter?.running ?? 0);
-      },
-    });
-    new Gauge({
-      name: `${METRICS_PREFIX}stripe_calls_queued`,
-      help: 'Stripe calls waiting for a slot under STRIPE_MAX_IN_FLIGHT.',
-      registers,
-      collect() {
-        this.set(sources().limiter?.queued ?? 0);
-      },
-    });
-    new Gauge({
-      name: `${METRICS_PREFIX}stripe_max_in_flight`,
-      help: 'STRIPE_MAX_IN_FLIGHT: the most Stripe calls that run at once.',
-      registers,
-      collect() {
-        this.set(sources().limiter?.max ?? 0);
-      },
-    });
+    const gauges: Array<[name: string, help: string, read: (s: MetricsSources) => number | undefined]> = [
+      ['stripe_calls_in_flight', 'Stripe calls running now.', (s) => s.limiter?.running],
+      ['stripe_calls_queued', 'Stripe calls waiting for a slot under STRIPE_MAX_IN_FLIGHT.', (s) => s.limiter?.queued],
+      ['stripe_max_in_flight', 'STRIPE_MAX_IN_FLIGHT: the most Stripe calls that run at once.', (s) => s.limiter?.max],
+      ['subscription_streams_open', 'GraphQL subscription streams open now.', (s) => s.events?.stats().streams],
+    ];
+    for (const [name, help, read] of gauges) {
+      new Gauge({
+        name: `${METRICS_PREFIX}${name}`,
+        help,
+        registers,
+        collect() {
+          this.set(read(sources()) ?? 0);
+        },
+      });
+    }
     for (const [result, help] of [
       ['hits', 'Reads the shared cache answered instead of Stripe (joined misses included).'],
       ['misses', 'Reads the shared cache sent on to Stripe.'],
@@ -174,14 +162,6 @@ export class GatewayMetrics {
         this.reset();
         const counts = sources().webhooks?.();
         for (const outcome of WEBHOOK_OUTCOMES) this.inc({ outcome }, counts?.[outcome] ?? 0);
-      },
-    });
-    new Gauge({
-      name: `${METRICS_PREFIX}subscription_streams_open`,
-      help: 'GraphQL subscription streams open now.',
-      registers,
-      collect() {
-        this.set(sources().events?.stats().streams ?? 0);
       },
     });
     collectDefaultMetrics({ register: this.registry });

@@ -33,6 +33,17 @@ describe('read-through', () => {
     expect(fetched).toBe(1);
   });
 
+  it('counts its hits and misses (the metrics read them); a read that failed is a miss', async () => {
+    const cache = newCache();
+    const read = { key: readKey('subscriptions.retrieve', 'sub_2', {}), tags: [] };
+    await expect(cache.read(read, async () => Promise.reject(new Error('Stripe is down')))).rejects.toThrow('Stripe is down');
+    expect(cache.stats()).toEqual({ hits: 0, misses: 1 });
+    await cache.read(read, async () => subscription('active'));
+    await cache.read(read, async () => subscription('active'));
+    await cache.read(read, async () => subscription('active'));
+    expect(cache.stats()).toEqual({ hits: 2, misses: 2 });
+  });
+
   it('race guard: a read in flight while an event drops an object in its answer is not stored', async () => {
     const cache = newCache();
     const read = { key: readKey('subscriptions.list', { customer: 'cus_1' }), tags: listTags('subscription', 'cus_1') };

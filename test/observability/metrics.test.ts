@@ -51,7 +51,14 @@ const delta = (before: Scrape, after: Scrape, name: string, labels: Record<strin
 
 beforeAll(async () => {
   app = await startApp(
-    loadGatewayConfig({ PORT: '0', METRICS_PORT: '0', METRICS_KEY, LOG_LEVEL: 'silent', RATE_LIMIT_PER_MINUTE: String(RATE_LIMIT) }),
+    loadGatewayConfig({
+      PORT: '0',
+      METRICS_PORT: '0',
+      METRICS_KEY,
+      LOG_LEVEL: 'silent',
+      RATE_LIMIT_PER_MINUTE: String(RATE_LIMIT),
+      MAX_STREAMS_PER_CALLER: '1',
+    }),
   );
 });
 afterAll(() => app?.stop());
@@ -205,14 +212,16 @@ describe('after a known workload', () => {
     expect(s.find('billing_gateway_webhook_deliveries_total', { outcome: 'bad_signature' })).toHaveLength(1);
   });
 
-  it('counts a subscription stream while it is open, and its request once', async () => {
+  it('counts a subscription stream while it is open, its request once, and a stream over the caller’s cap', async () => {
     const before = await scrapeApp();
     expect(before.value('billing_gateway_subscription_streams_open')).toBe(0);
-    const stream = await readRaw(app.graphqlUrl, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: `Bearer ${app.demo!.adminKey}` },
-      body: JSON.stringify({ query: 'subscription Watch { customerUpdated { id } }' }),
-    });
+    const subscribe = () =>
+      readRaw(app.graphqlUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: `Bearer ${app.demo!.adminKey}` },
+        body: JSON.stringify({ query: 'subscription Watch { customerUpdated { id } }' }),
+      });
+    const stream = await subscribe();
     try {
       expect(stream.response.status).toBe(200);
       await until(() => app.events.stats().streams === 1, 'the stream to open');
@@ -221,6 +230,14 @@ describe('after a known workload', () => {
       expect(delta(before, open, 'billing_gateway_graphql_requests_total', { operation_name: 'Watch', operation_type: 'subscription', outcome: 'ok' })).toBe(1);
       // A stream's life is no latency.
       expect(delta(before, open, 'billing_gateway_graphql_request_duration_seconds_count', { operation_name: 'Watch' })).toBe(0);
+      // MAX_STREAMS_PER_CALLER=1: the caller's second stream is refused.
+      const second = await subscribe();
+      await second.done;
+      expect(second.response.status).toBe(429);
+      const refused = await scrapeApp();
+      expect(delta(open, refused, 'billing_gateway_rate_limit_refusals_total', { limit: 'streams' })).toBe(1);
+      expect(delta(open, refused, 'billing_gateway_graphql_requests_total', { operation_name: 'Watch', outcome: 'rate_limited' })).toBe(1);
+      expect(refused.value('billing_gateway_subscription_streams_open')).toBe(1);
     } finally {
       stream.stop();
     }
