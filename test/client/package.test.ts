@@ -167,8 +167,12 @@ describe('the packed package', () => {
     expect(packed.files.filter((file) => file.endsWith('.ts') && !file.endsWith('.d.ts'))).toEqual([]);
     expect(packed.files.filter((file) => file.startsWith('package/'))).toEqual([]);
     // The maps carry their sources, so a browser's devtools show the TypeScript without the repository.
-    const map = JSON.parse(readFileSync(join(work, 'package/index.js.map'), 'utf8')) as { sourcesContent?: string[] };
+    const map = JSON.parse(readFileSync(join(work, 'package/index.js.map'), 'utf8')) as { sources: string[]; sourcesContent?: string[] };
     expect(map.sourcesContent?.[0]).toContain('export function createBillingClient');
+    // Named inside the package, not by a path back into the checkout that built it.
+    expect(map.sources).toEqual(['src/index.ts']);
+    const generated = JSON.parse(readFileSync(join(work, 'package/generated/graphql.js.map'), 'utf8')) as { sources: string[] };
+    expect(generated.sources).toEqual(['../src/generated/graphql.ts']);
   });
 });
 

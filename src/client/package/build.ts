@@ -88,6 +88,26 @@ function manifest(root: RootManifest, dependencies: Record<string, string>): Rec
   };
 }
 
+const CLIENT_SOURCES = join(ROOT, 'src/client');
+
+/**
+ * tsc's maps name their sources by a path from `outDir` back into this checkout, which means nothing once the
+ * package is installed (and, for an `--out` elsewhere, names this machine's directories). The sources are inlined;
+ * name them as if the package held them under `src/`, the same wherever it was built.
+ */
+function relocateSourceMaps(outDir: string): void {
+  for (const file of filesUnder(outDir).filter((name) => name.endsWith('.js.map'))) {
+    const path = join(outDir, file);
+    const map = JSON.parse(readFileSync(path, 'utf8')) as { sources: string[]; sourceRoot?: string };
+    map.sources = map.sources.map((source) => {
+      const inClient = relative(CLIENT_SOURCES, resolve(dirname(path), map.sourceRoot ?? '', source));
+      return relative(dirname(path), join(outDir, 'src', inClient));
+    });
+    delete map.sourceRoot;
+    writeFileSync(path, JSON.stringify(map));
+  }
+}
+
 /** Empties `outDir` for a new build — only when it is missing, empty or an earlier build of the package. */
 function clear(outDir: string): void {
   if (!existsSync(outDir) || readdirSync(outDir).length === 0) return;
@@ -107,6 +127,7 @@ export function buildClientPackage(outDir: string = DEFAULT_OUT): Record<string,
   });
   if (compiled.status !== 0) throw new Error(`build:client: tsc -p tsconfig.client.json failed (exit ${compiled.status ?? compiled.signal})`);
 
+  relocateSourceMaps(outDir);
   const root = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as RootManifest;
   const result = manifest(root, pinnedDependencies(importedPackages(outDir), root));
   writeFileSync(join(outDir, 'package.json'), `${JSON.stringify(result, null, 2)}\n`);
