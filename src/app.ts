@@ -25,8 +25,9 @@ import { RedisChangeFanout } from './events/redis-fanout.js';
 import { EventHub } from './events/hub.js';
 import { loadExampleOperations } from './http/examples.js';
 import { DEMO, startLocalStripe, type LocalStripe } from './local-stripe/index.js';
-import { createLogger, type LogSink } from './observability/log.js';
+import { createLogger, logsAt, type LogSink } from './observability/log.js';
 import { loadMetrics } from './observability/metrics-app.js';
+import { stripeLogTap } from './observability/stripe-log.js';
 import { trustedProxies } from './config-replicas.js';
 import { createRedisLink, redisSecrets, type RedisLink } from './redis/connection.js';
 import { REQUEST_ID_HEADER, requestIdFor } from './http/request-log.js';
@@ -250,6 +251,8 @@ export async function startApp(config: GatewayConfig, options: StartOptions = {}
         ...(config.observability.metrics?.key !== undefined ? [config.observability.metrics.key] : []),
       ],
     });
+    // Stripe's requests in the log: each at debug, and those that got no answer at warn.
+    if (logsAt(config.logLevel, 'warn')) stripeTaps.add(stripeLogTap(logger));
     // One link to Redis for every part that shares state with the other replicas (REDIS_URL). Start-up waits a
     // moment for it, so that the first requests already share; a Redis that is down does not stop the start: the
     // link reconnects by itself, and every part falls back while it is down.

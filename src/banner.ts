@@ -31,6 +31,12 @@ const WEBHOOK_SECRETS_NOTE: Record<AppWebhooks['secrets'], string> = {
   none: 'off: set STRIPE_WEBHOOK_SECRET to accept Stripe deliveries',
 };
 
+/** How the logs are set, and how a developer gets the other kind. */
+function logsNote(level: string, format: 'json' | 'pretty'): string {
+  const how = format === 'json' ? 'JSON lines (LOG_FORMAT=pretty for readable ones' : 'readable lines (LOG_FORMAT=json for log shippers';
+  return `LOG_LEVEL=${level}, ${how}; LOG_LEVEL=debug adds every Stripe request)`;
+}
+
 /** The start-up banner: where to go, and in demo mode how to call (secrets only ever printed in demo mode). */
 export function banner(app: App): string {
   const { config } = app;
@@ -45,6 +51,7 @@ export function banner(app: App): string {
     ...(app.metricsUrl !== undefined
       ? [`  Metrics:        ${app.metricsUrl}  (Prometheus; ${config.observability.metrics?.key !== undefined ? 'needs Authorization: Bearer <METRICS_KEY>' : 'no key: keep the port private'})`]
       : []),
+    `  Logs:           ${logsNote(config.logLevel, config.observability.logFormat)}`,
     ...(app.demoPageUrl !== undefined ? [`  Billing page:   ${app.demoPageUrl}  (demo: sign in as a demo customer)`] : []),
   ];
   const demo = app.demo;

@@ -481,6 +481,28 @@ describe('host and port', () => {
   });
 });
 
+describe('logs', () => {
+  it('reads LOG_LEVEL as pino names its levels, in any case; info by default', () => {
+    expect(loadGatewayConfig(LIVE).logLevel).toBe('info');
+    for (const level of ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']) {
+      expect(loadGatewayConfig({ ...LIVE, LOG_LEVEL: level }).logLevel).toBe(level);
+    }
+    expect(loadGatewayConfig({ ...LIVE, LOG_LEVEL: ' DEBUG ' }).logLevel).toBe('debug');
+  });
+
+  it.each(['verbose', 'warning', '30', 'none'])('refuses LOG_LEVEL=%s, naming the levels', (value) => {
+    expect(problems({ ...LIVE, LOG_LEVEL: value })).toEqual([
+      `LOG_LEVEL must be one of trace, debug, info, warn, error, fatal, silent, got '${value}'`,
+    ]);
+  });
+
+  it('reads LOG_FORMAT: json by default, or pretty', () => {
+    expect(loadGatewayConfig(LIVE).observability.logFormat).toBe('json');
+    expect(loadGatewayConfig({ ...LIVE, LOG_FORMAT: 'pretty' }).observability.logFormat).toBe('pretty');
+    expect(problems({ ...LIVE, LOG_FORMAT: 'text' })).toEqual(["LOG_FORMAT must be json or pretty, got 'text'"]);
+  });
+});
+
 describe('every problem at once', () => {
   it('lists all of them in one ConfigError, in one message', () => {
     const found = problems({

@@ -111,7 +111,7 @@ export class SharedCache {
     if (performance.now() - started < this.options.retentionMs / 2) {
       const tags = objectTagsIn(value, new Set(read.tags));
       await this.store.set(read.key, await own.answer, [...tags], found.since, this.options.ttlMs).catch((error: unknown) => {
-        this.options.logger?.error('shared cache: an entry could not be stored', { error });
+        this.options.logger?.warn('shared cache: an entry could not be stored', { error });
       });
     }
     return { value, hit: false };
@@ -131,7 +131,7 @@ export class SharedCache {
     const tags = [...new Set(changes.flatMap(tagsOfChange))];
     if (tags.length === 0) return;
     await this.store.invalidate(tags).catch((error: unknown) => {
-      this.options.logger?.error('shared cache: a write could not drop what it changed; its event will', { error });
+      this.options.logger?.warn('shared cache: a write could not drop what it changed; its event will', { error });
     });
   }
 

@@ -108,7 +108,7 @@ export class RedisCacheStore implements CacheStore {
         if (this.link.up) this.usable = true;
       })
       .catch((error: unknown) => {
-        this.options.logger?.error('shared cache: could not start a new generation in Redis; reads go to Stripe', { error });
+        this.options.logger?.warn('shared cache: could not start a new generation in Redis; reads go to Stripe', { error });
       })
       .finally(() => {
         this.generating = false;

@@ -157,7 +157,7 @@ export class RedisChangeFanout implements ChangeFanout {
         }
       } catch (error) {
         if (this.stopped) return;
-        if (!failing) this.logger.error('event stream: cannot read; retrying', { after: this.lastId ?? null, error });
+        if (!failing) this.logger.warn('event stream: cannot read; retrying', { after: this.lastId ?? null, error });
         failing = true;
         await new Promise((resolve) => setTimeout(resolve, RETRY_MS));
       }

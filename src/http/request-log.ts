@@ -2,6 +2,7 @@
  * Per-request bookkeeping for the logs: a request id (the client's `x-request-id` when it is sane, else a fresh
  * UUID) returned on every response, the caller's role, the operation, the error codes answered, and the `Request-Id`
  * of every Stripe call made — one `info` line per GraphQL request; unexpected errors at `error`, with their stack.
+ * Each request logs through a child logger with its `requestId` bound, so that every line it causes carries it.
  */
 import { randomUUID } from 'node:crypto';
 import { getOperationAST, GraphQLError } from 'graphql';
@@ -22,6 +23,8 @@ export function requestIdFor(sent: string | readonly string[] | null | undefined
 
 export interface RequestState {
   id: string;
+  /** The gateway's logger with this request's `requestId` bound (made on first use: health checks never log). */
+  readonly log: Logger;
   start: number;
   role: Viewer['role'] | undefined;
   operationName: string | undefined;
@@ -33,11 +36,19 @@ export interface RequestState {
 export class RequestStates {
   private readonly states = new WeakMap<Request, RequestState>();
 
+  constructor(private readonly logger: Logger) {}
+
   of(request: Request): RequestState {
     let state = this.states.get(request);
     if (state === undefined) {
+      const id = requestIdFor(request.headers.get(REQUEST_ID_HEADER));
+      const logger = this.logger;
+      let log: Logger | undefined;
       state = {
-        id: requestIdFor(request.headers.get(REQUEST_ID_HEADER)),
+        id,
+        get log() {
+          return (log ??= logger.child({ requestId: id }));
+        },
         start: performance.now(),
         role: undefined,
         operationName: undefined,
@@ -83,7 +94,8 @@ export class ErrorLog {
 
   constructor(private readonly logger: Logger) {}
 
-  log(error: unknown, fields: Record<string, unknown> = {}): void {
+  /** `log`: the request's own logger when the error belongs to one. */
+  log(error: unknown, fields: Record<string, unknown> = {}, log: Logger = this.logger): void {
     const root = rootError(error);
     if (typeof root === 'object' && root !== null) {
       if (this.logged.has(root)) return;
@@ -91,7 +103,7 @@ export class ErrorLog {
     }
     const stripeRequestId = (root as { requestId?: unknown } | null)?.requestId;
     const path = error instanceof GraphQLError && error.path !== undefined ? error.path.join('.') : undefined;
-    this.logger.error('unexpected error (masked)', {
+    log.error('unexpected error (masked)', {
       ...fields,
       ...(path !== undefined ? { path } : {}),
       ...(typeof stripeRequestId === 'string' ? { stripeRequestId } : {}),
@@ -104,15 +116,17 @@ export class ErrorLog {
     return typeof root === 'object' && root !== null && this.logged.has(root);
   }
 
-  /** Yoga's own logger: debug and info dropped; warnings and errors not yet logged, at `error`. */
+  /**
+   * Yoga's own logger: errors not yet logged, at `error` (as masked errors); warnings at `warn`; its step-by-step
+   * debug messages ("Processing GraphQL Parameters"), which carry no request id, only at `trace`.
+   */
   yogaLogger(): YogaLogger {
-    const forward = (...args: unknown[]) => {
+    const at = (level: 'trace' | 'info' | 'warn' | 'error') => (...args: unknown[]) => {
       const errors = args.filter((arg) => arg instanceof Error);
-      if (errors.length > 0 && errors.every((error) => this.wasLogged(error))) return;
-      if (errors.length > 0) for (const error of errors) this.log(error, { source: 'yoga' });
-      else this.logger.error('yoga', { args });
+      if (errors.length === 0) return this.logger[level]('yoga', { args });
+      for (const error of errors) if (!this.wasLogged(error)) this.log(error, { source: 'yoga' });
     };
-    return { debug: () => {}, info: () => {}, warn: forward, error: forward };
+    return { debug: at('trace'), info: at('info'), warn: at('warn'), error: at('error') };
   }
 }
 
@@ -126,7 +140,7 @@ function codesOf(result: ExecutionResult): string[] {
 }
 
 export interface RequestLogOptions {
-  logger: Logger;
+  /** Each request's state, with its child logger. */
   states: RequestStates;
   errors: ErrorLog;
   /** Paths logged at info (the GraphQL endpoint); others (health checks, GraphiQL assets) only get a request id. */
@@ -137,7 +151,7 @@ export interface RequestLogOptions {
 }
 
 export function useRequestLog(options: RequestLogOptions): Plugin {
-  const { logger, states, errors } = options;
+  const { states, errors } = options;
   return {
     onRequest({ request }) {
       states.of(request);
@@ -159,7 +173,7 @@ export function useRequestLog(options: RequestLogOptions): Plugin {
         onExecuteDone({ result }) {
           if (Symbol.asyncIterator in result) return;
           for (const error of (result as ExecutionResult).errors ?? []) {
-            if (isUnexpected(error)) errors.log(error, state !== undefined ? { requestId: state.id } : {});
+            if (isUnexpected(error)) errors.log(error, {}, state?.log);
           }
         },
       };
@@ -175,8 +189,7 @@ export function useRequestLog(options: RequestLogOptions): Plugin {
       const path = new URL(request.url, 'http://localhost').pathname;
       if (!options.loggedPaths.includes(path)) return;
       const calls = options.stripeCallsOf(request);
-      logger.info('request', {
-        requestId: state.id,
+      state.log.info('request', {
         method: request.method,
         path,
         ...(state.operationName !== undefined ? { operationName: state.operationName } : {}),

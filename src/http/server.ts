@@ -119,7 +119,7 @@ export function createGateway(options: GatewayOptions, gatewayDeps: GatewayDeps)
   const viewerOf = viewerPerRequest(deps);
   const limits: AbuseLimits = { ...DEFAULT_LIMITS, ...options.limits };
   const logger = options.logger ?? errorLogger;
-  const states = new RequestStates();
+  const states = new RequestStates(logger);
   const errors = new ErrorLog(logger);
   const limiter =
     options.rateLimiter ?? new RateLimiter({ perMinute: options.rateLimitPerMinute ?? DEFAULT_RATE_LIMIT_PER_MINUTE, link: options.redis });
@@ -161,7 +161,7 @@ export function createGateway(options: GatewayOptions, gatewayDeps: GatewayDeps)
     ...(options.graphiql ? { renderGraphiQL: offlineGraphiQL(options.graphiqlDefaults) } : {}),
     plugins: [
       ...(options.observers ?? []),
-      useRequestLog({ logger, states, errors, loggedPaths: [GRAPHQL_PATH], viewerOf, stripeCallsOf: budget.countOf }),
+      useRequestLog({ states, errors, loggedPaths: [GRAPHQL_PATH], viewerOf, stripeCallsOf: budget.countOf }),
       useSecurityHeaders(),
       ...(options.corsOrigins.length > 0 ? [varyByOrigin()] : []),
       ...(options.graphiql ? [rootToGraphiQL()] : []),

@@ -128,7 +128,7 @@ export function stripeBudget(options: StripeBudgetOptions): StripeBudget {
       const single = result as ExecutionResult;
       single.extensions = { ...single.extensions, stripe: report };
       if (count?.estimated !== undefined && count.calls - count.retries > count.estimated) {
-        logger.error('Stripe calls over the estimate (the estimate in src/graphql/stripe-calls.ts is wrong for this document)', { ...report });
+        logger.warn('Stripe calls over the estimate (the estimate in src/graphql/stripe-calls.ts is wrong for this document)', { ...report });
       }
     },
   };

@@ -114,7 +114,8 @@ export function createWebhookRoute(options: WebhookRouteOptions): WebhookRoute {
         ...headers,
       });
       response.end(text);
-      logger.info('webhook', {
+      // Refusals at warn: a wrong STRIPE_WEBHOOK_SECRET refuses every delivery, which an operator must hear of.
+      logger[status >= 400 ? 'warn' : 'info']('webhook', {
         requestId,
         eventId: event?.id ?? null,
         type: event?.type ?? null,
@@ -149,7 +150,7 @@ export function createWebhookRoute(options: WebhookRouteOptions): WebhookRoute {
 
     const duplicate = () => answer(200, 'duplicate', { received: true, duplicate: true });
     const unavailable = (error: unknown) => {
-      logger.error('webhook: Redis unreachable', { requestId, eventId: event?.id ?? null, error });
+      logger.warn('webhook: Redis unreachable', { requestId, eventId: event?.id ?? null, error });
       return answer(503, 'unavailable', { error: 'the event cannot be handed to the other replicas now; Stripe will retry it' }, { 'retry-after': '10' });
     };
     if (fanout !== undefined) {

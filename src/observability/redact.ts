@@ -5,30 +5,31 @@
  * key name at every depth, plus patterns inside every string.
  *
  * Values under keys like `authorization`, `token`, `secret`, `password`, `cookie` are replaced; in every string,
- * Stripe keys (`sk_…`, `rk_…`, `whsec_…`), JWTs, `Bearer …`/`Basic …` credentials and the configured secrets
- * themselves (gateway API keys, the JWT secret, the Stripe key, webhook secrets, Redis passwords) become `[REDACTED]`.
+ * Stripe keys (`sk_…`, `rk_…`, `whsec_…`), JWTs, `Bearer …`/`Basic …` credentials, the password of a URL
+ * (`redis://user:…@host`) and the configured secrets themselves (gateway API keys, the JWT secret, the Stripe key, webhook secrets, Redis passwords) become `[REDACTED]`.
  */
 
 export const REDACTED = '[REDACTED]';
 
 const SECRET_KEY = /authorization|cookie|secret|password|passwd|token|api[-_]?key|credential/i;
-const PATTERNS: RegExp[] = [
+/** Each pattern with what replaces a match (`$1`: the part kept, a scheme or a URL's user). */
+const PATTERNS: Array<[RegExp, string]> = [
   // Stripe secret, restricted and webhook keys.
-  /\b(?:sk|rk)_(?:test|live)_[A-Za-z0-9]+/g,
-  /\bwhsec_[A-Za-z0-9]+/g,
+  [/\b(?:sk|rk)_(?:test|live)_[A-Za-z0-9]+/g, REDACTED],
+  [/\bwhsec_[A-Za-z0-9]+/g, REDACTED],
   // JWTs (header.payload.signature, base64url; the header always starts `eyJ`).
-  /\beyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*/g,
+  [/\beyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*/g, REDACTED],
   // Whatever follows an auth scheme.
-  /\b(Bearer|Basic)\s+[^\s"',;]+/gi,
+  [/\b(Bearer|Basic)\s+[^\s"',;]+/gi, `$1 ${REDACTED}`],
+  // The password in a URL (`redis://user:password@host`), whatever the URL is of.
+  [/\b([a-z][a-z0-9+.-]*:\/\/[^\s:@/]*:)[^\s@/]+@/gi, `$1${REDACTED}@`],
 ];
 
 /** Replaces secrets inside one string. */
 export function redactString(value: string, secrets: readonly string[] = []): string {
   let out = value;
   for (const secret of secrets) if (secret.length >= 8 && out.includes(secret)) out = out.split(secret).join(REDACTED);
-  for (const pattern of PATTERNS) {
-    out = out.replace(pattern, (_match: string, scheme: unknown) => (typeof scheme === 'string' ? `${scheme} ${REDACTED}` : REDACTED));
-  }
+  for (const [pattern, replacement] of PATTERNS) out = out.replace(pattern, replacement);
   return out;
 }
 

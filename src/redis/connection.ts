@@ -91,7 +91,7 @@ export function createRedisLink(options: RedisLinkOptions): RedisLink {
     if (now === up || closed) return;
     up = now;
     if (now) logger.info(everUp ? 'Redis is reachable again' : 'Redis connected', { redis: where });
-    else logger.error('Redis is unreachable: serving without it (straight to Stripe, local limits) until it is back', { redis: where });
+    else logger.warn('Redis is unreachable: serving without it (straight to Stripe, local limits) until it is back', { redis: where });
     everUp ||= now;
     for (const listener of listeners) listener(now);
   };

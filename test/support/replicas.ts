@@ -37,7 +37,8 @@ export interface Replica {
 export interface ReplicaOptions {
   /** Stripe the replicas talk to (the test process's local Stripe). */
   stripe: { url: string; secretKey: string };
-  redisUrl: string;
+  /** The Redis they share; none: each replica on its own (one process started as a deployment would). */
+  redisUrl?: string | undefined;
   /** More environment for every replica (`STRIPE_WEBHOOK_SECRET`, budgets, cache…). */
   env?: Record<string, string>;
 }
@@ -115,7 +116,7 @@ export async function startReplicas(count: number, options: ReplicaOptions): Pro
     STRIPE_API_BASE: options.stripe.url,
     GATEWAY_API_KEYS: ADMIN_KEY,
     AUTH_JWT_SECRET: JWT_SECRET,
-    REDIS_URL: options.redisUrl,
+    ...(options.redisUrl !== undefined ? { REDIS_URL: options.redisUrl } : {}),
     LOG_LEVEL: 'info',
     // Stopped by the test, not a load balancer: no drain delay (production's default is 5 s) unless a test asks.
     DRAIN_DELAY_SECONDS: '0',
