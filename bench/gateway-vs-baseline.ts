@@ -11,13 +11,12 @@
  * Processes: the gateway (`src/main.ts`, production settings) and the baseline on core 0, taking turns; the local
  * Stripe and autocannon on core 1. Both servers use the same Stripe client settings and in-flight cap.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
 import { SCENARIOS, type Scenario } from './scenarios.js';
 import {
   body, callReports, callsOf, endpoint, HEADERS, LATENCY_MS, loadRun, median, round, setLatency, settle, start, verify,
   wallTime, type Servers, type Target,
 } from './servers.js';
-import { load, type LoadResult } from './support.js';
+import { load, resetPeak, rssOf, type LoadResult } from './support.js';
 
 export interface BenchOptions {
   durationSeconds: number;
@@ -74,25 +73,6 @@ async function overhead(servers: Servers, scenario: Scenario, latencyMs: number,
 }
 
 
-/**
- * Resets the process's peak RSS (`VmHWM`) to its current RSS (Linux: `5` into `/proc/<pid>/clear_refs`), so that
- * the load runs' peak is theirs, not the earlier phases'. False when the kernel refuses.
- */
-function resetPeak(pid: number): boolean {
-  try {
-    writeFileSync(`/proc/${pid}/clear_refs`, '5');
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function rssOf(pid: number): { rssMiB: number; peakRssMiB: number } {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kib = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
-  return { rssMiB: round(kib('VmRSS') / 1024, 1), peakRssMiB: round(kib('VmHWM') / 1024, 1) };
-}
-
 export interface ScenarioFigures {
   name: string;
   kind: Scenario['kind'];
@@ -102,6 +82,10 @@ export interface ScenarioFigures {
   reasoning: string;
   waves: { minWaves: number; wallMs: number; ratio: number; baselineWallMs: number; met: boolean };
   overhead: OverheadFigure[];
+  /** Peak RSS (`VmHWM`) of the gateway process alone over this scenario's phases (reset before them), MiB. */
+  gatewayPeakRssMiB: number;
+  /** The same of the baseline process. */
+  baselinePeakRssMiB: number;
 }
 
 export interface GrowthFigures {
@@ -209,7 +193,10 @@ export async function benchGateway(options: BenchOptions, progress: (line: strin
     await verify(servers);
     progress('answers of gateway and baseline agree for every scenario');
     const scenarios: ScenarioFigures[] = [];
+    const pids = { gateway: servers.gateway.process.pid!, baseline: servers.baseline.process.pid! };
     for (const scenario of SCENARIOS) {
+      resetPeak(pids.gateway);
+      resetPeak(pids.baseline);
       await setLatency(servers, 0);
       const stripeCalls = await callsOf(servers, 'gateway', scenario);
       const baselineStripeCalls = await callsOf(servers, 'baseline', scenario);
@@ -229,6 +216,8 @@ export async function benchGateway(options: BenchOptions, progress: (line: strin
         reasoning: scenario.reasoning,
         waves: { minWaves, wallMs, ratio, baselineWallMs, met: ratio <= 1.15 },
         overhead: figures,
+        gatewayPeakRssMiB: rssOf(pids.gateway).peakRssMiB,
+        baselinePeakRssMiB: rssOf(pids.baseline).peakRssMiB,
       });
       progress(`${scenario.name}: done`);
     }

@@ -3,7 +3,11 @@
  * line, one JSON object with every figure (`{ "scenarios": [ … ] }`), so runs can be compared.
  *
  *   npm run bench [-- --duration SECONDS] [--connections N] [--samples N] [--budget PER_SECOND] [--redis]
- *                    [--only gateway|cache|local-stripe]
+ *                    [--only gateway|cache|local-stripe|startup] [--runs N] [--tsx] [--source-maps]
+ *
+ * The servers run compiled, as `npm start` runs the gateway (`bench/runtime.ts`: built afresh first), or with
+ * `--tsx` from the sources as before the production build; `--source-maps` adds `--enable-source-maps` to them.
+ * The start-up part (`bench/startup.ts`, `--runs` runs of each way to start) always compares the two.
  *
  * The gateway part (`bench/gateway-vs-baseline.ts`) measures Stripe calls, waves, overhead against a hand-written
  * baseline, growth and memory, with the shared cache off; the cache part (`bench/cache.ts`) measures billing page
@@ -17,6 +21,8 @@ import { benchCache, type CacheBench } from './cache.js';
 import { printCache } from './cache-report.js';
 import { benchGateway, type GatewayBench } from './gateway-vs-baseline.js';
 import { benchLocalStripe, type LocalStripeScenario } from './local-stripe.js';
+import { buildCompiled, useRuntime, type Runtime } from './runtime.js';
+import { benchStartup, type StartupFigures } from './startup.js';
 import { pinSelf, printTable, TASKSET } from './support.js';
 
 const { values } = parseArgs({
@@ -27,9 +33,12 @@ const { values } = parseArgs({
     budget: { type: 'string', default: '10' },
     redis: { type: 'boolean', default: false },
     only: { type: 'string' },
+    runs: { type: 'string', default: '5' },
+    tsx: { type: 'boolean', default: false },
+    'source-maps': { type: 'boolean', default: false },
   },
 });
-const PARTS = ['gateway', 'cache', 'local-stripe'] as const;
+const PARTS = ['gateway', 'cache', 'local-stripe', 'startup'] as const;
 if (values.only !== undefined && !(PARTS as readonly string[]).includes(values.only)) {
   throw new Error(`--only must be one of ${PARTS.join(', ')}, got '${values.only}'`);
 }
@@ -45,6 +54,17 @@ console.log(
     (TASKSET ? '; gateway and baseline on core 0, local Stripe and load generator on core 1' : ' (taskset not found: processes not pinned)'),
 );
 const progress = (line: string) => console.log(`  … ${line} (${Math.round((Date.now() - started) / 1000)} s)`);
+
+const runtime: Runtime = { kind: values.tsx ? 'tsx' : 'build', sourceMaps: values['source-maps'] };
+const serverParts = PARTS.filter((part) => part !== 'startup' && runs(part));
+if ((runtime.kind === 'build' && serverParts.length > 0) || runs('startup')) await buildCompiled(progress);
+useRuntime(runtime);
+if (serverParts.length > 0) {
+  console.log(
+    `servers: ${runtime.kind === 'build' ? 'compiled (node dist/main.js, as npm start)' : 'the sources through tsx (--tsx)'}` +
+      (runtime.sourceMaps ? ', with --enable-source-maps' : ''),
+  );
+}
 
 let gateway: GatewayBench | undefined;
 if (runs('gateway')) {
@@ -62,6 +82,7 @@ if (runs('gateway')) {
       'wall ms': s.waves.wallMs,
       'waves ratio': s.waves.ratio + mark(s.waves.met),
       'baseline ms': s.waves.baselineWallMs,
+      'peak RSS MiB (gw / base)': `${s.gatewayPeakRssMiB} / ${s.baselinePeakRssMiB}`,
     })),
   );
   for (const latency of [g.latencyMs, 0]) {
@@ -131,6 +152,23 @@ if (runs('local-stripe')) {
   );
 }
 
+let startup: StartupFigures[] = [];
+if (runs('startup')) {
+  startup = await benchStartup(Number(values.runs), progress);
+  console.log(`\nStart-up and memory: demo mode as npm start runs it, median of ${values.runs} runs (RSS of the gateway process alone; npm's apart)`);
+  printTable(
+    startup.map((s) => ({
+      start: s.name,
+      'spawn → /health 200, ms': s.startupMs,
+      'idle RSS MiB': s.idleRssMiB,
+      'start-up peak MiB': s.startupPeakRssMiB,
+      'peak under load MiB': s.loadPeakRssMiB,
+      'load req/s': s.loadRequestsPerSecond,
+      'npm RSS MiB': s.npmRssMiB ?? '',
+    })),
+  );
+}
+
 const seconds = Math.round((Date.now() - started) / 1000);
 console.log(`\n${seconds} s in all`);
 console.log(
@@ -138,6 +176,9 @@ console.log(
     scenarios: [...(gateway?.scenarios ?? []), ...localStripe],
     ...(gateway !== undefined ? { growth: gateway.growth, memory: gateway.memory, stripeMaxInFlight: gateway.stripeMaxInFlight, latencyMs: gateway.latencyMs } : {}),
     ...(cache.length > 0 ? { cache } : {}),
+    ...(startup.length > 0 ? { startup } : {}),
+    runtime: runtime.kind,
+    sourceMaps: runtime.sourceMaps,
     durationSeconds,
     connections,
     samples,

@@ -3,8 +3,10 @@
  * it with autocannon from this process (pinned to the other core), and print results.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import { nodeArgv } from './runtime.js';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -31,8 +33,8 @@ export interface Child {
 }
 
 /**
- * Runs `node --import tsx <script> …args` on `core` and waits for a line matching `ready` whose first group
- * is the server's URL.
+ * Runs `script` (compiled, or through tsx: `bench/runtime.ts`) with `…args` on `core` and waits for a line
+ * matching `ready` whose first group is the server's URL.
  */
 export function startChild(
   script: string,
@@ -43,7 +45,7 @@ export function startChild(
   nodeArgs: string[] = [],
 ): Promise<Child> {
   const command = TASKSET ? 'taskset' : process.execPath;
-  const argv = [...(TASKSET ? ['-c', String(core), process.execPath] : []), ...nodeArgs, '--import', 'tsx', script, ...args];
+  const argv = [...(TASKSET ? ['-c', String(core), process.execPath] : []), ...nodeArgs, ...nodeArgv(script), ...args];
   const child = spawn(command, argv, { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } });
   return new Promise((resolve, reject) => {
     let output = '';
@@ -91,6 +93,26 @@ export async function load(options: autocannon.Options): Promise<LoadResult> {
     non2xx: result.non2xx,
     errors: result.errors + result.timeouts,
   };
+}
+
+/**
+ * Resets a process's peak RSS (`VmHWM`) to its current RSS (Linux: `5` into `/proc/<pid>/clear_refs`), so that
+ * the next phase's peak is its own, not the earlier phases'. False when the kernel refuses.
+ */
+export function resetPeak(pid: number): boolean {
+  try {
+    writeFileSync(`/proc/${pid}/clear_refs`, '5');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A process's resident memory now and its peak (`VmRSS`, `VmHWM`), in MiB: that process alone, not its children. */
+export function rssOf(pid: number): { rssMiB: number; peakRssMiB: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kib = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+  return { rssMiB: Math.round(kib('VmRSS') / 102.4) / 10, peakRssMiB: Math.round(kib('VmHWM') / 102.4) / 10 };
 }
 
 export function printTable(rows: Array<Record<string, string | number>>): void {

@@ -13,9 +13,13 @@
  *
  * DIR must sit directly in the repository (like dist/): the compiled modules find schema/ as `../../schema/`
  * from their own place, and node_modules/ by walking up.
+ *
+ * An install without the dev dependencies (`npm ci --omit=dev`, `NODE_ENV=production npm ci`) still runs
+ * `prepare`, but has no TypeScript to compile with: there the build is skipped with a note, and whatever dist/
+ * holds (a build copied from a build stage) is left as it is. Run by hand (`npm run build`), it fails instead.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -32,10 +36,19 @@ if (dirname(outDir) !== resolve(ROOT)) {
 }
 const started = performance.now();
 
+const TSC = join(ROOT, 'node_modules/typescript/bin/tsc');
+if (!existsSync(TSC)) {
+  const installing = process.env['npm_command'] === 'ci' || process.env['npm_command'] === 'install';
+  const problem = 'TypeScript is not installed (an install without dev dependencies?)';
+  if (!installing) throw new Error(`${problem}: run npm ci first`);
+  console.log(`build:gateway: skipped, ${problem}; dist/ is left as it is${existsSync(join(outDir, 'main.js')) ? '' : ' (there is no build in it)'}`);
+  process.exit(0);
+}
+
 mkdirSync(outDir, { recursive: true });
 for (const entry of readdirSync(outDir)) if (!KEEP.has(entry)) rmSync(join(outDir, entry), { recursive: true, force: true });
 
-execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(ROOT, 'tsconfig.build.json'), '--outDir', outDir], {
+execFileSync(process.execPath, [TSC, '-p', join(ROOT, 'tsconfig.build.json'), '--outDir', outDir], {
   cwd: ROOT,
   stdio: 'inherit',
 });

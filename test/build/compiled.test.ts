@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO } from '../../src/local-stripe/index.js';
+import { watchOutput } from '../support/process-output.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const OUT_NAME = `.dist-test-${randomBytes(4).toString('hex')}`;
@@ -33,26 +34,7 @@ function run(args: string[], env: Record<string, string>) {
   for (const name of GATEWAY_ENV) delete base[name];
   const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
-  let output = '';
-  const waiters: Array<() => void> = [];
-  const onData = (chunk: Buffer) => {
-    output += chunk.toString();
-    for (const waiter of waiters.splice(0)) waiter();
-  };
-  child.stdout?.on('data', onData);
-  child.stderr?.on('data', onData);
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const waitFor = (pattern: RegExp): Promise<RegExpExecArray> =>
-    new Promise((resolve, reject) => {
-      const check = () => {
-        const match = pattern.exec(output);
-        if (match) resolve(match);
-        else waiters.push(check);
-      };
-      void exited.then((code) => reject(new Error(`exited with ${code} before ${pattern}:\n${output}`)));
-      check();
-    });
-  return { child, exited, waitFor, output: () => output };
+  return { child, ...watchOutput(child) };
 }
 
 async function gql(url: string, body: Record<string, unknown>, authorization: string) {

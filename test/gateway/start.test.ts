@@ -12,6 +12,7 @@ import { loadGatewayConfig } from '../../src/config.js';
 import { DEMO, startLocalStripe, type LocalStripe } from '../../src/local-stripe/index.js';
 import { startProductionApp } from '../support/app.js';
 import { ADMIN_KEY as SUPPORT_ADMIN_KEY } from '../support/gateway.js';
+import { watchOutput } from '../support/process-output.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -346,27 +347,7 @@ function run(command: string, args: string[], env: Record<string, string>) {
   // Its own process group, so that a failed test can take down npm's children too.
   const child = spawn(command, args, { cwd: ROOT, env: { ...base, ...env }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
-  let output = '';
-  const waiters: Array<() => void> = [];
-  const onData = (chunk: Buffer) => {
-    output += chunk.toString();
-    for (const waiter of waiters.splice(0)) waiter();
-  };
-  child.stdout?.on('data', onData);
-  child.stderr?.on('data', onData);
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  /** Resolves with the first match of `pattern` in the output; rejects if the process exits first. */
-  const waitFor = (pattern: RegExp): Promise<RegExpExecArray> =>
-    new Promise((resolve, reject) => {
-      const check = () => {
-        const match = pattern.exec(output);
-        if (match) resolve(match);
-        else waiters.push(check);
-      };
-      void exited.then((code) => reject(new Error(`exited with ${code} before ${pattern}:\n${output}`)));
-      check();
-    });
-  return { child, exited, waitFor, output: () => output };
+  return { child, ...watchOutput(child) };
 }
 
 afterEach(() => {
