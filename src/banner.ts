@@ -1,9 +1,10 @@
 /**
  * The start-up banner `npm start` prints: where the gateway listens, its health, readiness and webhook paths, the
- * Redis it shares with other replicas (never its password), and in demo mode
+ * Redis it shares with other replicas (never its password), where traces go (never the OTLP headers), and in demo mode
  * how to call it (the generated admin key and customer token: secrets are only ever printed in demo mode).
  */
 import type { App, AppWebhooks } from './app.js';
+import { tracingLocation } from './config-tracing.js';
 import { HEALTH_PATH, READY_PATH } from './http/paths.js';
 import { redisLocation } from './redis/connection.js';
 
@@ -42,6 +43,9 @@ export function banner(app: App): string {
       ? [`  Redis:          ${redisLocation(config.replicas.redisUrl)}  (${app.redis?.up === true ? 'connected' : 'unreachable for now: retrying'}; shared by every replica)`]
       : []),
     `  Webhooks:       ${app.webhooks.url}  (${WEBHOOK_SECRETS_NOTE[app.webhooks.secrets]})`,
+    ...(config.observability.tracing !== undefined
+      ? [`  Traces:         ${tracingLocation(config.observability.tracing)}  (OTLP ${config.observability.tracing.protocol}, service ${config.observability.tracing.serviceName})`]
+      : []),
     ...(app.demoPageUrl !== undefined ? [`  Billing page:   ${app.demoPageUrl}  (demo: sign in as a demo customer)`] : []),
   ];
   const demo = app.demo;
