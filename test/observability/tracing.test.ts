@@ -7,9 +7,11 @@
  */
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
+import { CustomerUpdatedDocument } from '../../src/client/index.js';
 import { DEMO } from '../../src/local-stripe/index.js';
 import { ADMIN_KEY } from '../support/gateway.js';
 import { startProductionApp, type ProductionApp } from '../support/app.js';
+import { change, expectAllData, listen, until } from '../support/live.js';
 import { SPAN_KIND, startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '../support/otlp-receiver.js';
 
 const COLLECTOR_TOKEN = 'collector-token-5f2b9c7e1a';
@@ -198,5 +200,24 @@ describe('tracing over OTLP/HTTP', () => {
     expect(response.headers.get('traceresponse')).toMatch(/-00$/);
     await gateway.app.stop();
     expect(receiver.spans).toEqual([]);
+  });
+
+  it('keeps subscriptions working: a stream opens, hears an event, and its span ends with it', async () => {
+    const { receiver, gateway } = await tracedApp();
+    const ada = listen(gateway.app.graphqlUrl, CustomerUpdatedDocument, {}, { customer: DEMO.customer });
+    try {
+      await until(() => ada.opens > 0 && gateway.app.events.stats().streams > 0, 'the stream to open');
+      gateway.app.events.publish(change('customer', DEMO.customer, DEMO.customer));
+      await until(() => ada.events.length === 1, 'the event');
+      expectAllData(ada.events);
+      expect(ada.events[0]!.data?.customerUpdated.id).toBe(DEMO.customer);
+    } finally {
+      await ada.close();
+    }
+    await gateway.app.stop();
+    const stream = receiver.spans.find((span) => span.name === 'subscription.CustomerUpdated');
+    expect(stream?.attributes['graphql.execute.operationType']).toBe('subscription');
+    const request = receiver.spans.find((span) => span.spanId === stream?.parentSpanId);
+    expect(request?.name).toBe('POST /graphql');
   });
 });
