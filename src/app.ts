@@ -29,6 +29,7 @@ import { createLogger, logsAt, type LogSink } from './observability/log.js';
 import { loadMetrics } from './observability/metrics-app.js';
 import { stripeLogTap } from './observability/stripe-log.js';
 import { trustedProxies } from './config-replicas.js';
+import { tracingSecrets } from './config-tracing.js';
 import { createRedisLink, redisSecrets, type RedisLink } from './redis/connection.js';
 import { REQUEST_ID_HEADER, requestIdFor } from './http/request-log.js';
 import type { GraphiQLDefaults } from './http/graphiql.js';
@@ -249,10 +250,19 @@ export async function startApp(config: GatewayConfig, options: StartOptions = {}
         ...webhookSecrets,
         ...redisSecrets(config.replicas.redisUrl),
         ...(config.observability.metrics?.key !== undefined ? [config.observability.metrics.key] : []),
+        ...tracingSecrets(config.observability.tracing),
       ],
     });
     // Stripe's requests in the log: each at debug, and those that got no answer at warn.
     if (logsAt(config.logLevel, 'warn')) stripeTaps.add(stripeLogTap(logger));
+    // OpenTelemetry (OTEL_*): imported only when configured, so that a gateway without tracing loads none of it.
+    // Spans of requests, operations, resolvers and every Stripe HTTP request; flushed after the server has closed.
+    const traces = config.observability.tracing;
+    const tracing = traces !== undefined ? (await import('./observability/tracing.js')).startTracing(traces, { logger, route: GRAPHQL_PATH }) : undefined;
+    if (tracing !== undefined) {
+      stripeTaps.add(tracing.stripeTap);
+      resources.push(() => tracing.stop());
+    }
     // One link to Redis for every part that shares state with the other replicas (REDIS_URL). Start-up waits a
     // moment for it, so that the first requests already share; a Redis that is down does not stop the start: the
     // link reconnects by itself, and every part falls back while it is down.
@@ -318,7 +328,7 @@ export async function startApp(config: GatewayConfig, options: StartOptions = {}
         trustedProxies: config.replicas.trustProxy.length > 0 ? trustedProxies(config.replicas.trustProxy) : undefined,
         logger,
         heartbeatMs: config.live.heartbeatMs,
-        observers: metrics !== undefined ? [metrics.plugin] : [],
+        observers: [...(tracing?.plugins ?? []), ...(metrics !== undefined ? [metrics.plugin] : [])],
       },
       deps,
     );

@@ -1,9 +1,11 @@
 /**
  * The start-up banner `npm start` prints: where the gateway listens, its health, readiness and webhook paths, where
- * Prometheus scrapes its metrics (never the key), the Redis it shares with other replicas (never its password), and
- * in demo mode how to call it (the generated admin key and customer token: secrets are only ever printed in demo mode).
+ * Prometheus scrapes its metrics (never the key), the Redis it shares with other replicas (never its password), where
+ * traces go (never the OTLP headers), and in demo mode how to call it (the generated admin key and customer token:
+ * secrets are only ever printed in demo mode).
  */
 import type { App, AppWebhooks } from './app.js';
+import { tracingLocation } from './config-tracing.js';
 import { HEALTH_PATH, READY_PATH } from './http/paths.js';
 import { redisLocation } from './redis/connection.js';
 
@@ -50,6 +52,9 @@ export function banner(app: App): string {
     `  Webhooks:       ${app.webhooks.url}  (${WEBHOOK_SECRETS_NOTE[app.webhooks.secrets]})`,
     ...(app.metricsUrl !== undefined
       ? [`  Metrics:        ${app.metricsUrl}  (Prometheus; ${config.observability.metrics?.key !== undefined ? 'needs Authorization: Bearer <METRICS_KEY>' : 'no key: keep the port private'})`]
+      : []),
+    ...(config.observability.tracing !== undefined
+      ? [`  Traces:         ${tracingLocation(config.observability.tracing)}  (OTLP ${config.observability.tracing.protocol}, service ${config.observability.tracing.serviceName})`]
       : []),
     `  Logs:           ${logsNote(config.logLevel, config.observability.logFormat)}`,
     ...(app.demoPageUrl !== undefined ? [`  Billing page:   ${app.demoPageUrl}  (demo: sign in as a demo customer)`] : []),

@@ -51,6 +51,6 @@ export function observabilitySettings(env: Env, problems: string[], context: { p
     metrics,
     logFormat: rawFormat === 'pretty' ? 'pretty' : 'json',
     drainDelayMs: count(env, 'DRAIN_DELAY_SECONDS', context.production ? 5 : 0, problems, 0) * 1000,
-    tracing: tracingSettings(env, problems),
+    tracing: tracingSettings(env, problems, { production: context.production }),
   };
 }
