@@ -14,9 +14,7 @@
  * DIR must sit directly in the repository (like dist/): the compiled modules find schema/ as `../../schema/`
  * from their own place, and node_modules/ by walking up.
  *
- * An install without the dev dependencies (`npm ci --omit=dev`, `NODE_ENV=production npm ci`) still runs
- * `prepare`, but has no TypeScript to compile with: there the build is skipped with a note, and whatever dist/
- * holds (a build copied from a build stage) is left as it is. Run by hand (`npm run build`), it fails instead.
+ * It needs the dev dependencies (TypeScript, tsx, esbuild): an install without them skips it (`scripts/prepare.mjs`).
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -37,13 +35,7 @@ if (dirname(outDir) !== resolve(ROOT)) {
 const started = performance.now();
 
 const TSC = join(ROOT, 'node_modules/typescript/bin/tsc');
-if (!existsSync(TSC)) {
-  const installing = process.env['npm_command'] === 'ci' || process.env['npm_command'] === 'install';
-  const problem = 'TypeScript is not installed (an install without dev dependencies?)';
-  if (!installing) throw new Error(`${problem}: run npm ci first`);
-  console.log(`build:gateway: skipped, ${problem}; dist/ is left as it is${existsSync(join(outDir, 'main.js')) ? '' : ' (there is no build in it)'}`);
-  process.exit(0);
-}
+if (!existsSync(TSC)) throw new Error('TypeScript is not installed (an install without dev dependencies?): run npm ci first');
 
 mkdirSync(outDir, { recursive: true });
 for (const entry of readdirSync(outDir)) if (!KEEP.has(entry)) rmSync(join(outDir, entry), { recursive: true, force: true });
