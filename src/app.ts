@@ -9,7 +9,6 @@
  * Otherwise the gateway talks to the configured Stripe (`STRIPE_SECRET_KEY`, `STRIPE_API_BASE`), and nothing
  * secret is ever printed or written into a page.
  */
-import { createServer, type RequestListener, type ServerResponse } from 'node:http';
 import type Stripe from 'stripe';
 import { createAuthenticator } from './auth/authenticate.js';
 import { createSharedCache, type SharedCache } from './cache/index.js';
@@ -34,7 +33,7 @@ import { createRedisLink, redisSecrets, type RedisLink } from './redis/connectio
 import { REQUEST_ID_HEADER, requestIdFor } from './http/request-log.js';
 import type { GraphiQLDefaults } from './http/graphiql.js';
 import { createHealthRoutes } from './http/health.js';
-import { listen, originFor, serverOptions } from './http/listen.js';
+import { listen, originFor, trackedServer } from './http/listen.js';
 import { GRAPHQL_PATH, WEBHOOK_PATH } from './http/paths.js';
 import { createGateway } from './http/server.js';
 import type { WebhookCounts } from './http/webhook-stats.js';
@@ -169,23 +168,11 @@ export async function startApp(config: GatewayConfig, options: StartOptions = {}
     stripeTaps,
   );
   // Requests are tracked (a stop waits for them; a drain closes their connections) and handed to the gateway once
-  // it is built; it needs the bound port (the demo return URL), so the socket is open a moment before: anything that
-  // early gets a 503.
-  let gateway: RequestListener | undefined;
-  const inFlight = new Set<ServerResponse>();
-  // Not ready once a stop has begun; during the drain delay, every answer also closes its connection: the caller's
-  // next request opens a new one, which the load balancer sends elsewhere (closing idle keep-alive sockets instead
-  // would race with requests already sent on them).
+  // it is built; it needs the bound port (the demo return URL), so the socket is open a moment before.
+  const http = trackedServer(config.http);
+  const server = http.server;
+  // Not ready once a stop has begun.
   let draining = false;
-  let closeAfterAnswer = false;
-  const server = createServer(serverOptions(config.http), (request, response) => {
-    inFlight.add(response);
-    response.once('close', () => inFlight.delete(response));
-    if (closeAfterAnswer) response.setHeader('connection', 'close');
-    if (gateway !== undefined) gateway(request, response);
-    else response.writeHead(503, { 'retry-after': '1' }).end();
-  });
-  server.maxConnections = config.http.maxConnections;
   // What the stop (or a failed start) closes after the server, last opened first.
   const resources: Array<() => Promise<void>> = [];
   const closeResources = async () => {
@@ -342,7 +329,7 @@ export async function startApp(config: GatewayConfig, options: StartOptions = {}
     }
 
     const pages = demoRoutes;
-    gateway = (request, response) => {
+    http.serve((request, response) => {
       const path = (request.url ?? '/').split('?', 1)[0] ?? '/';
       // Webhooks before Yoga: verification needs the raw bytes, exactly as Stripe signed them.
       if (path === WEBHOOK_PATH) void webhooks.handle(request, response);
@@ -352,7 +339,7 @@ export async function startApp(config: GatewayConfig, options: StartOptions = {}
         response.setHeader(REQUEST_ID_HEADER, requestIdFor(request.headers[REQUEST_ID_HEADER]));
         void pages.handle(request, response);
       } else void yoga(request, response);
-    };
+    });
 
     // Demo mode: the embedded local Stripe delivers every event to our own endpoint, signed with our secret, as
     // `stripe listen --forward-to` would.
@@ -367,13 +354,7 @@ export async function startApp(config: GatewayConfig, options: StartOptions = {}
         upstream.local?.webhooks.stopForwarding();
         // Then subscription streams: each ends with a "stopping" payload, so that none holds the drain below.
         events.close();
-        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-        server.closeIdleConnections();
-        const deadline = Date.now() + DRAIN_MS;
-        while (inFlight.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
-        // Keep-alive sockets would otherwise hold the process open.
-        server.closeAllConnections();
-        await closed;
+        await http.close(DRAIN_MS);
         await closeResources();
         budget?.close();
         await upstream.local?.stop();
@@ -383,8 +364,8 @@ export async function startApp(config: GatewayConfig, options: StartOptions = {}
       (drained ??= (async () => {
         draining = true;
         if (stopping === undefined && config.observability.drainDelayMs > 0) {
-          closeAfterAnswer = true;
-          for (const response of inFlight) if (!response.headersSent) response.setHeader('connection', 'close');
+          // Every answer closes its connection meanwhile, so that callers reconnect through their load balancer.
+          http.closeAfterAnswer();
           await new Promise((resolve) => setTimeout(resolve, config.observability.drainDelayMs));
         }
         await stop();
