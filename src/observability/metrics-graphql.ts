@@ -10,6 +10,9 @@
  * Operation names become labels only from documents that reached execution (parsed, valid, the caller let in), and
  * at most 100 of them (`LabelCap`); a name shaped like a Stripe object id is never one. A request refused before
  * execution is labelled with its name only when that name is already known, else `other`.
+ *
+ * A subscription is one request (counted when its stream's response starts) and then one payload per event: each
+ * payload is counted by outcome (`subscription_events_total`) and its errors by code, as a request's are.
  */
 import { getOperationAST, type DocumentNode, type ExecutionResult, type GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
@@ -60,13 +63,31 @@ export function useMetrics(metrics: GatewayMetrics): Plugin {
     state.name = operation.name?.value;
     state.executed ||= executed;
   };
-  const seenInExecution = ({ args }: { args: { document: DocumentNode; operationName?: string | null | undefined; contextValue: unknown } }) => {
-    documentSeen((args.contextValue as { request?: Request }).request, args.document, args.operationName, true);
+  type ExecutionPayload = { args: { document: DocumentNode; operationName?: string | null | undefined; contextValue: unknown } };
+  const seenInExecution = ({ args }: ExecutionPayload): RequestMetrics | undefined => {
+    const request = (args.contextValue as { request?: Request }).request;
+    documentSeen(request, args.document, args.operationName, true);
+    return request !== undefined ? requests.get(request) : undefined;
   };
   const nameLabel = (state: RequestMetrics): string => {
     if (state.name === undefined) return 'anonymous';
     if (state.name.length > 100 || OBJECT_ID.test(state.name)) return 'other';
     return metrics.operationNames.label(state.name, state.executed);
+  };
+  const labelsOf = (state: RequestMetrics) => ({ operation_name: nameLabel(state), operation_type: state.type });
+  /** Counts a result's errors by code; the outcome is the worst of them. */
+  const countErrors = (result: ExecutionResult | undefined): Outcome => {
+    let outcome: Outcome = 'ok';
+    for (const error of (result?.errors ?? []) as readonly GraphQLError[]) {
+      const extensions = (error.extensions ?? {}) as Record<string, unknown>;
+      const code = identifierLabel(extensions['code'] ?? 'INTERNAL_SERVER_ERROR');
+      const limit = extensions['limit'] !== undefined ? identifierLabel(extensions['limit']) : '';
+      metrics.graphqlErrors.inc({ code, limit });
+      if (code === 'RATE_LIMITED') metrics.rateLimitRefusals.inc({ limit: limit || 'requests' });
+      const kind = outcomeOf(code);
+      if (OUTCOME_ORDER.indexOf(kind) > OUTCOME_ORDER.indexOf(outcome)) outcome = kind;
+    }
+    return outcome;
   };
   return {
     onRequest({ request, url }) {
@@ -84,8 +105,23 @@ export function useMetrics(metrics: GatewayMetrics): Plugin {
         }
       };
     },
-    onExecute: seenInExecution,
-    onSubscribe: seenInExecution,
+    onExecute(payload) {
+      seenInExecution(payload);
+    },
+    onSubscribe(payload) {
+      const state = seenInExecution(payload);
+      if (state === undefined) return;
+      return {
+        onSubscribeResult: () => ({
+          onNext({ result }) {
+            // The stream's first item says where a reconnect resumes: no payload.
+            if (!('data' in result) && !('errors' in result)) return;
+            const outcome = countErrors(result);
+            metrics.subscriptionEvents.inc({ ...labelsOf(state), outcome });
+          },
+        }),
+      };
+    },
     onResultProcess({ request, result }) {
       const state = requests.get(request);
       if (state !== undefined) state.result = result;
@@ -95,18 +131,9 @@ export function useMetrics(metrics: GatewayMetrics): Plugin {
       // GraphiQL's page and other answers with no GraphQL result are no GraphQL request.
       if (state === undefined || state.result === undefined) return;
       requests.delete(request);
-      const labels = { operation_name: nameLabel(state), operation_type: state.type };
+      const labels = labelsOf(state);
       const single = singleResult(state.result);
-      let outcome: Outcome = 'ok';
-      for (const error of (single?.errors ?? []) as readonly GraphQLError[]) {
-        const extensions = (error.extensions ?? {}) as Record<string, unknown>;
-        const code = identifierLabel(extensions['code'] ?? 'INTERNAL_SERVER_ERROR');
-        const limit = extensions['limit'] !== undefined ? identifierLabel(extensions['limit']) : '';
-        metrics.graphqlErrors.inc({ code, limit });
-        if (code === 'RATE_LIMITED') metrics.rateLimitRefusals.inc({ limit: limit || 'requests' });
-        const kind = outcomeOf(code);
-        if (OUTCOME_ORDER.indexOf(kind) > OUTCOME_ORDER.indexOf(outcome)) outcome = kind;
-      }
+      const outcome = countErrors(single);
       metrics.graphqlRequests.inc({ ...labels, outcome });
       if (single === undefined) return;
       metrics.graphqlDuration.observe(labels, (performance.now() - state.start) / 1000);

@@ -92,6 +92,11 @@ export class GatewayMetrics {
     'Errors in GraphQL responses, by extensions.code and, for limits and rate limits, extensions.limit.',
     ['code', 'limit'],
   );
+  readonly subscriptionEvents = this.counter(
+    'subscription_events_total',
+    'Payloads sent on GraphQL subscription streams, by operation and outcome (as graphql_requests_total); their errors are in graphql_errors_total.',
+    [...OPERATION_LABELS, 'outcome'],
+  );
   readonly rateLimitRefusals = this.counter(
     'rate_limit_refusals_total',
     'RATE_LIMITED answers, by limit: requests (RATE_LIMIT_PER_MINUTE), callerStripeCalls, stripeBudget, streams.',

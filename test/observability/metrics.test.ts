@@ -13,7 +13,7 @@ import { banner, startApp, type App } from '../../src/app.js';
 import { loadGatewayConfig } from '../../src/config.js';
 import { DEMO } from '../../src/local-stripe/index.js';
 import { OBJECT_ID } from '../../src/stripe/endpoints.js';
-import { readRaw, until } from '../support/live.js';
+import { payloadsOf, readRaw, until } from '../support/live.js';
 import { scrape, type Scrape } from '../support/prometheus.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -243,6 +243,46 @@ describe('after a known workload', () => {
     }
     await until(() => app.events.stats().streams === 0, 'the stream to close');
     expect((await scrapeApp()).value('billing_gateway_subscription_streams_open')).toBe(0);
+  });
+
+  it("counts a stream's payloads by outcome, and their errors by code", async () => {
+    const local = app.localStripe!;
+    const sdk = new Stripe(local.secretKey, { ...local.stripeConfig, maxNetworkRetries: 0, telemetry: false });
+    const accepted = app.webhooks.stats().accepted;
+    const customer = await sdk.customers.create({ name: 'Short-lived' });
+    // Its creation delivered before the stream opens, so that the stream hears only what follows.
+    await until(() => app.webhooks.stats().accepted === accepted + 1, 'the creation to be delivered');
+    const before = await scrapeApp();
+    const stream = await readRaw(app.graphqlUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: `Bearer ${app.demo!.adminKey}` },
+      body: JSON.stringify({ query: `subscription Gone { customerUpdated(customerId: "${customer.id}") { id name } }` }),
+    });
+    let payloads: ReturnType<typeof payloadsOf> = [];
+    try {
+      expect(stream.response.status).toBe(200);
+      await until(() => app.events.stats().streams === 1, 'the stream to open');
+      // One change the stream reads as it is now, then a deletion: nothing left to read, a NOT_FOUND payload.
+      await sdk.customers.update(customer.id, { name: 'Short-lived, renamed' });
+      await until(() => payloadsOf(stream.text()).length === 1, 'the rename on the stream');
+      await sdk.customers.del(customer.id);
+      await until(() => payloadsOf(stream.text()).length === 2, 'the deletion on the stream');
+      payloads = payloadsOf(stream.text());
+    } finally {
+      stream.stop();
+    }
+    await until(() => app.events.stats().streams === 0, 'the stream to close');
+    expect(payloads[0]?.body).toMatchObject({ data: { customerUpdated: { id: customer.id, name: 'Short-lived, renamed' } } });
+    expect(payloads[0]?.body['errors']).toBeUndefined();
+    expect(payloads[1]?.body['errors']?.[0]?.extensions).toMatchObject({ code: 'NOT_FOUND', deleted: true });
+    const after = await scrapeApp();
+    const gone = { operation_name: 'Gone', operation_type: 'subscription' };
+    expect(delta(before, after, 'billing_gateway_subscription_events_total', { ...gone, outcome: 'ok' })).toBe(1);
+    expect(delta(before, after, 'billing_gateway_subscription_events_total', { ...gone, outcome: 'client_error' })).toBe(1);
+    expect(delta(before, after, 'billing_gateway_subscription_events_total')).toBe(2);
+    expect(delta(before, after, 'billing_gateway_graphql_errors_total', { code: 'NOT_FOUND', limit: '' })).toBe(1);
+    // The stream itself is one request, answered ok when it opened.
+    expect(delta(before, after, 'billing_gateway_graphql_requests_total', { ...gone, outcome: 'ok' })).toBe(1);
   });
 
   it('carries no object id, no secret and no unbounded value in any label', async () => {
