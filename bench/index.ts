@@ -4,9 +4,11 @@
  *
  *   npm run bench [-- --duration SECONDS] [--connections N] [--samples N] [--budget PER_SECOND] [--redis]
  *                    [--only gateway|cache|local-stripe|startup] [--runs N] [--tsx] [--source-maps]
+ *                    [--observability all|metrics,traces,logs]
  *
  * The servers run compiled, as `npm start` runs the gateway (`bench/runtime.ts`: built afresh first), or with
- * `--tsx` from the sources as before the production build; `--source-maps` adds `--enable-source-maps` to them.
+ * `--tsx` from the sources as before the production build; `--source-maps` adds `--enable-source-maps` to them;
+ * `--observability` runs the gateway with metrics, traces and info logs on, or some of them (`bench/observability.ts`).
  * The start-up part (`bench/startup.ts`, `--runs` runs of each way to start) always compares the two.
  *
  * The gateway part (`bench/gateway-vs-baseline.ts`) measures Stripe calls, waves, overhead against a hand-written
@@ -21,7 +23,9 @@ import { benchCache, type CacheBench } from './cache.js';
 import { printCache } from './cache-report.js';
 import { benchGateway, type GatewayBench } from './gateway-vs-baseline.js';
 import { benchLocalStripe, type LocalStripeScenario } from './local-stripe.js';
+import { observabilityParts, startTraceSink } from './observability.js';
 import { buildCompiled, useRuntime, type Runtime } from './runtime.js';
+import { useGatewayEnv } from './servers.js';
 import { benchStartup, type StartupFigures } from './startup.js';
 import { pinSelf, printTable, TASKSET } from './support.js';
 
@@ -36,6 +40,7 @@ const { values } = parseArgs({
     runs: { type: 'string', default: '5' },
     tsx: { type: 'boolean', default: false },
     'source-maps': { type: 'boolean', default: false },
+    observability: { type: 'string' },
   },
 });
 const PARTS = ['gateway', 'cache', 'local-stripe', 'startup'] as const;
@@ -59,10 +64,14 @@ const runtime: Runtime = { kind: values.tsx ? 'tsx' : 'build', sourceMaps: value
 const serverParts = PARTS.filter((part) => part !== 'startup' && runs(part));
 if ((runtime.kind === 'build' && serverParts.length > 0) || runs('startup')) await buildCompiled(progress);
 useRuntime(runtime);
+const observed = values.observability !== undefined ? observabilityParts(values.observability) : [];
+const traceSink = observed.length > 0 ? await startTraceSink(observed) : undefined;
+if (traceSink !== undefined) useGatewayEnv(traceSink.env);
 if (serverParts.length > 0) {
   console.log(
     `servers: ${runtime.kind === 'build' ? 'compiled (node dist/main.js, as npm start)' : 'the sources through tsx (--tsx)'}` +
-      (runtime.sourceMaps ? ', with --enable-source-maps' : ''),
+      (runtime.sourceMaps ? ', with --enable-source-maps' : '') +
+      (observed.length > 0 ? `; the gateway with ${observed.join(', ')} on (--observability)` : ''),
   );
 }
 
@@ -169,6 +178,12 @@ if (runs('startup')) {
   );
 }
 
+const traces = traceSink?.stats();
+if (traceSink !== undefined && traces !== undefined) {
+  await traceSink.close();
+  if (observed.includes('traces')) console.log(`\nTraces: ${traces.exports} OTLP exports received (${Math.round(traces.bytes / 1024)} KiB)`);
+}
+
 const seconds = Math.round((Date.now() - started) / 1000);
 console.log(`\n${seconds} s in all`);
 console.log(
@@ -179,6 +194,8 @@ console.log(
     ...(startup.length > 0 ? { startup } : {}),
     runtime: runtime.kind,
     sourceMaps: runtime.sourceMaps,
+    observability: observed,
+    ...(traces !== undefined ? { traceExports: traces.exports } : {}),
     durationSeconds,
     connections,
     samples,

@@ -139,6 +139,12 @@ function gatewayEnv(stripeUrl: string, cap: number): Record<string, string> {
   };
 }
 
+/** Settings every gateway the bench starts gets on top of its own (`--observability`: `bench/observability.ts`). */
+let extraGatewayEnv: Record<string, string> = {};
+export function useGatewayEnv(env: Record<string, string>): void {
+  extraGatewayEnv = env;
+}
+
 export async function start(options: StartOptions = {}): Promise<Servers> {
   const forward =
     options.webhooks === true ? { port: await freePort(), secret: `whsec_${randomBytes(24).toString('hex')}` } : undefined;
@@ -152,6 +158,7 @@ export async function start(options: StartOptions = {}): Promise<Servers> {
     const cap = DEFAULT_STRIPE_MAX_IN_FLIGHT;
     const env = {
       ...gatewayEnv(stripe.url, cap),
+      ...extraGatewayEnv,
       ...(forward !== undefined ? { PORT: String(forward.port), STRIPE_WEBHOOK_SECRET: forward.secret } : {}),
       ...options.gatewayEnv,
     };

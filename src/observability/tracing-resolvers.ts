@@ -15,7 +15,7 @@
  * promise is the executor's (graphql-jit's executor also replaces the plugin's own context wrapper).
  */
 import { getCurrentOtelContext } from '@envelop/opentelemetry';
-import { context, SpanStatusCode, trace, type Context, type Span, type Tracer } from '@opentelemetry/api';
+import { context, SpanStatusCode, trace, TraceFlags, type Context, type Span, type Tracer } from '@opentelemetry/api';
 import { MapperKind, mapSchema } from '@graphql-tools/utils';
 import {
   GraphQLError,
@@ -73,6 +73,11 @@ function traced(tracer: Tracer, resolve: GraphQLFieldResolver<unknown, unknown>)
   return (source, args, contextValue, info) => {
     const path = responsePathAsArray(info.path);
     const { parent, fields } = parentOf(contextValue as object, path);
+    // A trace the sampler left out records no span below its root either: skip the wrapping, which on a page of
+    // 100 invoices with their customers would otherwise run 100 times for nothing.
+    // (By its flags, not isRecording(): the parent may have ended already, as a root field's has by its children's.)
+    const above = trace.getSpan(parent)?.spanContext();
+    if (above !== undefined && (above.traceFlags & TraceFlags.SAMPLED) === 0) return resolve(source, args, contextValue, info);
     const span = tracer.startSpan(
       `${info.parentType.name}.${info.fieldName}`,
       {
