@@ -23,7 +23,7 @@ import { benchCache, type CacheBench } from './cache.js';
 import { printCache } from './cache-report.js';
 import { benchGateway, type GatewayBench } from './gateway-vs-baseline.js';
 import { benchLocalStripe, type LocalStripeScenario } from './local-stripe.js';
-import { observabilityParts, startTraceSink } from './observability.js';
+import { observabilityParts, startObservability } from './observability.js';
 import { buildCompiled, useRuntime, type Runtime } from './runtime.js';
 import { useGatewayEnv } from './servers.js';
 import { benchStartup, type StartupFigures } from './startup.js';
@@ -65,8 +65,8 @@ const serverParts = PARTS.filter((part) => part !== 'startup' && runs(part));
 if ((runtime.kind === 'build' && serverParts.length > 0) || runs('startup')) await buildCompiled(progress);
 useRuntime(runtime);
 const observed = values.observability !== undefined ? observabilityParts(values.observability) : [];
-const traceSink = observed.length > 0 ? await startTraceSink(observed) : undefined;
-if (traceSink !== undefined) useGatewayEnv(traceSink.env);
+const observability = await startObservability(observed);
+useGatewayEnv(observability.env);
 if (serverParts.length > 0) {
   console.log(
     `servers: ${runtime.kind === 'build' ? 'compiled (node dist/main.js, as npm start)' : 'the sources through tsx (--tsx)'}` +
@@ -178,11 +178,9 @@ if (runs('startup')) {
   );
 }
 
-const traces = traceSink?.stats();
-if (traceSink !== undefined && traces !== undefined) {
-  await traceSink.close();
-  if (observed.includes('traces')) console.log(`\nTraces: ${traces.exports} OTLP exports received (${Math.round(traces.bytes / 1024)} KiB)`);
-}
+const traces = observability.traces();
+await observability.close();
+if (traces !== undefined) console.log(`\nTraces: ${traces.exports} OTLP exports received (${Math.round(traces.bytes / 1024)} KiB)`);
 
 const seconds = Math.round((Date.now() - started) / 1000);
 console.log(`\n${seconds} s in all`);
